@@ -1,0 +1,19 @@
+import type { Command } from './commands';
+import { UsageError } from './args';
+
+/** Benchmarks live in perf/; each prints figures, its last line `<metric>=<number>`. */
+const benches: Record<string, () => { summary: string; run(argv: string[]): number }> = {
+  hold: () => require('../../perf/hold').hold,
+};
+
+export const bench: Command = {
+  summary: `run a benchmark (${Object.keys(benches).join(', ')})`,
+  run(argv) {
+    const [name, ...rest] = argv;
+    const load = name ? benches[name] : undefined;
+    if (!load) {
+      throw new UsageError(`mmlock bench: unknown benchmark ${JSON.stringify(name ?? '')}; allowed: ${Object.keys(benches).join(', ')}`);
+    }
+    return load().run(rest);
+  },
+};

@@ -1,0 +1,5 @@
+export { Simulation, Timer } from './simulation';
+export { Process, Interrupt, type Waitable, type Yieldable, type ProcessBody } from './process';
+export { SimEvent, Parking } from './event';
+export { Rng, Streams } from './random';
+export { EventQueue } from './queue';
