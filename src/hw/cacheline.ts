@@ -1,0 +1,177 @@
+import type { Machine } from './machine';
+
+const INVALID = 0, SHARED = 1, MODIFIED = 2;
+
+export interface CacheLineStats {
+  /** reads + writes */
+  accesses: number;
+  /** accesses that had to fetch or upgrade the line */
+  misses: number;
+  /** misses served from another socket (cache or DRAM) */
+  crossSocket: number;
+  /** total ns misses spent queued behind earlier misses on this line */
+  queued: number;
+}
+
+/**
+ * One hot cache line (a lock word, a counter), MESI-like: Modified in one CPU's cache,
+ * Shared by many, or only in memory. A read miss fetches the line from its nearest
+ * holder; a write or an atomic read-modify-write takes ownership and invalidates every
+ * other copy (paying for the farthest one). Misses on one line are served one after
+ * another: each occupies the line for its transfer time, so N CPUs re-reading a line
+ * after it was written wait N transfers — what makes ticket spinlocks collapse
+ * (Boyd-Wickizer et al., "Non-scalable locks are dangerous", 2012) and makes rwsem
+ * readers pay for bouncing the shared count.
+ *
+ * Methods take the current virtual time and return the delay (ns) until the access
+ * completes; the caller waits that long.
+ */
+export class CacheLine {
+  private state = INVALID;
+  private owner = -1;
+  private readonly isSharer: Uint8Array;
+  private sharers: number[] = [];
+  private readonly perSocket: Int32Array;
+  private busyUntil = 0;
+  readonly stats: CacheLineStats = { accesses: 0, misses: 0, crossSocket: 0, queued: 0 };
+
+  constructor(readonly machine: Machine, readonly name = 'line', readonly homeNode = 0) {
+    this.isSharer = new Uint8Array(machine.ncpus);
+    this.perSocket = new Int32Array(machine.nsockets);
+  }
+
+  /** Does `cpu` hold a readable copy right now (a read would hit)? */
+  holds(cpu: number): boolean {
+    return this.state === MODIFIED ? this.owner === cpu : this.isSharer[cpu] === 1;
+  }
+
+  /** Load by `cpu` at time `now`; returns ns until the value is available. */
+  read(cpu: number, now: number): number {
+    this.stats.accesses++;
+    const m = this.machine;
+    let cost: number;
+    let srcSocket: number;
+    if (this.state === MODIFIED) {
+      if (this.owner === cpu) return m.spec.latency.hit;
+      cost = m.transferCost(this.owner, cpu);
+      srcSocket = m.socketOf(this.owner);
+      const o = this.owner;
+      this.state = SHARED;
+      this.owner = -1;
+      this.addSharer(o);
+    } else if (this.state === SHARED) {
+      if (this.isSharer[cpu]) return m.spec.latency.hit;
+      const s = m.socketOf(cpu);
+      if (this.perSocket[s] > 0) {
+        cost = this.hasSibling(cpu) ? m.spec.latency.sameCore : m.spec.latency.sameSocket;
+        srcSocket = s;
+      } else {
+        srcSocket = this.nearestSocket(s);
+        cost = m.transferCost(m.cpusOfSocketFirst(srcSocket), cpu);
+      }
+    } else {
+      cost = m.memoryCost(cpu, this.homeNode);
+      srcSocket = this.homeNode;
+      this.state = SHARED;
+    }
+    this.addSharer(cpu);
+    return this.miss(cpu, srcSocket, cost, now);
+  }
+
+  /** Store or atomic RMW (lock xadd/cmpxchg/xchg) by `cpu`; returns ns until done. */
+  write(cpu: number, now: number): number {
+    this.stats.accesses++;
+    const m = this.machine;
+    let cost: number;
+    let srcSocket: number;
+    if (this.state === MODIFIED) {
+      if (this.owner === cpu) return m.spec.latency.hit;
+      cost = m.transferCost(this.owner, cpu);
+      srcSocket = m.socketOf(this.owner);
+    } else if (this.state === SHARED) {
+      // fetch (if needed) and invalidate every other copy: pay for the farthest one
+      const s = m.socketOf(cpu);
+      const far = this.farthestSocket(s, cpu);
+      if (far === -2) {
+        // sole sharer: silent upgrade (E→M)
+        this.clearSharers();
+        this.state = MODIFIED;
+        this.owner = cpu;
+        return m.spec.latency.hit;
+      }
+      if (far === s) {
+        cost = this.onlySiblingShares(cpu) ? m.spec.latency.sameCore : m.spec.latency.sameSocket;
+      } else {
+        cost = m.transferCost(m.cpusOfSocketFirst(far), cpu);
+      }
+      srcSocket = far;
+      this.clearSharers();
+    } else {
+      cost = m.memoryCost(cpu, this.homeNode);
+      srcSocket = this.homeNode;
+    }
+    this.state = MODIFIED;
+    this.owner = cpu;
+    return this.miss(cpu, srcSocket, cost, now);
+  }
+
+  private miss(cpu: number, srcSocket: number, cost: number, now: number): number {
+    this.stats.misses++;
+    if (srcSocket !== this.machine.socketOf(cpu)) this.stats.crossSocket++;
+    const start = this.busyUntil > now ? this.busyUntil : now;
+    this.stats.queued += start - now;
+    this.busyUntil = start + cost;
+    return this.busyUntil - now;
+  }
+
+  private addSharer(cpu: number): void {
+    if (this.isSharer[cpu]) return;
+    this.isSharer[cpu] = 1;
+    this.sharers.push(cpu);
+    this.perSocket[this.machine.socketOf(cpu)]++;
+  }
+
+  private clearSharers(): void {
+    for (const c of this.sharers) this.isSharer[c] = 0;
+    this.sharers.length = 0;
+    this.perSocket.fill(0);
+  }
+
+  private hasSibling(cpu: number): boolean {
+    for (const s of this.machine.siblingsOf(cpu)) if (this.isSharer[s]) return true;
+    return false;
+  }
+
+  /** are all other sharers SMT siblings of cpu? */
+  private onlySiblingShares(cpu: number): boolean {
+    const core = this.machine.coreOf(cpu);
+    for (const c of this.sharers) if (c !== cpu && this.machine.coreOf(c) !== core) return false;
+    return true;
+  }
+
+  private nearestSocket(s: number): number {
+    let best = -1, bestD = Infinity;
+    for (let j = 0; j < this.perSocket.length; j++) {
+      if (this.perSocket[j] > 0) {
+        const d = this.machine.nodeDistance(s, j);
+        if (d < bestD) { bestD = d; best = j; }
+      }
+    }
+    return best;
+  }
+
+  /** farthest socket holding a copy other than cpu's own; -2 if cpu is the sole sharer */
+  private farthestSocket(s: number, cpu: number): number {
+    const others = this.sharers.length - (this.isSharer[cpu] ? 1 : 0);
+    if (others === 0) return -2;
+    let best = -1, bestD = -1;
+    for (let j = 0; j < this.perSocket.length; j++) {
+      const n = this.perSocket[j] - (j === s && this.isSharer[cpu] ? 1 : 0);
+      if (n > 0) {
+        const d = this.machine.nodeDistance(s, j);
+        if (d > bestD) { bestD = d; best = j; }
+      }
+    }
+    return best;
+  }
+}
