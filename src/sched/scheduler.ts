@@ -1,0 +1,437 @@
+import type { Simulation, ProcessBody, Waitable, Process } from '../engine';
+import type { Machine } from '../hw';
+import { Cpu, IDLE, BUSY, SPIN, type Activity } from './cpu';
+import { Task } from './task';
+import { resolveSchedParams, type SchedParams } from './params';
+
+/** Value a spinning task receives when it must stop spinning because need_resched is set. */
+export const RESCHED = Symbol('need_resched');
+
+type TickHook = (cpu: Cpu, task: Task) => void;
+
+/**
+ * CPUs run tasks; more tasks than CPUs queue on per-CPU run queues (CFS-like: ordered by
+ * vruntime, slices from sched_latency / nr_running, wake-up placement and preemption as
+ * in kernel/sched/fair.c, reduced).
+ *
+ * Task bodies are generators that use the scheduler through `yield*`:
+ *   yield* sched.compute(task, ns)      CPU work (kernel mode: not preempted, like a
+ *                                       PREEMPT_NONE kernel; user mode: preemptible)
+ *   yield* sched.block(task)            sleep until sched.wake(task)
+ *   yield* sched.spin(task)             burn the CPU until sched.notify(task, v) or need_resched
+ *   yield* sched.condResched(task)      a voluntary preemption point (cond_resched, return to user)
+ *
+ * Preemption never interrupts kernel work: the tick and wake-up preemption only set
+ * `need_resched`, which takes effect at the next preemption point, at once for user work,
+ * and makes a spinner give up (as the kernel's spin loops check need_resched()).
+ *
+ * SMT: a thread runs at `smt.busy` (or `smt.spinning`) of its speed while its sibling
+ * works (or spins); work in progress is re-timed whenever a sibling changes activity.
+ */
+export class Scheduler {
+  readonly cpus: Cpu[];
+  readonly params: SchedParams;
+  readonly tasks: Task[] = [];
+  private nextTid = 1;
+  private queued = 0;
+  private readonly tickPeriod: number;
+  private readonly tickHooks: TickHook[] = [];
+  private readonly smtBusy: number;
+  private readonly smtSpin: number;
+  private idleCount: number;
+
+  constructor(readonly sim: Simulation, readonly machine: Machine, params?: Partial<SchedParams>) {
+    this.params = resolveSchedParams(params);
+    this.tickPeriod = 1e9 / this.params.hz;
+    this.cpus = [];
+    for (let c = 0; c < machine.ncpus; c++) this.cpus.push(new Cpu(c, machine.socketOf(c), machine.coreOf(c)));
+    for (const cpu of this.cpus) cpu.siblings = machine.siblingsOf(cpu.id).map((s) => this.cpus[s]);
+    this.smtBusy = machine.spec.smt.busy;
+    this.smtSpin = machine.spec.smt.spinning;
+    this.idleCount = this.cpus.length;
+  }
+
+  /** Register a function called on every timer tick of a busy CPU (e.g. task_numa_work). */
+  onTick(hook: TickHook): void {
+    this.tickHooks.push(hook);
+  }
+
+  // ---------------------------------------------------------------- task lifecycle
+
+  /**
+   * Create a task running `body`. Placed on `opts.cpu`, or like fork balancing
+   * (find_idlest_cpu): an idle CPU, else the shortest run queue.
+   */
+  spawn(name: string, body: (task: Task) => ProcessBody, opts: { cpu?: number; vruntime?: number } = {}): Task {
+    const cpu = opts.cpu !== undefined ? this.cpus[opts.cpu] : this.idlestCpu();
+    if (!cpu) throw new Error(`spawn ${name}: cpu ${opts.cpu} does not exist (machine has ${this.cpus.length})`);
+    const task = new Task(this.nextTid++, name, cpu);
+    task.vruntime = opts.vruntime ?? cpu.minVruntime;
+    task.stateSince = this.sim.now;
+    const self = this;
+    const proc = this.sim.process((function* () {
+      self.finishCompute(task); // the switch-in that started it
+      yield* body(task);
+      self.exit(task);
+    })(), name);
+    this.sim.cancelWait(proc); // starts when first dispatched
+    task.proc = proc;
+    proc.owner = task;
+    this.tasks.push(task);
+    this.makeRunnable(task, cpu, 0);
+    return task;
+  }
+
+  // ---------------------------------------------------------------- operations for task bodies
+
+  /** CPU work of `ns` (at full speed; slower while the SMT sibling is busy). */
+  *compute(task: Task, ns: number, user = false): Generator<Yieldable2, void, unknown> {
+    if (ns <= 0) return;
+    this.assertOnCpu(task, 'compute');
+    task.userMode = user;
+    yield this.startCompute(task, ns);
+    this.finishCompute(task);
+    if (user && task.cpu.needResched) yield* this.preemptSelf(task);
+  }
+
+  /** A preemption point: reschedule if need_resched is set. */
+  *condResched(task: Task): Generator<Yieldable2, void, unknown> {
+    this.assertOnCpu(task, 'condResched');
+    if (task.cpu.needResched) yield* this.preemptSelf(task);
+  }
+
+  /**
+   * Sleep until `wake(task)`. A wake that arrived since the task last went to sleep
+   * (`task.woken`) makes it return at once: the kernel's set_current_state() before
+   * the condition check, so no wake-up is lost.
+   */
+  *block(task: Task): Generator<Yieldable2, void, unknown> {
+    this.assertOnCpu(task, 'block');
+    if (task.woken) {
+      task.woken = false;
+      return;
+    }
+    const cpu = task.cpu;
+    this.putPrev(task, 'sleeping');
+    this.pickNext(cpu);
+    yield PARKED;
+    this.finishCompute(task);
+    task.woken = false;
+  }
+
+  /**
+   * Wake a sleeping task (try_to_wake_up). Returns false if it was not asleep (then
+   * `task.woken` is set so its next block() returns at once). The waker should charge
+   * itself `params.wakeupCost` of CPU work.
+   */
+  wake(task: Task): boolean {
+    if (task.state !== 'sleeping') {
+      if (task.state !== 'dead') task.woken = true;
+      return false;
+    }
+    task.stats.wakeups++;
+    task.stats.sleep += this.sim.now - task.stateSince;
+    const cpu = this.selectWakeCpu(task);
+    // place_entity(): a sleeper gets at most half a latency period of credit
+    const floor = cpu.minVruntime - this.params.schedLatency / 2;
+    if (task.vruntime < floor) task.vruntime = floor;
+    this.makeRunnable(task, cpu, this.params.idleWakeLatency);
+    return true;
+  }
+
+  /**
+   * Spin on the CPU until `notify(task, value)` (returns value) or need_resched
+   * (returns RESCHED). The caller registers itself where the notifier will find it.
+   */
+  *spin(task: Task): Generator<Yieldable2, unknown, unknown> {
+    this.assertOnCpu(task, 'spin');
+    const cpu = task.cpu;
+    if (cpu.needResched) return RESCHED;
+    task.state = 'spinning';
+    const start = this.sim.now;
+    this.setActivity(cpu, SPIN);
+    const v = yield PARKED;
+    task.stats.spin += this.sim.now - start;
+    task.state = 'running';
+    this.setActivity(cpu, BUSY);
+    return v;
+  }
+
+  /** End a spin() with `value`. Returns false if the task was not spinning. */
+  notify(task: Task, value: unknown = true): boolean {
+    if (task.state !== 'spinning') return false;
+    return this.sim.wake(task.proc, task.proc.wait, value);
+  }
+
+  /** need_resched() for the task's CPU. */
+  needResched(task: Task): boolean {
+    return task.cpu.needResched;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private assertOnCpu(task: Task, op: string): void {
+    if (!task.onCpu || task.cpu.curr !== task) {
+      throw new Error(`sched.${op}: task ${task.name} is not running on a CPU (state ${task.state})`);
+    }
+  }
+
+  private startCompute(task: Task, ns: number): number {
+    task.computing = true;
+    task.workLeft = ns;
+    task.segStart = this.sim.now;
+    task.rate = this.rateOf(task.cpu);
+    return ns / task.rate;
+  }
+
+  private finishCompute(task: Task): void {
+    task.computing = false;
+    task.workLeft = 0;
+  }
+
+  private *preemptSelf(task: Task): Generator<Yieldable2, void, unknown> {
+    const cpu = task.cpu;
+    task.stats.preemptions++;
+    this.putPrev(task, 'runnable');
+    cpu.enqueue(task);
+    this.queued++;
+    this.pickNext(cpu);
+    yield PARKED;
+    this.finishCompute(task);
+  }
+
+  /** Preempt user-mode work in progress right now (tick or wake-up preemption). */
+  private preemptCurrent(cpu: Cpu): void {
+    const task = cpu.curr!;
+    const now = this.sim.now;
+    task.workLeft -= (now - task.segStart) * task.rate;
+    if (task.workLeft < 0) task.workLeft = 0;
+    this.sim.cancelWait(task.proc);
+    task.stats.preemptions++;
+    this.putPrev(task, 'runnable');
+    cpu.enqueue(task);
+    this.queued++;
+    this.pickNext(cpu);
+  }
+
+  /** Take the current task off its CPU (it keeps any unfinished work). */
+  private putPrev(task: Task, state: 'runnable' | 'sleeping'): void {
+    const cpu = task.cpu;
+    this.updateCurr(cpu);
+    task.stats.cpu += this.sim.now - task.execStart;
+    task.onCpu = false;
+    task.state = state;
+    task.stateSince = this.sim.now;
+    cpu.curr = null;
+    cpu.needResched = false;
+  }
+
+  /** schedule(): run the leftmost queued task, pull one from a busier CPU, or go idle. */
+  private pickNext(cpu: Cpu): void {
+    let next = cpu.rq.shift();
+    if (next) this.queued--;
+    else next = this.idleBalance(cpu);
+    if (next) this.dispatch(cpu, next, 0);
+    else {
+      this.setActivity(cpu, IDLE);
+      if (cpu.tick) { cpu.tick.cancel(); cpu.tick = null; }
+    }
+  }
+
+  private idleBalance(cpu: Cpu): Task | undefined {
+    if (this.queued === 0) return undefined;
+    let best: Cpu | null = null;
+    for (const c of this.cpus) {
+      if (c.rq.length === 0) continue;
+      if (!best || (c.socket === cpu.socket && best.socket !== cpu.socket) ||
+          ((c.socket === cpu.socket) === (best.socket === cpu.socket) && c.rq.length > best.rq.length)) best = c;
+    }
+    if (!best) return undefined;
+    const t = best.rq.pop()!;
+    this.queued--;
+    t.stats.migrations++;
+    t.vruntime += cpu.minVruntime - best.minVruntime;
+    return t;
+  }
+
+  private makeRunnable(task: Task, cpu: Cpu, idleLatency: number): void {
+    if (cpu.curr !== null) {
+      // an idle CPU elsewhere takes the newcomer at once (stand-in for periodic balancing)
+      const idle = this.findIdle(cpu);
+      if (idle) {
+        this.dispatch(idle, task, idleLatency);
+        return;
+      }
+      task.state = 'runnable';
+      task.stateSince = this.sim.now;
+      task.cpu = cpu;
+      cpu.enqueue(task);
+      this.queued++;
+      // check_preempt_wakeup()
+      this.updateCurr(cpu);
+      if (cpu.curr.vruntime - task.vruntime > this.params.wakeupGranularity) this.resched(cpu);
+      return;
+    }
+    this.dispatch(cpu, task, idleLatency);
+  }
+
+  private dispatch(cpu: Cpu, task: Task, extraDelay: number): void {
+    const now = this.sim.now;
+    if (task.state === 'runnable') task.stats.queued += now - task.stateSince;
+    if (task.cpu !== cpu) task.stats.migrations++;
+    task.cpu = cpu;
+    task.state = 'running';
+    task.onCpu = true;
+    task.stateSince = now;
+    task.stats.switches++;
+    cpu.curr = task;
+    cpu.needResched = false;
+    task.execStart = task.accountedTo = now;
+    this.setActivity(cpu, BUSY);
+    // the context switch is CPU work; unfinished work (preempted) continues after it
+    const work = this.params.contextSwitch + (task.computing ? task.workLeft : 0);
+    task.computing = true;
+    task.workLeft = work;
+    task.segStart = now + extraDelay;
+    task.rate = this.rateOf(cpu);
+    this.sim.cancelWait(task.proc);
+    this.sim.resumeAfter(task.proc, extraDelay + work / task.rate);
+    if (!cpu.tick) this.armTick(cpu);
+  }
+
+  /** set need_resched and act on it where the kernel would at once */
+  private resched(cpu: Cpu): void {
+    cpu.needResched = true;
+    const t = cpu.curr;
+    if (!t) return;
+    if (t.state === 'spinning') this.notify(t, RESCHED);
+    else if (t.computing && t.userMode && t.segStart <= this.sim.now) this.preemptCurrent(cpu);
+  }
+
+  private armTick(cpu: Cpu): void {
+    const tick = () => {
+      const t = cpu.curr;
+      if (!t) { cpu.tick = null; return; }
+      cpu.tick = this.sim.at(this.tickPeriod, tick);
+      this.updateCurr(cpu);
+      for (const h of this.tickHooks) h(cpu, t);
+      if (cpu.rq.length > 0 && !cpu.needResched) {
+        const nr = cpu.rq.length + 1;
+        const slice = nr <= 8 ? this.params.schedLatency / nr : this.params.minGranularity;
+        if (this.sim.now - t.execStart >= slice) this.resched(cpu);
+      }
+    };
+    // ticks of different CPUs are not aligned: first one at a seeded random phase
+    cpu.tick = this.sim.at(this.sim.rng(`sched.tick.${cpu.id}`).uniform(0, this.tickPeriod), tick);
+  }
+
+  /** update_curr(): charge the running task's vruntime, advance min_vruntime */
+  private updateCurr(cpu: Cpu): void {
+    const t = cpu.curr;
+    if (!t) return;
+    const now = this.sim.now;
+    t.vruntime += now - t.accountedTo;
+    t.accountedTo = now;
+    let m = t.vruntime;
+    if (cpu.rq.length > 0 && cpu.rq[0].vruntime < m) m = cpu.rq[0].vruntime;
+    if (m > cpu.minVruntime) cpu.minVruntime = m;
+  }
+
+  private setActivity(cpu: Cpu, a: Activity): void {
+    if (cpu.activity === a) return;
+    const now = this.sim.now;
+    const dt = now - cpu.activitySince;
+    if (cpu.activity === BUSY) cpu.time.busy += dt;
+    else if (cpu.activity === SPIN) cpu.time.spin += dt;
+    else { cpu.time.idle += dt; this.idleCount--; }
+    if (a === IDLE) this.idleCount++;
+    cpu.activity = a;
+    cpu.activitySince = now;
+    for (const s of cpu.siblings) this.retime(s);
+  }
+
+  private rateOf(cpu: Cpu): number {
+    let r = 1;
+    for (const s of cpu.siblings) {
+      const f = s.activity === BUSY ? this.smtBusy : s.activity === SPIN ? this.smtSpin : 1;
+      if (f < r) r = f;
+    }
+    return r;
+  }
+
+  /** re-time the work in progress on `cpu` after its speed changed */
+  private retime(cpu: Cpu): void {
+    const t = cpu.curr;
+    if (!t || !t.computing) return;
+    const now = this.sim.now;
+    const rate = this.rateOf(cpu);
+    if (rate === t.rate) return;
+    if (t.segStart > now) {
+      // still waking up: only the speed of the coming work changes
+      const delay = t.segStart - now + t.workLeft / rate;
+      t.rate = rate;
+      this.sim.cancelWait(t.proc);
+      this.sim.resumeAfter(t.proc, delay);
+      return;
+    }
+    t.workLeft -= (now - t.segStart) * t.rate;
+    if (t.workLeft < 0) t.workLeft = 0;
+    t.segStart = now;
+    t.rate = rate;
+    this.sim.cancelWait(t.proc);
+    this.sim.resumeAfter(t.proc, t.workLeft / rate);
+  }
+
+  private exit(task: Task): void {
+    const cpu = task.cpu;
+    this.putPrev(task, 'sleeping');
+    task.state = 'dead';
+    this.pickNext(cpu);
+  }
+
+  /** select_task_rq_fair() reduced: previous CPU if idle, else an idle CPU of its socket, else previous */
+  private selectWakeCpu(task: Task): Cpu {
+    const prev = task.cpu;
+    if (prev.curr === null) return prev;
+    return this.findIdle(prev) ?? prev;
+  }
+
+  /** an idle CPU, preferring `near`'s socket, then the lowest id; null if none */
+  private findIdle(near: Cpu): Cpu | null {
+    if (this.idleCount === 0) return null;
+    let other: Cpu | null = null;
+    for (const c of this.cpus) {
+      if (c.curr !== null) continue;
+      if (c.socket === near.socket) return c;
+      if (!other) other = c;
+    }
+    return other;
+  }
+
+  /** fork placement: an idle CPU (sockets with the most idle CPUs first), else the shortest queue */
+  private idlestCpu(): Cpu {
+    if (this.idleCount === 0) {
+      let best = this.cpus[0];
+      for (const c of this.cpus) if (c.rq.length < best.rq.length) best = c;
+      return best;
+    }
+    const idlePerSocket = new Array(this.machine.nsockets).fill(0);
+    for (const c of this.cpus) if (c.curr === null) idlePerSocket[c.socket]++;
+    let bestSocket = -1;
+    for (let s = 0; s < idlePerSocket.length; s++) if (idlePerSocket[s] > 0 && (bestSocket < 0 || idlePerSocket[s] > idlePerSocket[bestSocket])) bestSocket = s;
+    let best = this.cpus[0];
+    for (const c of this.cpus) {
+      if (bestSocket >= 0) {
+        if (c.curr === null && c.socket === bestSocket) return c;
+      } else if (c.nrRunning < best.nrRunning) best = c;
+    }
+    return best;
+  }
+}
+
+/** A task parked off-CPU or spinning waits on this; the scheduler resumes it. */
+const PARKED: Waitable = { subscribe() { /* resumed by dispatch() or notify() */ } };
+
+/** what scheduler generators yield */
+export type Yieldable2 = number | Waitable;
+export type { Process };

@@ -1,0 +1,56 @@
+import type { Process } from '../engine';
+import type { Cpu } from './cpu';
+
+/**
+ * running: on a CPU doing work; spinning: on a CPU burning cycles waiting for a lock;
+ * runnable: queued for a CPU; sleeping: blocked until woken; dead: exited.
+ */
+export type TaskState = 'running' | 'spinning' | 'runnable' | 'sleeping' | 'dead';
+
+export interface TaskStats {
+  /** ns on a CPU (running + spinning, including context switches) */
+  cpu: number;
+  /** ns spinning */
+  spin: number;
+  /** ns asleep */
+  sleep: number;
+  /** ns runnable but waiting for a CPU */
+  queued: number;
+  switches: number;
+  preemptions: number;
+  wakeups: number;
+  migrations: number;
+}
+
+/** A schedulable entity: Linux's task_struct, reduced to what locking needs. */
+export class Task {
+  state: TaskState = 'runnable';
+  /** the kernel's `on_cpu`: true while running or spinning on a CPU */
+  onCpu = false;
+  /** last (or current) CPU */
+  cpu: Cpu;
+  vruntime = 0;
+  /** a wake-up arrived while the task had not yet gone to sleep (see Scheduler.block) */
+  woken = false;
+  // CPU work in progress (Scheduler.compute); survives preemption
+  computing = false;
+  userMode = false;
+  workLeft = 0;
+  segStart = 0;
+  rate = 1;
+  /** when it last got a CPU (for slice accounting) */
+  execStart = 0;
+  /** vruntime accounted up to this time */
+  accountedTo = 0;
+  stateSince = 0;
+  readonly stats: TaskStats = { cpu: 0, spin: 0, sleep: 0, queued: 0, switches: 0, preemptions: 0, wakeups: 0, migrations: 0 };
+  proc!: Process;
+  /** per-task record of the locking layer (held locks, lockdep) */
+  locking: unknown = null;
+  /** free slot for higher layers (mm_struct, workload state) */
+  data: unknown = null;
+
+  constructor(readonly id: number, readonly name: string, cpu: Cpu) {
+    this.cpu = cpu;
+  }
+}
