@@ -161,9 +161,11 @@ export class Simulation {
       } else if (q.size > 0) {
         const t = q.peekTime();
         if (t > until) break;
-        this.now = t;
         slot = q.pop();
         id = q.poppedSeq;
+        const it = slots[slot];
+        // time advances only for live entries
+        if (it !== undefined && it.wait === id) this.now = t;
       } else {
         break;
       }

@@ -6,6 +6,8 @@ import { resolveSchedParams, type SchedParams } from './params';
 
 /** Value a spinning task receives when it must stop spinning because need_resched is set. */
 export const RESCHED = Symbol('need_resched');
+/** Value a spinner receives when the task it watches (watchOffCpu) leaves its CPU. */
+export const OFF_CPU = Symbol('off_cpu');
 
 type TickHook = (cpu: Cpu, task: Task) => void;
 
@@ -62,7 +64,7 @@ export class Scheduler {
    * Create a task running `body`. Placed on `opts.cpu`, or like fork balancing
    * (find_idlest_cpu): an idle CPU, else the shortest run queue.
    */
-  spawn(name: string, body: (task: Task) => ProcessBody, opts: { cpu?: number; vruntime?: number } = {}): Task {
+  spawn(name: string, body: (task: Task) => Generator<any, unknown, any>, opts: { cpu?: number; vruntime?: number } = {}): Task {
     const cpu = opts.cpu !== undefined ? this.cpus[opts.cpu] : this.idlestCpu();
     if (!cpu) throw new Error(`spawn ${name}: cpu ${opts.cpu} does not exist (machine has ${this.cpus.length})`);
     const task = new Task(this.nextTid++, name, cpu);
@@ -143,10 +145,11 @@ export class Scheduler {
    * Spin on the CPU until `notify(task, value)` (returns value) or need_resched
    * (returns RESCHED). The caller registers itself where the notifier will find it.
    */
-  *spin(task: Task): Generator<Yieldable2, unknown, unknown> {
+  *spin(task: Task, preemptible = true): Generator<Yieldable2, unknown, unknown> {
     this.assertOnCpu(task, 'spin');
     const cpu = task.cpu;
-    if (cpu.needResched) return RESCHED;
+    if (preemptible && cpu.needResched) return RESCHED;
+    task.spinPreemptible = preemptible;
     task.state = 'spinning';
     const start = this.sim.now;
     this.setActivity(cpu, SPIN);
@@ -161,6 +164,14 @@ export class Scheduler {
   notify(task: Task, value: unknown = true): boolean {
     if (task.state !== 'spinning') return false;
     return this.sim.wake(task.proc, task.proc.wait, value);
+  }
+
+  /**
+   * Notify `spinner` (with OFF_CPU) when `task` next leaves its CPU — how a spinner
+   * polling `owner->on_cpu` notices that the owner went to sleep.
+   */
+  watchOffCpu(task: Task, spinner: Task): void {
+    (task.offCpuWatchers ??= []).push(spinner);
   }
 
   /** need_resched() for the task's CPU. */
@@ -224,6 +235,11 @@ export class Scheduler {
     task.stateSince = this.sim.now;
     cpu.curr = null;
     cpu.needResched = false;
+    const w = task.offCpuWatchers;
+    if (w) {
+      task.offCpuWatchers = null;
+      for (const s of w) this.notify(s, OFF_CPU);
+    }
   }
 
   /** schedule(): run the leftmost queued task, pull one from a busier CPU, or go idle. */
@@ -304,7 +320,9 @@ export class Scheduler {
     cpu.needResched = true;
     const t = cpu.curr;
     if (!t) return;
-    if (t.state === 'spinning') this.notify(t, RESCHED);
+    if (t.state === 'spinning') {
+      if (t.spinPreemptible) this.notify(t, RESCHED);
+    }
     else if (t.computing && t.userMode && t.segStart <= this.sim.now) this.preemptCurrent(cpu);
   }
 

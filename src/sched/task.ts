@@ -38,6 +38,10 @@ export class Task {
   workLeft = 0;
   segStart = 0;
   rate = 1;
+  /** spinning with preemption enabled (gives up on need_resched) */
+  spinPreemptible = true;
+  /** spinners to notify when this task leaves its CPU */
+  offCpuWatchers: Task[] | null = null;
   /** when it last got a CPU (for slice accounting) */
   execStart = 0;
   /** vruntime accounted up to this time */

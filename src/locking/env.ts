@@ -1,0 +1,98 @@
+import type { Simulation } from '../engine';
+import type { Machine } from '../hw';
+import type { Scheduler, Task } from '../sched';
+import { LockStat, type LockMode, type LockSiteStats } from './lockstat';
+import type { Lock } from './lock';
+
+/** A broken lock invariant, lock order or lost wake-up, found in checking mode. */
+export class LockViolation extends Error {}
+
+/**
+ * A lock class, as lockdep groups locks: every address_space's i_mmap lock is one class.
+ * `rank` orders classes (an outer lock has a smaller rank); acquiring a class whose rank
+ * is not greater than that of a lock already held is an ordering violation.
+ */
+export interface LockClass {
+  name: string;
+  rank?: number;
+}
+
+/** One lock a task holds. */
+export interface Held {
+  lock: Lock;
+  mode: LockMode;
+  site: string;
+  since: number;
+  stats: LockSiteStats;
+}
+
+/** Per-acquisition bookkeeping. */
+export interface LockOp {
+  site: string;
+  mode: LockMode;
+  t0: number;
+  spin: number;
+  sleep: number;
+  cross: number;
+  contended: boolean;
+  nested: boolean;
+}
+
+/**
+ * What locks share in one simulation: the scheduler and machine, lockstat, and (in
+ * checking mode) the invariant and lock-order checks of every operation.
+ */
+export class LockEnv {
+  readonly stat = new LockStat();
+  readonly locks: Lock[] = [];
+  readonly checks: boolean;
+  /** CPU time of a lock slow path's bookkeeping besides its cache misses (ns) */
+  readonly slowPathCost: number;
+
+  constructor(
+    readonly sim: Simulation,
+    readonly sched: Scheduler,
+    opts: { checks?: boolean; slowPathCost?: number } = {},
+  ) {
+    this.checks = opts.checks ?? false;
+    this.slowPathCost = opts.slowPathCost ?? 50;
+  }
+
+  get machine(): Machine {
+    return this.sched.machine;
+  }
+
+  held(task: Task): Held[] {
+    return (task.locking ??= []) as Held[];
+  }
+
+  violation(msg: string): never {
+    throw new LockViolation(`${msg} (t=${this.sim.now} ns)`);
+  }
+
+  /** lockdep-like check when `task` asks for `lock` */
+  checkOrder(task: Task, lock: Lock, nested: boolean): void {
+    for (const h of this.held(task)) {
+      if (h.lock === lock) this.violation(`${task.name} acquires ${lock.name} it already holds (${h.mode} at ${h.site}): self-deadlock`);
+      if (nested) continue;
+      const a = h.lock.cls, b = lock.cls;
+      if (a.rank !== undefined && b.rank !== undefined && b.rank <= a.rank) {
+        this.violation(`lock order: ${task.name} acquires ${b.name} (rank ${b.rank}) while holding ${a.name} (rank ${a.rank}) taken at ${h.site}`);
+      }
+    }
+  }
+
+  /**
+   * At quiescence: a waiter still queued on any lock was never woken (a lost wake-up
+   * or a deadlock). Returns the complaints; throws in checking mode.
+   */
+  finalCheck(): string[] {
+    const out: string[] = [];
+    for (const l of this.locks) {
+      const w = l.waiterNames();
+      if (w.length) out.push(`${l.name}: waiters left queued after the run: ${w.join(', ')}`);
+    }
+    if (out.length && this.checks) this.violation(out.join('; '));
+    return out;
+  }
+}

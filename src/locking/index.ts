@@ -1,0 +1,7 @@
+export { LockEnv, LockViolation, type LockClass, type Held, type LockOp } from './env';
+export { Lock, type SleepLock } from './lock';
+export { SpinLock } from './spinlock';
+export { Osq, spinOnOwner } from './osq';
+export { Mutex, defaultMutexOptions, type MutexOptions } from './mutex';
+export { RwSem, defaultRwsemOptions, type RwsemOptions } from './rwsem';
+export { LockStat, LockSiteStats, Distribution, type LockMode, type LockStatRow } from './lockstat';

@@ -1,0 +1,136 @@
+import { CacheLine } from '../hw';
+import type { Task } from '../sched';
+import type { LockEnv, LockClass, LockOp } from './env';
+import type { LockMode } from './lockstat';
+
+/** What every lock offers a kernel model (mutexes take only 'write'). */
+export interface SleepLock {
+  readonly name: string;
+  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown>;
+  release(task: Task, mode: LockMode): Generator<unknown, void, unknown>;
+}
+
+/**
+ * Common machinery of the lock primitives: the cache line holding the lock word (and
+ * the wait_lock, wait list head, owner and OSQ tail, which share it in struct mutex and
+ * struct rw_semaphore), lockstat bookkeeping, and the checking-mode invariants.
+ */
+export abstract class Lock {
+  readonly line: CacheLine;
+  /** the one task polling the lock word (OSQ head); notified on every change */
+  poller: Task | null = null;
+  /** tasks executing this lock's code right now (not asleep in it) */
+  protected transit = 0;
+
+  constructor(readonly env: LockEnv, readonly cls: LockClass, readonly name: string, line?: CacheLine) {
+    this.line = line ?? new CacheLine(env.machine, name);
+    env.locks.push(this);
+  }
+
+  /** names of queued waiters (for the end-of-run check) */
+  abstract waiterNames(): string[];
+  /** checking mode: throw if the state is inconsistent */
+  protected abstract checkInvariants(): void;
+  /** is the lock free with sleeping waiters and nobody in its code to wake them? */
+  protected abstract strandedWaiters(): boolean;
+
+  /** load of the lock line: returns the stall in ns to `yield` */
+  ld(task: Task, op: LockOp | null): number {
+    const before = this.line.stats.crossSocket;
+    const d = this.line.read(task.cpu.id, this.env.sim.now);
+    if (op && this.line.stats.crossSocket !== before) op.cross++;
+    return d;
+  }
+
+  /** atomic RMW on the lock line (lock xadd / cmpxchg / xchg / inc / dec) */
+  rmw(task: Task, op: LockOp | null): number {
+    const before = this.line.stats.crossSocket;
+    const d = this.line.write(task.cpu.id, this.env.sim.now);
+    if (op && this.line.stats.crossSocket !== before) op.cross++;
+    return d;
+  }
+
+  /** tell the polling spinner that the lock word or owner changed */
+  protected changed(): void {
+    const p = this.poller;
+    if (p) this.env.sched.notify(p, this);
+  }
+
+  protected begin(task: Task, mode: LockMode, site: string, nested = false): LockOp {
+    if (this.env.checks) this.env.checkOrder(task, this, nested);
+    this.transit++;
+    return { site, mode, t0: this.env.sim.now, spin: 0, sleep: 0, cross: 0, contended: false, nested };
+  }
+
+  /** the task owns the lock now */
+  protected acquired(task: Task, op: LockOp): void {
+    const now = this.env.sim.now;
+    const s = this.env.stat.site(this.cls.name, op.site);
+    s.acquisitions[op.mode]++;
+    if (op.contended) s.contentions[op.mode]++;
+    s.wait.add(now - op.t0);
+    s.spin += op.spin;
+    s.sleep += op.sleep;
+    s.crossSocket += op.cross;
+    this.env.held(task).push({ lock: this, mode: op.mode, site: op.site, since: now, stats: s });
+    if (this.env.checks) this.checkInvariants();
+  }
+
+  /** end of a lock or unlock operation */
+  protected leave(): void {
+    this.transit--;
+    if (this.env.checks) {
+      this.checkInvariants();
+      if (this.strandedWaiters()) this.env.violation(`${this.name}: lost wake-up: lock free, every waiter asleep, nobody to wake them`);
+    }
+  }
+
+  /** about to sleep inside this lock's code */
+  protected sleeping(): void {
+    this.transit--;
+    if (this.env.checks && this.strandedWaiters()) {
+      this.env.violation(`${this.name}: lost wake-up: lock free, every waiter asleep, nobody to wake them`);
+    }
+  }
+
+  protected awake(): void {
+    this.transit++;
+  }
+
+  /** the task gives the lock up: record hold time */
+  protected released(task: Task, mode: LockMode): void {
+    const held = this.env.held(task);
+    for (let i = held.length - 1; i >= 0; i--) {
+      const h = held[i];
+      if (h.lock === this && h.mode === mode) {
+        h.stats.hold.add(this.env.sim.now - h.since);
+        held.splice(i, 1);
+        return;
+      }
+    }
+    this.env.violation(`${task.name} releases ${this.name} (${mode}) which it does not hold`);
+  }
+
+  /** sleep in the wait list until woken; accounts sleep time */
+  protected *sleep(task: Task, op: LockOp): Generator<unknown, void, unknown> {
+    const t = this.env.sim.now;
+    this.sleeping();
+    yield* this.env.sched.block(task);
+    this.awake();
+    op.sleep += this.env.sim.now - t;
+  }
+
+  /** spin until notified (or need_resched if preemptible); returns the notification */
+  *spin(task: Task, op: LockOp | null, preemptible = true): Generator<unknown, unknown, unknown> {
+    const t = this.env.sim.now;
+    const v = yield* this.env.sched.spin(task, preemptible);
+    if (op) op.spin += this.env.sim.now - t;
+    return v;
+  }
+
+  /** wake_up_process() from a lock's slow path, charging the waker */
+  protected *wakeUp(waker: Task, task: Task): Generator<unknown, void, unknown> {
+    this.env.sched.wake(task);
+    yield* this.env.sched.compute(waker, this.env.sched.params.wakeupCost);
+  }
+}

@@ -1,0 +1,291 @@
+import type { Task } from '../sched';
+import { Lock, type SleepLock } from './lock';
+import { SpinLock } from './spinlock';
+import { Osq, spinOnOwner } from './osq';
+import type { LockEnv, LockClass, LockOp } from './env';
+import type { LockMode } from './lockstat';
+
+export interface RwsemOptions {
+  /** CONFIG_RWSEM_SPIN_ON_OWNER (3.16+): writers spin on a running writer owner */
+  optimisticSpin: boolean;
+  /** writers take the lock whenever the active count is 0, queue or not (3.10+) */
+  writerSteal: boolean;
+}
+
+export const defaultRwsemOptions: Readonly<RwsemOptions> = Object.freeze({ optimisticSpin: true, writerSteal: true });
+
+// arch/x86/include/asm/rwsem.h (64-bit)
+const ACTIVE_BIAS = 1;
+const WAITING_BIAS = -(2 ** 32);
+const ACTIVE_WRITE_BIAS = WAITING_BIAS + ACTIVE_BIAS;
+const active = (c: number) => c - Math.floor(c / 2 ** 32) * 2 ** 32;
+
+const WAKE_ANY = 0, WAKE_READERS = 1;
+
+interface Waiter {
+  task: Task;
+  type: LockMode;
+  granted: boolean;
+}
+
+/**
+ * `struct rw_semaphore` with the xadd algorithm of Linux 3.18
+ * (kernel/locking/rwsem-xadd.c, arch/x86/include/asm/rwsem.h), count kept exactly:
+ * low 32 bits = active lockers, WAITING_BIAS while the queue is non-empty.
+ *
+ * Readers `lock incq` and go to the slow path on a negative result: so once anyone is
+ * queued, new readers queue too. Readers never spin; they are granted the lock by the
+ * waker (`__rwsem_do_wake`), which grants the run of readers at the head up to the first
+ * queued writer. A queued writer is only woken, never granted, and must take the lock
+ * itself: writers steal (fast path succeeds whenever the active count is 0) and spin on
+ * a running writer owner (never on readers: no owner → no spin).
+ */
+export class RwSem extends Lock implements SleepLock {
+  count = 0;
+  owner: Task | null = null;
+  private readonly waitList: Waiter[] = [];
+  private readonly waitLock: SpinLock;
+  private readonly osq: Osq;
+  readonly options: RwsemOptions;
+  private readonly readers = new Set<Task>();
+  private writer: Task | null = null;
+
+  constructor(env: LockEnv, cls: LockClass, name: string, options: Partial<RwsemOptions> = {}) {
+    super(env, cls, name);
+    this.options = { ...defaultRwsemOptions, ...options };
+    this.waitLock = new SpinLock(env, { name: `${cls.name}.wait_lock` }, `${name}.wait_lock`, this.line);
+    this.osq = new Osq(this);
+  }
+
+  private add(delta: number): number {
+    this.count += delta;
+    this.changed();
+    return this.count;
+  }
+
+  *downRead(task: Task, site = 'down_read', nested = false): Generator<unknown, void, unknown> {
+    const op = this.begin(task, 'read', site, nested);
+    yield this.rmw(task, op); // lock incq
+    if (this.add(ACTIVE_BIAS) < 0) {
+      op.contended = true;
+      yield* this.downReadFailed(task, op);
+    } else {
+      this.readers.add(task);
+    }
+    this.acquired(task, op);
+    this.leave();
+  }
+
+  *upRead(task: Task): Generator<unknown, void, unknown> {
+    if (!this.readers.has(task)) this.env.violation(`${task.name} up_read on ${this.name} it does not hold for read`);
+    this.transit++;
+    yield this.rmw(task, null); // lock xadd -1
+    this.readers.delete(task);
+    this.released(task, 'read');
+    const c = this.add(-ACTIVE_BIAS);
+    if (c < 0 && active(c) === 0) yield* this.rwsemWake(task);
+    this.leave();
+  }
+
+  *downWrite(task: Task, site = 'down_write', nested = false): Generator<unknown, void, unknown> {
+    const op = this.begin(task, 'write', site, nested);
+    yield this.rmw(task, op); // lock xadd WRITE_BIAS
+    const old = this.count;
+    this.add(ACTIVE_WRITE_BIAS);
+    const free = this.options.writerSteal ? active(old) === 0 : old === 0;
+    if (free) {
+      this.ownWrite(task);
+    } else {
+      op.contended = true;
+      yield* this.downWriteFailed(task, op);
+    }
+    this.acquired(task, op);
+    this.leave();
+  }
+
+  *upWrite(task: Task): Generator<unknown, void, unknown> {
+    if (this.writer !== task) this.env.violation(`${task.name} up_write on ${this.name} held by ${this.writer?.name ?? 'nobody'}`);
+    this.transit++;
+    this.owner = null;
+    this.changed();
+    yield this.rmw(task, null); // lock xadd -WRITE_BIAS
+    this.writer = null;
+    this.released(task, 'write');
+    const c = this.add(-ACTIVE_WRITE_BIAS);
+    if (c < 0 && active(c) === 0) yield* this.rwsemWake(task);
+    this.leave();
+  }
+
+  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown> {
+    return mode === 'read' ? this.downRead(task, site, nested) : this.downWrite(task, site, nested);
+  }
+
+  release(task: Task, mode: LockMode): Generator<unknown, void, unknown> {
+    return mode === 'read' ? this.upRead(task) : this.upWrite(task);
+  }
+
+  private ownWrite(task: Task): void {
+    this.writer = task;
+    this.owner = task; // rwsem_set_owner()
+    this.changed();
+  }
+
+  /** rwsem_down_read_failed() */
+  private *downReadFailed(task: Task, op: LockOp): Generator<unknown, void, unknown> {
+    yield this.env.slowPathCost;
+    const w: Waiter = { task, type: 'read', granted: false };
+    yield* this.waitLock.lock(task, 'down_read', true);
+    let adjustment = -ACTIVE_BIAS;
+    if (this.waitList.length === 0) adjustment += WAITING_BIAS;
+    this.waitList.push(w);
+    yield this.rmw(task, op);
+    const c = this.add(adjustment);
+    // no active lockers: wake the front; only readers active and we are first: join them
+    if (c === WAITING_BIAS || (c > WAITING_BIAS && adjustment !== -ACTIVE_BIAS)) yield* this.doWake(task, WAKE_ANY);
+    yield* this.waitLock.unlock(task);
+    while (!w.granted) yield* this.sleep(task, op);
+  }
+
+  /** rwsem_down_write_failed() */
+  private *downWriteFailed(task: Task, op: LockOp): Generator<unknown, void, unknown> {
+    yield this.env.slowPathCost;
+    yield this.rmw(task, op);
+    this.add(-ACTIVE_WRITE_BIAS); // undo the fast path's bias
+    if (this.options.optimisticSpin && (yield* this.optimisticSpin(task, op))) return;
+    const w: Waiter = { task, type: 'write', granted: false };
+    yield* this.waitLock.lock(task, 'down_write', true);
+    const waiting = this.waitList.length > 0;
+    this.waitList.push(w);
+    let c: number;
+    if (waiting) {
+      yield this.ld(task, op);
+      c = this.count;
+      // queued behind others and no writer active: it is read-owned, wake readers ahead
+      if (c > WAITING_BIAS) yield* this.doWake(task, WAKE_READERS);
+    } else {
+      yield this.rmw(task, op);
+      c = this.add(WAITING_BIAS);
+    }
+    for (;;) {
+      if (yield* this.tryWriteLock(task, op, c)) break;
+      yield* this.waitLock.unlock(task);
+      do {
+        yield* this.sleep(task, op);
+        yield this.ld(task, op);
+        c = this.count;
+      } while (active(c) !== 0);
+      yield* this.waitLock.lock(task, 'down_write', true);
+      c = this.count;
+    }
+    this.waitList.splice(this.waitList.indexOf(w), 1);
+    yield* this.waitLock.unlock(task);
+  }
+
+  /** rwsem_try_write_lock(): called with wait_lock held */
+  private *tryWriteLock(task: Task, op: LockOp, c: number): Generator<unknown, boolean, unknown> {
+    if (c !== WAITING_BIAS) return false;
+    yield this.rmw(task, op); // cmpxchg(WAITING_BIAS → ACTIVE_WRITE_BIAS)
+    if (this.count !== WAITING_BIAS) return false;
+    this.count = ACTIVE_WRITE_BIAS;
+    if (this.waitList.length !== 1) this.count += WAITING_BIAS; // others still queued
+    this.ownWrite(task);
+    return true;
+  }
+
+  /** rwsem_optimistic_spin() */
+  private *optimisticSpin(task: Task, op: LockOp): Generator<unknown, boolean, unknown> {
+    const sched = this.env.sched;
+    // rwsem_can_spin_on_owner(): only behind a running writer; NULL owner (readers) → no
+    if (sched.needResched(task)) return false;
+    yield this.ld(task, op);
+    if (!this.owner || !this.owner.onCpu) return false;
+    if (!(yield* this.osq.enter(task, op))) return false;
+    let taken = false;
+    for (;;) {
+      const owner = this.owner;
+      if (owner && !(yield* spinOnOwner(this, task, owner, op))) break;
+      // rwsem_try_write_lock_unqueued()
+      const c = this.count;
+      if (c === 0 || c === WAITING_BIAS) {
+        yield this.rmw(task, op);
+        if (this.count === c) {
+          this.add(ACTIVE_WRITE_BIAS);
+          this.ownWrite(task);
+          taken = true;
+          break;
+        }
+        continue;
+      }
+      if (!owner && sched.needResched(task)) break;
+      this.poller = task;
+      yield* this.spin(task, op, true);
+      yield this.ld(task, op);
+    }
+    yield* this.osq.exit(task);
+    return taken;
+  }
+
+  /** rwsem_wake(): from up_read/up_write when the active count fell to 0 with waiters */
+  private *rwsemWake(task: Task): Generator<unknown, void, unknown> {
+    yield this.env.slowPathCost;
+    yield* this.waitLock.lock(task, 'rwsem_wake', true);
+    if (this.waitList.length) yield* this.doWake(task, WAKE_ANY);
+    yield* this.waitLock.unlock(task);
+  }
+
+  /** __rwsem_do_wake(): wait_lock held */
+  private *doWake(waker: Task, wakeType: number): Generator<unknown, void, unknown> {
+    const head = this.waitList[0];
+    if (head.type === 'write') {
+      // woken, not granted: other writers may still steal it
+      if (wakeType === WAKE_ANY) yield* this.wakeUp(waker, head.task);
+      return;
+    }
+    // grant one read bias first, bail out if a writer stole the lock
+    let adjustment = ACTIVE_BIAS;
+    for (;;) {
+      yield this.rmw(waker, null);
+      const old = this.count;
+      this.add(adjustment);
+      if (old < WAITING_BIAS) {
+        yield this.rmw(waker, null);
+        if (active(this.add(-adjustment)) !== 0) return;
+        continue;
+      }
+      break;
+    }
+    let n = 0;
+    while (n < this.waitList.length && this.waitList[n].type === 'read') n++;
+    adjustment = n * ACTIVE_BIAS - adjustment;
+    if (n === this.waitList.length) adjustment -= WAITING_BIAS;
+    if (adjustment) {
+      yield this.rmw(waker, null);
+      this.add(adjustment);
+    }
+    const batch = this.waitList.splice(0, n);
+    for (const w of batch) {
+      w.granted = true;
+      this.readers.add(w.task);
+    }
+    if (this.env.checks) this.checkInvariants();
+    for (const w of batch) yield* this.wakeUp(waker, w.task);
+  }
+
+  waiterNames(): string[] {
+    return this.waitList.map((w) => `${w.task.name}(${w.type})`);
+  }
+
+  protected checkInvariants(): void {
+    if (this.writer && this.readers.size > 0) {
+      this.env.violation(`rwsem ${this.name}: writer ${this.writer.name} beside ${this.readers.size} reader(s)`);
+    }
+    if (this.readers.size + (this.writer ? 1 : 0) > 0 && active(this.count) === 0 && this.transit === 0) {
+      this.env.violation(`rwsem ${this.name}: held but active count is 0 (count ${this.count})`);
+    }
+  }
+
+  protected strandedWaiters(): boolean {
+    if (this.transit > 0 || this.waitList.length === 0 || this.writer || this.readers.size) return false;
+    return this.waitList.every((w) => w.task.state === 'sleeping');
+  }
+}

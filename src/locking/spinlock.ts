@@ -1,0 +1,82 @@
+import type { Task } from '../sched';
+import type { CacheLine } from '../hw';
+import { Lock, type SleepLock } from './lock';
+import type { LockEnv, LockClass } from './env';
+import type { LockMode } from './lockstat';
+
+/**
+ * The x86 ticket spinlock of Linux 3.18 (arch/x86/include/asm/spinlock.h; queued
+ * spinlocks came in 4.2): `lock xadd` takes a ticket from `tail`; waiters spin with
+ * preemption disabled re-reading `head` until it equals their ticket; unlock
+ * increments `head`. Every unlock invalidates all waiters' copies and their re-reads
+ * are served one after another in no particular order (seeded random here), so the
+ * next holder waits behind, on average, half of the others: hand-off time grows with
+ * the number of waiters (Boyd-Wickizer et al. 2012).
+ */
+export class SpinLock extends Lock implements SleepLock {
+  private head = 0;
+  private tail = 0;
+  private readonly spinners: Task[] = [];
+  holder: Task | null = null;
+
+  constructor(env: LockEnv, cls: LockClass, name: string, line?: CacheLine) {
+    super(env, cls, name, line);
+  }
+
+  *lock(task: Task, site = 'spin_lock', nested = false): Generator<unknown, void, unknown> {
+    const op = this.begin(task, 'write', site, nested);
+    yield this.rmw(task, op); // lock xadd: take a ticket
+    const my = this.tail++;
+    if (my !== this.head) {
+      op.contended = true;
+      this.spinners.push(task);
+      while (this.head !== my) {
+        yield* this.spin(task, op, false);
+        yield this.ld(task, op); // re-read head, queued behind the other spinners' reads
+      }
+      this.spinners.splice(this.spinners.indexOf(task), 1);
+    }
+    this.holder = task;
+    this.acquired(task, op);
+    this.leave();
+  }
+
+  *unlock(task: Task): Generator<unknown, void, unknown> {
+    if (this.holder !== task) this.env.violation(`${task.name} unlocks spinlock ${this.name} held by ${this.holder?.name ?? 'nobody'}`);
+    this.transit++;
+    yield this.rmw(task, null); // head++ (a store that needs the line exclusive)
+    this.released(task, 'write');
+    this.holder = null;
+    this.head++;
+    // every spinner re-reads; their misses queue in arbitrary order
+    const s = this.spinners.slice();
+    const rng = this.env.sim.rng('locking.spinners');
+    for (let i = s.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const t = s[i]; s[i] = s[j]; s[j] = t;
+    }
+    for (const t of s) this.env.sched.notify(t, this);
+    this.leave();
+  }
+
+  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown> {
+    if (mode !== 'write') throw new Error(`spinlock ${this.name}: mode must be 'write', got ${JSON.stringify(mode)}`);
+    return this.lock(task, site, nested);
+  }
+
+  release(task: Task): Generator<unknown, void, unknown> {
+    return this.unlock(task);
+  }
+
+  waiterNames(): string[] {
+    return this.spinners.map((t) => t.name);
+  }
+
+  protected checkInvariants(): void {
+    if (this.tail - this.head < (this.holder ? 1 : 0)) this.env.violation(`spinlock ${this.name}: tickets inconsistent`);
+  }
+
+  protected strandedWaiters(): boolean {
+    return false; // spinners never sleep
+  }
+}
