@@ -62,12 +62,13 @@ function checkQuery(tree: IntervalTree<Item>, list: Item[], start: number, last:
   assert.equal(c.visits, visits);
 }
 
-function runOps(ops: Op[], checkEvery = true): void {
+function runOps(ops: Op[], checkEvery = 1): void {
   const tree = new IntervalTree<Item>();
   const list: Item[] = [];
   const nodes = new Map<number, IntervalNode<Item>>();
   const detached: IntervalNode<Item>[] = [];
   let nextId = 0;
+  let step = 0;
   for (const op of ops) {
     switch (op.kind) {
       case 'insert': {
@@ -117,7 +118,7 @@ function runOps(ops: Op[], checkEvery = true): void {
         checkQuery(tree, list, op.start, op.start + op.len, op.stopAfter);
         break;
     }
-    if (checkEvery) {
+    if (++step % checkEvery === 0) {
       checkIntervalTree(tree);
       assert.equal(tree.size, list.length);
       assert.equal(tree.isEmpty(), list.length === 0);
@@ -128,26 +129,26 @@ function runOps(ops: Op[], checkEvery = true): void {
   assert.deepEqual(tree.toArray().map((n) => n.value.id), list.map((it) => it.id));
   // A final sweep of point and range queries.
   const hi = list.reduce((m, it) => Math.max(m, it.last), 0) + 2;
-  const step = Math.max(1, Math.floor(hi / 40));
-  for (let s = 0; s <= hi; s += step) {
+  const stride = Math.max(1, Math.floor(hi / 40));
+  for (let s = 0; s <= hi; s += stride) {
     checkQuery(tree, list, s, s, Infinity);
-    checkQuery(tree, list, s, s + step * 3, Infinity);
+    checkQuery(tree, list, s, s + stride * 3, Infinity);
     checkQuery(tree, list, s, s, 1);
   }
 }
 
 test('property: random ops vs brute-force list, small keys (many ties)', () => {
-  fc.assert(fc.property(fc.array(opArb(20, 6), { maxLength: 200 }), (ops) => runOps(ops)), { numRuns: 300, seed: 1 });
+  fc.assert(fc.property(fc.array(opArb(20, 6), { maxLength: 200, size: 'max' }), (ops) => runOps(ops)), { numRuns: 300, seed: 1 });
 });
 
 test('property: random ops vs brute-force list, wide keys and long intervals', () => {
-  fc.assert(fc.property(fc.array(opArb(100_000, 5_000), { maxLength: 300 }), (ops) => runOps(ops)), { numRuns: 150, seed: 2 });
+  fc.assert(fc.property(fc.array(opArb(100_000, 5_000), { maxLength: 300, size: 'max' }), (ops) => runOps(ops)), { numRuns: 150, seed: 2 });
 });
 
-test('property: large trees stay balanced and correct (invariants checked at the end)', () => {
+test('property: large trees stay balanced and correct (invariants checked every 25 ops)', () => {
   fc.assert(fc.property(
-    fc.array(opArb(1_000, 50), { minLength: 1000, maxLength: 3000 }),
-    (ops) => runOps(ops, false),
+    fc.array(opArb(1_000, 50), { minLength: 1000, maxLength: 3000, size: 'max' }),
+    (ops) => runOps(ops, 25),
   ), { numRuns: 10, seed: 3 });
 });
 
@@ -305,4 +306,19 @@ test('deterministic: the same operations build the same shape', () => {
     return shape(t.root);
   };
   assert.equal(build(), build());
+});
+
+test('bench interval-tree runs small and ends with queries_per_s=<n>', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { intervalTree } = require('../../perf/interval_tree') as typeof import('../../perf/interval_tree');
+  const lines: string[] = [];
+  const orig = console.log;
+  console.log = (...a: unknown[]) => { lines.push(a.join(' ')); };
+  try {
+    assert.equal(intervalTree.run(['--nodes', '200', '--queries', '1000', '--churn', '1000', '--processes', '10']), 0);
+  } finally {
+    console.log = orig;
+  }
+  assert.match(lines[lines.length - 1], /^queries_per_s=\d+$/);
+  assert.equal(typeof intervalTree.summary, 'string');
 });
