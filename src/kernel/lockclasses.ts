@@ -30,7 +30,8 @@ export interface LockOptionSpec {
 }
 
 /** Options each primitive understands, with 3.18 defaults. */
-export const LOCK_OPTIONS: { readonly [P in LockPrimitive]: Readonly<Record<string, LockOptionSpec>> } = Object.freeze({
+type OptionTable = { readonly [P in LockPrimitive]: Readonly<Record<string, LockOptionSpec>> };
+const optionTable: OptionTable = {
   mutex: Object.freeze({
     optimisticSpin: {
       type: 'boolean', default: true,
@@ -57,7 +58,8 @@ export const LOCK_OPTIONS: { readonly [P in LockPrimitive]: Readonly<Record<stri
       help: 'FIFO (x86 ticket lock in 3.18, §6 [U]); false = test-and-set, whoever lands first',
     },
   }),
-});
+};
+export const LOCK_OPTIONS: OptionTable = Object.freeze(optionTable);
 
 /** Which primitives each class may use. */
 export const ALLOWED_PRIMITIVES: { readonly [C in LockClass]: readonly LockPrimitive[] } = Object.freeze({
