@@ -16,7 +16,7 @@
  *   `hugetlb_change_protection`, `hugetlb_vmtruncate_list`).
  */
 
-import { KernelConfigError } from './errors';
+import { KernelConfigError, show } from './errors';
 
 /** Site ids, in reference-table order. */
 export const SITE_IDS = [
@@ -406,6 +406,6 @@ export function isSiteId(id: unknown): id is SiteId {
 /** The call site with this id; throws (listing the ids) for an unknown one. */
 export function callSite(id: string): CallSite {
   const s = BY_ID.get(id);
-  if (!s) throw new KernelConfigError('site', `unknown i_mmap call site ${JSON.stringify(id)}`, SITE_IDS);
+  if (!s) throw new KernelConfigError('site', `unknown i_mmap call site ${show(id)}`, SITE_IDS);
   return s;
 }

@@ -17,3 +17,13 @@ export class KernelConfigError extends Error {
     this.name = 'KernelConfigError';
   }
 }
+
+/** A short, never-throwing rendering of a user-supplied value for error messages. */
+export function show(x: unknown): string {
+  if (typeof x === 'string') return JSON.stringify(x);
+  if (typeof x === 'number' || typeof x === 'boolean') return String(x);
+  if (x === null) return 'null';
+  if (x === undefined) return 'undefined';
+  if (Array.isArray(x)) return 'an array';
+  return `a value of type ${typeof x}`;
+}

@@ -26,7 +26,7 @@
  * `3.18-rc1-i_mmap_rwsem`) unless locks are overridden.
  */
 import { CALLSITES, SITE_IDS, type SiteId } from './callsites';
-import { KernelConfigError } from './errors';
+import { KernelConfigError, show } from './errors';
 import { applyLockOverrides, defaultLocks, describeLock, type KernelLocks, type LockOverrides } from './lockclasses';
 import { formatPatchList, getPatch, MERGED_PATCHES, parsePatchList, V1_PATCHES, type PatchId } from './patches';
 
@@ -151,7 +151,7 @@ function sortedUnique(ids: PatchId[]): PatchId[] {
 
 /** The named kernel; throws KernelConfigError (field `field`) listing the names otherwise. */
 export function namedKernel(name: string, field = 'kernel'): KernelConfig {
-  if (!isKernelName(name)) throw new KernelConfigError(field, `unknown kernel ${JSON.stringify(name)}`, KERNEL_NAMES);
+  if (!isKernelName(name)) throw new KernelConfigError(field, `unknown kernel ${show(name)}`, KERNEL_NAMES);
   return kernelFromPatches(KERNELS[name].patches);
 }
 
@@ -188,11 +188,11 @@ export function resolveKernel(nameOrSpec: string | KernelSpec, field = 'kernel')
     if (s.startsWith('patches:')) return resolveSpec({ patches: s.slice('patches:'.length) }, asString);
     const plus = s.indexOf('+');
     if (plus >= 0) return resolveSpec({ base: s.slice(0, plus), patches: s.slice(plus + 1) }, asString);
-    if (!isKernelName(s)) throw new KernelConfigError(field, `unknown kernel ${JSON.stringify(nameOrSpec)}`, [...KERNEL_NAMES, ...SPEC_FORMS]);
+    if (!isKernelName(s)) throw new KernelConfigError(field, `unknown kernel ${show(nameOrSpec)}`, [...KERNEL_NAMES, ...SPEC_FORMS]);
     return namedKernel(s, field);
   }
   if (typeof nameOrSpec !== 'object' || nameOrSpec === null || Array.isArray(nameOrSpec)) {
-    throw new KernelConfigError(field, `expected a kernel name or a spec object, got ${nameOrSpec === null ? 'null' : Array.isArray(nameOrSpec) ? 'an array' : typeof nameOrSpec}`, [...KERNEL_NAMES, ...SPEC_FORMS]);
+    throw new KernelConfigError(field, `expected a kernel name or a spec object, got ${show(nameOrSpec)}`, [...KERNEL_NAMES, ...SPEC_FORMS]);
   }
   return resolveSpec(nameOrSpec, { base: 'base', patches: 'patches', locks: 'locks' });
 }
@@ -205,7 +205,7 @@ function resolveSpec(spec: KernelSpec, fields: SpecFields): KernelConfig {
     if (!SPEC_KEYS.includes(k)) throw new KernelConfigError(k, 'unknown key in kernel spec', SPEC_KEYS);
   }
   const baseName = spec.base ?? '3.18-rc1';
-  if (!isKernelName(baseName)) throw new KernelConfigError(fields.base, `unknown base kernel ${JSON.stringify(baseName)}`, KERNEL_NAMES);
+  if (!isKernelName(baseName)) throw new KernelConfigError(fields.base, `unknown base kernel ${show(baseName)}`, KERNEL_NAMES);
   const patchesField = fields.patches;
   const basePatches = KERNELS[baseName].patches;
   const extra = spec.patches === undefined ? [] : parsePatchList(spec.patches, patchesField);

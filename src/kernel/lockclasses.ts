@@ -5,7 +5,7 @@
  * a non-default value is a what-if knob. Options are validated against LOCK_OPTIONS, so a
  * typo is an error listing the allowed names rather than a silently ignored key.
  */
-import { KernelConfigError } from './errors';
+import { KernelConfigError, show } from './errors';
 
 export type LockPrimitive = 'mutex' | 'rwsem' | 'spinlock';
 export const LOCK_PRIMITIVES: readonly LockPrimitive[] = Object.freeze(['mutex', 'rwsem', 'spinlock'] as LockPrimitive[]);
@@ -98,9 +98,6 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-function kind(x: unknown): string {
-  return x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x === 'string' ? JSON.stringify(x) : typeof x;
-}
 
 /**
  * `base` with `overrides` applied. Throws KernelConfigError naming the field (e.g.
@@ -109,14 +106,14 @@ function kind(x: unknown): string {
  */
 export function applyLockOverrides(base: KernelLocks, overrides: unknown, field = 'locks'): KernelLocks {
   if (overrides === undefined) return base;
-  if (!isPlainObject(overrides)) throw new KernelConfigError(field, `expected an object keyed by lock class, got ${kind(overrides)}`, LOCK_CLASSES);
+  if (!isPlainObject(overrides)) throw new KernelConfigError(field, `expected an object keyed by lock class, got ${show(overrides)}`, LOCK_CLASSES);
   const out: Record<LockClass, LockClassConfig> = { ...base };
   for (const [cls, ov] of Object.entries(overrides)) {
     const f = `${field}.${cls}`;
     if (!(LOCK_CLASSES as readonly string[]).includes(cls)) throw new KernelConfigError(f, 'unknown lock class', LOCK_CLASSES);
     const c = cls as LockClass;
     if (ov === undefined) continue;
-    if (!isPlainObject(ov)) throw new KernelConfigError(f, `expected an object with primitive and/or options, got ${kind(ov)}`, ['primitive', 'options']);
+    if (!isPlainObject(ov)) throw new KernelConfigError(f, `expected an object with primitive and/or options, got ${show(ov)}`, ['primitive', 'options']);
     for (const k of Object.keys(ov)) {
       if (k !== 'primitive' && k !== 'options') throw new KernelConfigError(`${f}.${k}`, 'unknown key', ['primitive', 'options']);
     }
@@ -124,7 +121,7 @@ export function applyLockOverrides(base: KernelLocks, overrides: unknown, field 
     let options: LockOptions = { ...out[c].options };
     if (ov.primitive !== undefined) {
       if (typeof ov.primitive !== 'string' || !ALLOWED_PRIMITIVES[c].includes(ov.primitive as LockPrimitive)) {
-        throw new KernelConfigError(`${f}.primitive`, `${kind(ov.primitive)} is not a primitive for ${cls}`, ALLOWED_PRIMITIVES[c]);
+        throw new KernelConfigError(`${f}.primitive`, `${show(ov.primitive)} is not a primitive for ${cls}`, ALLOWED_PRIMITIVES[c]);
       }
       if (ov.primitive !== primitive) {
         primitive = ov.primitive as LockPrimitive;
@@ -132,14 +129,14 @@ export function applyLockOverrides(base: KernelLocks, overrides: unknown, field 
       }
     }
     if (ov.options !== undefined) {
-      if (!isPlainObject(ov.options)) throw new KernelConfigError(`${f}.options`, `expected an object, got ${kind(ov.options)}`, Object.keys(LOCK_OPTIONS[primitive]));
+      if (!isPlainObject(ov.options)) throw new KernelConfigError(`${f}.options`, `expected an object, got ${show(ov.options)}`, Object.keys(LOCK_OPTIONS[primitive]));
       const specs = LOCK_OPTIONS[primitive];
       for (const [name, value] of Object.entries(ov.options)) {
         const spec = specs[name];
         const of = `${f}.options.${name}`;
         if (!spec) throw new KernelConfigError(of, `unknown option for a ${primitive}`, Object.keys(specs));
         if (typeof value !== spec.type || (spec.type === 'number' && !Number.isFinite(value))) {
-          throw new KernelConfigError(of, `expected a ${spec.type}, got ${kind(value)}`);
+          throw new KernelConfigError(of, `expected a ${spec.type}, got ${show(value)}`);
         }
         options[name] = value as boolean | number;
       }

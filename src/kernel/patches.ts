@@ -19,7 +19,7 @@
  * write, 4–10 and 11 switch individual sites to read.
  */
 import type { SiteId } from './callsites';
-import { KernelConfigError } from './errors';
+import { KernelConfigError, show } from './errors';
 
 export type PatchId = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11;
 
@@ -205,7 +205,7 @@ export function parsePatchId(token: unknown, field = 'patch'): PatchId {
     if (t === '11/10') return 11;
     if (/^\d{1,3}$/.test(t) && isPatchId(Number(t))) return Number(t) as PatchId;
   }
-  throw new KernelConfigError(field, `unknown patch ${JSON.stringify(token)}`, PATCH_ALLOWED);
+  throw new KernelConfigError(field, `unknown patch ${show(token)}`, PATCH_ALLOWED);
 }
 
 /**
@@ -242,7 +242,7 @@ export function parsePatchList(input: unknown, field = 'patches'): PatchId[] {
       else out.push(parsePatchId(t, f));
     });
   } else {
-    throw new KernelConfigError(field, `expected an array of patch numbers or a string like "1-4,9", got ${describe(input)}`);
+    throw new KernelConfigError(field, `expected an array of patch numbers or a string like "1-4,9", got ${show(input)}`);
   }
   return out;
 }
@@ -259,10 +259,4 @@ export function formatPatchList(ids: readonly PatchId[]): string {
     i = j + 1;
   }
   return parts.join(',');
-}
-
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array';
-  return typeof x === 'string' ? JSON.stringify(x) : typeof x;
 }
