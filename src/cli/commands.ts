@@ -10,4 +10,6 @@ export interface Command {
  */
 export const commands: Record<string, () => Command> = {
   bench: () => require('./bench').bench,
+  kernels: () => require('./kernels').kernels,
+  callsites: () => require('./callsites').callsites,
 };
