@@ -4,3 +4,12 @@
  */
 export * as engine from './engine';
 export { Simulation, SimEvent, Parking, Process, Rng } from './engine';
+export * as hw from './hw';
+export * as sched from './sched';
+export * as locking from './locking';
+export * as kernel from './kernel';
+export { IntervalTree } from './mm/interval_tree';
+export { loadMachine, machinePresets, Machine, CacheLine } from './hw';
+export { Scheduler } from './sched';
+export { LockEnv, Mutex, RwSem, SpinLock, LockStat } from './locking';
+export { resolveKernel, kernelFromPatches } from './kernel';

@@ -4,6 +4,8 @@ import { UsageError } from './args';
 /** Benchmarks live in perf/; each prints figures, its last line `<metric>=<number>`. */
 const benches: Record<string, () => { summary: string; run(argv: string[]): number }> = {
   hold: () => require('../../perf/hold').hold,
+  locks: () => require('../../perf/locks').locks,
+  'interval-tree': () => require('../../perf/interval_tree').intervalTree,
 };
 
 export const bench: Command = {

@@ -130,7 +130,9 @@ export abstract class Lock {
 
   /** wake_up_process() from a lock's slow path, charging the waker */
   protected *wakeUp(waker: Task, task: Task): Generator<unknown, void, unknown> {
-    this.env.sched.wake(task);
-    yield* this.env.sched.compute(waker, this.env.sched.params.wakeupCost);
+    const p = this.env.sched.params;
+    // try_to_wake_up() on a task that is not asleep only checks its state
+    const cost = this.env.sched.wake(task) ? p.wakeupCost : p.wakeupNoopCost;
+    yield* this.env.sched.compute(waker, cost);
   }
 }

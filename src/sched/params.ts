@@ -15,6 +15,8 @@ export interface SchedParams {
   contextSwitch: number;
   /** CPU time the waker spends in try_to_wake_up (rq lock, enqueue, maybe IPI) */
   wakeupCost: number;
+  /** CPU time of try_to_wake_up on a task that is already awake (pi_lock, state check) */
+  wakeupNoopCost: number;
   /** delay until a task woken onto an idle CPU runs (IPI + idle exit) */
   idleWakeLatency: number;
 }
@@ -26,6 +28,7 @@ export const defaultSchedParams: Readonly<SchedParams> = Object.freeze({
   wakeupGranularity: 4e6,
   contextSwitch: 2000,
   wakeupCost: 1000,
+  wakeupNoopCost: 100,
   idleWakeLatency: 5000,
 });
 
@@ -37,6 +40,7 @@ export const schedParamSources: Record<keyof SchedParams, string> = {
   wakeupGranularity: 'kernel/sched/fair.c (3.18): sysctl_sched_wakeup_granularity = 1 ms × 4',
   contextSwitch: '[U] ~2 µs: direct cost of a process context switch with address-space change and TLB refill on 2010s Xeons (lmbench lat_ctx order of magnitude)',
   wakeupCost: '[U] ~1 µs of waker CPU time in try_to_wake_up (remote rq lock + enqueue)',
+  wakeupNoopCost: '[U] ~100 ns: take p->pi_lock (a cache miss on the task), see TASK_RUNNING, return',
   idleWakeLatency: '[U] ~5 µs: reschedule IPI plus exit from a shallow C-state',
 };
 
