@@ -70,7 +70,7 @@ export class CacheLine {
    */
   constructor(readonly machine: Machine, readonly name = 'line', readonly homeNode = 0) {
     if (!Number.isInteger(homeNode) || homeNode < 0 || homeNode >= machine.nnodes) {
-      throw new Error(`CacheLine ${JSON.stringify(name)}: homeNode must be an integer from 0 to ${machine.nnodes - 1}, got ${String(homeNode)}`);
+      throw new Error(`CacheLine ${JSON.stringify(name)}: homeNode must be an integer from 0 to ${machine.nnodes - 1}, got ${typeof homeNode === 'number' ? homeNode : typeof homeNode}`);
     }
     this.isSharer = new Uint8Array(machine.ncpus);
     this.perSocket = new Int32Array(machine.nsockets);

@@ -240,17 +240,29 @@ export function validateMachineSpec(spec: MachineSpec): void {
   if (spec.nodeDistance !== undefined) {
     const d: unknown = spec.nodeDistance;
     const n = spec.sockets;
-    if (!Array.isArray(d) || d.length !== n || d.some((r) => !Array.isArray(r) || r.length !== n)) {
+    // index loops, not some/forEach: those skip the holes of sparse arrays
+    let shapeOk = Array.isArray(d) && d.length === n;
+    for (let i = 0; shapeOk && i < n; i++) {
+      const r: unknown = (d as unknown[])[i];
+      shapeOk = Array.isArray(r) && r.length === n;
+    }
+    if (!shapeOk) {
       throw new Error(`${where}: nodeDistance must be a ${n}×${n} matrix (one node per socket), got ${show(d)}`);
     }
-    (d as unknown[][]).forEach((r, i) => r.forEach((v, j) => {
-      if (typeof v !== 'number' || (i === j ? v !== 10 : !(v > 10 && Number.isFinite(v)))) {
-        throw new Error(`${where}: nodeDistance[${i}][${j}] must be ${i === j ? '10 (local)' : 'a finite number > 10'}, got ${show(v)}`);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const v: unknown = (d as unknown[][])[i][j];
+        if (typeof v !== 'number' || (i === j ? v !== 10 : !(v > 10 && Number.isFinite(v)))) {
+          throw new Error(`${where}: nodeDistance[${i}][${j}] must be ${i === j ? '10 (local)' : 'a finite number > 10'}, got ${show(v)}`);
+        }
       }
-    }));
+    }
   }
   if (spec.sources !== undefined) {
-    if (!isObject(spec.sources)) throw new Error(`${where}: sources must be an object (field path → citation), got ${show(spec.sources)}`);
+    const proto: unknown = isObject(spec.sources) ? Object.getPrototypeOf(spec.sources) : undefined;
+    if (proto !== Object.prototype && proto !== null) {
+      throw new Error(`${where}: sources must be a plain object (field path → citation), got ${show(spec.sources)}`);
+    }
     for (const [k, v] of Object.entries(spec.sources)) {
       if (typeof v !== 'string') throw new Error(`${where}: sources[${JSON.stringify(k)}] must be a string, got ${show(v)}`);
     }
