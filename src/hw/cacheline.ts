@@ -160,10 +160,11 @@ export class CacheLine {
   private miss(cpu: number, srcSocket: number, cost: number, now: number): number {
     this.stats.misses++;
     if (srcSocket !== this.machine.socketOf(cpu)) this.stats.crossSocket++;
-    const start = this.busyUntil > now ? this.busyUntil : now;
-    this.stats.queued += start - now;
-    this.busyUntil = start + cost;
-    return this.busyUntil - now;
+    const wait = this.busyUntil > now ? this.busyUntil - now : 0;
+    this.stats.queued += wait;
+    this.busyUntil = (wait > 0 ? this.busyUntil : now) + cost;
+    // wait + cost, not busyUntil - now: exact when the line is free, whatever `now` is
+    return wait + cost;
   }
 
   private addSharer(cpu: number): void {
