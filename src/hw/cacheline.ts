@@ -3,13 +3,16 @@ import type { Machine } from './machine';
 const INVALID = 0, SHARED = 1, MODIFIED = 2;
 
 export interface CacheLineStats {
-  /** reads + writes */
+  /** reads + writes, hits included */
   accesses: number;
-  /** accesses that had to fetch or upgrade the line */
+  /** accesses that cost more than `hit`: fetches, and upgrades that invalidate other copies */
   misses: number;
-  /** misses served from another socket (cache or DRAM) */
+  /**
+   * misses that reached another socket: the line came from a cache or DRAM there, or (a
+   * write) a copy there had to be invalidated
+   */
   crossSocket: number;
-  /** total ns misses spent queued behind earlier misses on this line */
+  /** total ns misses spent waiting for the line behind earlier misses */
   queued: number;
 }
 
