@@ -3,14 +3,27 @@ import type { Machine } from './machine';
 const INVALID = 0, SHARED = 1, MODIFIED = 2;
 
 export interface CacheLineStats {
-  /** reads + writes */
+  /** reads + writes, hits included */
   accesses: number;
-  /** accesses that had to fetch or upgrade the line */
+  /** accesses that cost more than `hit`: fetches, and upgrades that invalidate other copies */
   misses: number;
-  /** misses served from another socket (cache or DRAM) */
+  /**
+   * misses that reached another socket: the line came from a cache or DRAM there, or (a
+   * write) a copy there had to be invalidated
+   */
   crossSocket: number;
-  /** total ns misses spent queued behind earlier misses on this line */
+  /** total ns misses spent waiting for the line behind earlier misses */
   queued: number;
+}
+
+/** What `CacheLine.snapshot()` returns. */
+export interface CacheLineSnapshot {
+  /** 'invalid': only in memory; 'shared': read-only copies; 'modified': one dirty copy */
+  state: 'invalid' | 'shared' | 'modified';
+  /** CPUs holding a readable copy, ascending (one when modified, none when invalid) */
+  holders: number[];
+  /** virtual time (ns) when the last miss issued so far completes */
+  busyUntil: number;
 }
 
 /**
@@ -24,7 +37,26 @@ export interface CacheLineStats {
  * readers pay for bouncing the shared count.
  *
  * Methods take the current virtual time and return the delay (ns) until the access
- * completes; the caller waits that long.
+ * completes; the caller waits that long (a CPU issues its next access to the line only
+ * after the previous one completed).
+ *
+ * Prices (Machine.transferCost / memoryCost):
+ * - read, line held by this CPU (Modified by it or Shared with it): `hit`, no queueing;
+ * - read, Modified elsewhere: transfer from the owner, which keeps a Shared copy (M→S);
+ * - read, Shared elsewhere: from the nearest holder — an SMT sibling (`sameCore`), a core
+ *   of the own socket (`sameSocket`) or the nearest socket by SLIT distance;
+ * - read or write, only in memory: DRAM of `homeNode` (local or remote);
+ * - write, Modified by this CPU: `hit`; Modified elsewhere: transfer from the owner;
+ * - write, Shared: invalidate all other copies, priced by the farthest one (sibling-only
+ *   → `sameCore`, own socket only → `sameSocket`, else that socket's distance). If this
+ *   CPU is the only holder the upgrade is silent (the line was fetched from memory with
+ *   no other copy, i.e. MESI Exclusive) and costs `hit`.
+ * Every miss (anything not costing `hit`) starts when the line is free
+ * (max(now, busyUntil)) and holds it for its cost; the delay includes that wait.
+ *
+ * The state changes when the access is issued, not when it completes: a CPU whose copy
+ * is invalidated by a queued write misses on its next access even if that write has not
+ * finished yet, and queues behind it.
  */
 export class CacheLine {
   private state = INVALID;
@@ -35,7 +67,14 @@ export class CacheLine {
   private busyUntil = 0;
   readonly stats: CacheLineStats = { accesses: 0, misses: 0, crossSocket: 0, queued: 0 };
 
+  /**
+   * @param homeNode NUMA node whose DRAM holds the line (0..machine.nnodes-1): where
+   *   accesses fetch it from while no cache has it
+   */
   constructor(readonly machine: Machine, readonly name = 'line', readonly homeNode = 0) {
+    if (!Number.isInteger(homeNode) || homeNode < 0 || homeNode >= machine.nnodes) {
+      throw new Error(`CacheLine ${JSON.stringify(name)}: homeNode must be an integer from 0 to ${machine.nnodes - 1}, got ${typeof homeNode === 'number' ? homeNode : typeof homeNode}`);
+    }
     this.isSharer = new Uint8Array(machine.ncpus);
     this.perSocket = new Int32Array(machine.nsockets);
   }
@@ -43,6 +82,12 @@ export class CacheLine {
   /** Does `cpu` hold a readable copy right now (a read would hit)? */
   holds(cpu: number): boolean {
     return this.state === MODIFIED ? this.owner === cpu : this.isSharer[cpu] === 1;
+  }
+
+  /** State for tests and traces (a copy; changing it does nothing). */
+  snapshot(): CacheLineSnapshot {
+    const holders = this.state === MODIFIED ? [this.owner] : [...this.sharers].sort((a, b) => a - b);
+    return { state: this.state === MODIFIED ? 'modified' : this.state === SHARED ? 'shared' : 'invalid', holders, busyUntil: this.busyUntil };
   }
 
   /** Load by `cpu` at time `now`; returns ns until the value is available. */
@@ -118,10 +163,11 @@ export class CacheLine {
   private miss(cpu: number, srcSocket: number, cost: number, now: number): number {
     this.stats.misses++;
     if (srcSocket !== this.machine.socketOf(cpu)) this.stats.crossSocket++;
-    const start = this.busyUntil > now ? this.busyUntil : now;
-    this.stats.queued += start - now;
-    this.busyUntil = start + cost;
-    return this.busyUntil - now;
+    const wait = this.busyUntil > now ? this.busyUntil - now : 0;
+    this.stats.queued += wait;
+    this.busyUntil = (wait > 0 ? this.busyUntil : now) + cost;
+    // wait + cost, not busyUntil - now: exact when the line is free, whatever `now` is
+    return wait + cost;
   }
 
   private addSharer(cpu: number): void {

@@ -1,3 +1,3 @@
 export { Machine, validateMachineSpec, type MachineSpec, type MachineLatencies } from './machine';
-export { CacheLine, type CacheLineStats } from './cacheline';
+export { CacheLine, type CacheLineStats, type CacheLineSnapshot } from './cacheline';
 export { loadMachine, machinePresets } from './presets';

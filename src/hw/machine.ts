@@ -5,7 +5,18 @@
  *
  * CPU numbering follows what Linux shows on Intel multi-socket parts: the first
  * hardware thread of every core comes first, socket by socket (cpu 0..C-1), then the
- * second threads in the same order (cpu C..2C-1), so `cpu` and `cpu + C` are siblings.
+ * second threads in the same order (cpu C..2C-1), so `cpu` and `cpu + C` are siblings
+ * (C = ncores = sockets × coresPerSocket). Socket s holds cores s·P..(s+1)·P-1
+ * (P = coresPerSocket). There is one NUMA node per socket, numbered like the sockets.
+ *
+ * Costs (all in ns):
+ * - same CPU: `latency.hit`; SMT sibling: `latency.sameCore`; another core of the same
+ *   socket: `latency.sameSocket`;
+ * - another socket: `latency.crossSocket` × hops, where
+ *   hops = max(1, (SLIT(a,b) − 10) / (nearest remote SLIT from a − 10)): sockets at the
+ *   smallest remote distance cost exactly `crossSocket`, farther ones scale linearly with
+ *   the SLIT excess over 10 (e.g. 21 → 1 hop, 25 → 15/11 ≈ 1.36 hops);
+ * - DRAM: `latency.memoryLocal` on the own node, `latency.memoryRemote` × hops elsewhere.
  */
 export interface MachineLatencies {
   /** a line already held in a usable state by this CPU (L1/L2 hit) */
@@ -14,11 +25,11 @@ export interface MachineLatencies {
   sameCore: number;
   /** line moved between cores of one socket (through the L3) */
   sameSocket: number;
-  /** line moved between sockets one interconnect hop apart */
+  /** line moved between sockets one interconnect hop apart (farther: × hops, see above) */
   crossSocket: number;
   /** line fetched from DRAM of the local node */
   memoryLocal: number;
-  /** line fetched from DRAM of a node one hop away */
+  /** line fetched from DRAM of a node one hop away (farther: × hops) */
   memoryRemote: number;
 }
 
@@ -28,17 +39,25 @@ export interface MachineSpec {
   sockets: number;
   coresPerSocket: number;
   threadsPerCore: number;
+  /** core clock in GHz, for turning cycle counts into ns (the cache-line costs here do not use it) */
   clockGHz: number;
-  /** SLIT-style node distances (10 = local); one node per socket. Default: 10 local, 20 remote */
+  /**
+   * SLIT-style node distances (10 = local, > 10 remote), sockets × sockets, one node per
+   * socket; only ratios of the excess over 10 matter (see the module comment).
+   * Default: 10 local, 20 remote (every socket one hop from every other).
+   */
   nodeDistance?: number[][];
-  /** latencies in ns */
+  /** latencies in ns, ordered hit <= sameCore <= sameSocket <= crossSocket, memoryLocal <= memoryRemote */
   latency: MachineLatencies;
   /**
    * Speed of a hardware thread relative to running alone on its core, when its SMT
    * sibling is busy running (`busy`) or spinning with PAUSE (`spinning`).
    */
   smt: { busy: number; spinning: number };
-  /** where each number comes from: field path → citation, or "calibrated" */
+  /**
+   * where each number comes from: field path (or several, comma-separated) → citation;
+   * "[U]" marks a recalled/unverified value, "calibrated" one fitted to a result
+   */
   sources: Record<string, string>;
 }
 
@@ -146,45 +165,106 @@ function defaultDistance(n: number): number[][] {
   return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 10 : 20)));
 }
 
-/** Throws an Error naming the first bad field of a machine spec and what is allowed. */
+/** A value for an error message; never throws (BigInt, cycles, symbols, functions). */
+function show(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v === undefined || v === null) {
+    return String(v) + (typeof v === 'bigint' ? 'n' : '');
+  }
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'symbol' || typeof v === 'function') return typeof v;
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? typeof v : s.length > 60 ? s.slice(0, 57) + '...' : s;
+  } catch {
+    return Array.isArray(v) ? 'an array' : 'an object';
+  }
+}
+
+const LATENCY_FIELDS = ['hit', 'sameCore', 'sameSocket', 'crossSocket', 'memoryLocal', 'memoryRemote'] as const;
+/** pairs [a, b] with a required latency.a <= latency.b */
+const LATENCY_ORDER: ReadonlyArray<readonly [keyof MachineLatencies, keyof MachineLatencies]> = [
+  ['hit', 'sameCore'],
+  ['sameCore', 'sameSocket'],
+  ['sameSocket', 'crossSocket'],
+  ['memoryLocal', 'memoryRemote'],
+];
+
+/**
+ * Throws an Error naming the first bad field of a machine spec and what is allowed.
+ * Checks: sockets 1..64, coresPerSocket 1..1024, threadsPerCore 1..8 (integers);
+ * clockGHz and every latency a finite number > 0, ordered hit <= sameCore <= sameSocket
+ * <= crossSocket and memoryLocal <= memoryRemote; smt.busy and smt.spinning in (0, 1];
+ * nodeDistance, if given, sockets×sockets with 10 on the diagonal and finite values > 10
+ * elsewhere; description, if given, a string; sources, if given, an object of strings.
+ */
 export function validateMachineSpec(spec: MachineSpec): void {
-  const where = `machine ${JSON.stringify(spec?.name ?? '?')}`;
-  const posInt = (v: unknown, f: string, max = 4096) => {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new Error(`machine: expected an object or a preset name, got ${show(spec)}`);
+  }
+  if (typeof spec.name !== 'string' || !spec.name) throw new Error(`machine: name must be a non-empty string, got ${show(spec.name)}`);
+  const where = `machine ${JSON.stringify(spec.name)}`;
+  const posInt = (v: unknown, f: string, max: number) => {
     if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) {
-      throw new Error(`${where}: ${f} must be an integer from 1 to ${max}, got ${JSON.stringify(v)}`);
+      throw new Error(`${where}: ${f} must be an integer from 1 to ${max}, got ${show(v)}`);
     }
   };
   const posNum = (v: unknown, f: string) => {
     if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
-      throw new Error(`${where}: ${f} must be a positive number, got ${JSON.stringify(v)}`);
+      throw new Error(`${where}: ${f} must be a finite number > 0, got ${show(v)}`);
     }
   };
-  if (typeof spec !== 'object' || spec === null) throw new Error('machine: expected an object or a preset name');
-  if (typeof spec.name !== 'string' || !spec.name) throw new Error(`machine: name must be a non-empty string`);
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (spec.description !== undefined && typeof spec.description !== 'string') {
+    throw new Error(`${where}: description must be a string, got ${show(spec.description)}`);
+  }
   posInt(spec.sockets, 'sockets', 64);
   posInt(spec.coresPerSocket, 'coresPerSocket', 1024);
   posInt(spec.threadsPerCore, 'threadsPerCore', 8);
   posNum(spec.clockGHz, 'clockGHz');
-  if (typeof spec.latency !== 'object' || spec.latency === null) throw new Error(`${where}: latency must be an object`);
-  for (const k of ['hit', 'sameCore', 'sameSocket', 'crossSocket', 'memoryLocal', 'memoryRemote'] as const) {
-    posNum(spec.latency[k], `latency.${k}`);
+  if (!isObject(spec.latency)) {
+    throw new Error(`${where}: latency must be an object {${LATENCY_FIELDS.join(', ')}} (ns), got ${show(spec.latency)}`);
   }
-  if (typeof spec.smt !== 'object' || spec.smt === null) throw new Error(`${where}: smt must be an object {busy, spinning}`);
+  for (const k of LATENCY_FIELDS) posNum(spec.latency[k], `latency.${k}`);
+  for (const [a, b] of LATENCY_ORDER) {
+    if (spec.latency[b] < spec.latency[a]) {
+      throw new Error(`${where}: latency.${b} must be >= latency.${a} (${spec.latency[a]} ns), got ${spec.latency[b]}`);
+    }
+  }
+  if (!isObject(spec.smt)) throw new Error(`${where}: smt must be an object {busy, spinning}, got ${show(spec.smt)}`);
   for (const k of ['busy', 'spinning'] as const) {
     const v = spec.smt[k];
     if (typeof v !== 'number' || !(v > 0 && v <= 1)) {
-      throw new Error(`${where}: smt.${k} must be a number in (0, 1], got ${JSON.stringify(v)}`);
+      throw new Error(`${where}: smt.${k} must be a number in (0, 1], got ${show(v)}`);
     }
   }
   if (spec.nodeDistance !== undefined) {
-    const d = spec.nodeDistance;
-    if (!Array.isArray(d) || d.length !== spec.sockets || d.some((r) => !Array.isArray(r) || r.length !== spec.sockets)) {
-      throw new Error(`${where}: nodeDistance must be a ${spec.sockets}×${spec.sockets} matrix (one node per socket)`);
+    const d: unknown = spec.nodeDistance;
+    const n = spec.sockets;
+    // index loops, not some/forEach: those skip the holes of sparse arrays
+    let shapeOk = Array.isArray(d) && d.length === n;
+    for (let i = 0; shapeOk && i < n; i++) {
+      const r: unknown = (d as unknown[])[i];
+      shapeOk = Array.isArray(r) && r.length === n;
     }
-    d.forEach((r, i) => r.forEach((v, j) => {
-      if (typeof v !== 'number' || (i === j ? v !== 10 : v <= 10)) {
-        throw new Error(`${where}: nodeDistance[${i}][${j}] must be ${i === j ? '10 (local)' : 'a number > 10'}, got ${JSON.stringify(v)}`);
+    if (!shapeOk) {
+      throw new Error(`${where}: nodeDistance must be a ${n}×${n} matrix (one node per socket), got ${show(d)}`);
+    }
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const v: unknown = (d as unknown[][])[i][j];
+        if (typeof v !== 'number' || (i === j ? v !== 10 : !(v > 10 && Number.isFinite(v)))) {
+          throw new Error(`${where}: nodeDistance[${i}][${j}] must be ${i === j ? '10 (local)' : 'a finite number > 10'}, got ${show(v)}`);
+        }
       }
-    }));
+    }
+  }
+  if (spec.sources !== undefined) {
+    const proto: unknown = isObject(spec.sources) ? Object.getPrototypeOf(spec.sources) : undefined;
+    if (proto !== Object.prototype && proto !== null) {
+      throw new Error(`${where}: sources must be a plain object (field path → citation), got ${show(spec.sources)}`);
+    }
+    for (const [k, v] of Object.entries(spec.sources)) {
+      if (typeof v !== 'string') throw new Error(`${where}: sources[${JSON.stringify(k)}] must be a string, got ${show(v)}`);
+    }
   }
 }
