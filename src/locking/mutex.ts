@@ -54,6 +54,21 @@ export class Mutex extends Lock implements SleepLock {
     this.leave();
   }
 
+  /** mutex_trylock(): cmpxchg(count, 1, 0); true if taken. Never waits. */
+  *trylock(task: Task, site = 'mutex_trylock'): Generator<unknown, boolean, unknown> {
+    const op = this.begin(task, 'write', site, true);
+    yield this.rmw(task, op);
+    if (this.count === 1) {
+      this.count = 0;
+      this.changed();
+      this.own(task, op);
+      this.leave();
+      return true;
+    }
+    this.leave();
+    return false;
+  }
+
   *unlock(task: Task): Generator<unknown, void, unknown> {
     if (this.holder !== task) this.env.violation(`${task.name} unlocks mutex ${this.name} held by ${this.holder?.name ?? 'nobody'}`);
     this.transit++;

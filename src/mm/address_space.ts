@@ -1,0 +1,55 @@
+import { IntervalTree } from './interval_tree';
+import type { SleepLock } from '../locking';
+import type { MmContext } from './context';
+import type { Vma } from './vma';
+import { Page } from './page';
+
+export interface AddressSpaceOptions {
+  /** size in pages */
+  nrPages: number;
+  /** NUMA node holding its page-cache pages (default 0) */
+  node?: number;
+  /** a hugetlbfs file (pages of `hugePageSize` small pages) */
+  hugetlb?: boolean;
+}
+
+/**
+ * `struct address_space` of one inode: the `i_mmap` interval tree of every VMA mapping
+ * the file, the i_mmap lock (mutex in 3.18, rwsem with the series), and its page cache.
+ * Shared files — libc, ld.so, /bin/sh, a benchmark binary, a shm segment — are one
+ * address_space each, whose tree grows with the processes mapping them.
+ */
+export class AddressSpace {
+  readonly i_mmap = new IntervalTree<Vma>();
+  readonly lock: SleepLock;
+  /** VM_SHARED writable mappings (i_mmap_writable) */
+  i_mmap_writable = 0;
+  readonly nrPages: number;
+  readonly node: number;
+  readonly hugetlb: boolean;
+  private readonly cache = new Map<number, Page>();
+
+  constructor(readonly ctx: MmContext, readonly name: string, opts: AddressSpaceOptions) {
+    if (!Number.isInteger(opts.nrPages) || opts.nrPages < 1) throw new Error(`file ${name}: nrPages must be a positive integer, got ${opts.nrPages}`);
+    this.nrPages = opts.nrPages;
+    this.node = opts.node ?? 0;
+    this.hugetlb = opts.hugetlb ?? false;
+    this.lock = ctx.newLock('i_mmap', `${name}.i_mmap`);
+  }
+
+  /** find_or_create_page(): the page-cache page at `index` */
+  page(index: number): Page {
+    let p = this.cache.get(index);
+    if (!p) {
+      if (!(index >= 0 && index < this.nrPages)) throw new Error(`file ${this.name}: page index ${index} outside 0..${this.nrPages - 1}`);
+      p = new Page(this.ctx, this, index, this.node);
+      this.cache.set(index, p);
+    }
+    return p;
+  }
+
+  /** cached pages (created so far) */
+  get cachedPages(): number {
+    return this.cache.size;
+  }
+}

@@ -1,0 +1,112 @@
+import type { Simulation } from '../engine';
+import type { Scheduler, Task } from '../sched';
+import { LockEnv, Mutex, RwSem, SpinLock, type LockClass, type SleepLock, type LockMode } from '../locking';
+import { resolveMmCosts, type MmCosts } from './costs';
+import { newVmStat, type VmStat } from './vmstat';
+import { AddressSpace, type AddressSpaceOptions } from './address_space';
+import { MmStruct } from './mm_struct';
+import { AnonVma } from './anon_vma';
+
+/** How one lock class is built: primitive and its options (the kernel layer's LockClassConfig). */
+export interface MmLockConfig {
+  primitive: 'mutex' | 'rwsem' | 'spinlock';
+  options: Record<string, boolean | number>;
+}
+
+/**
+ * What the mm model needs from a kernel: the mode of every i_mmap call site and the
+ * lock-class configurations. The kernel layer's `KernelConfig` has this shape.
+ */
+export interface MmKernel {
+  name: string;
+  sites: Readonly<Record<string, { readonly mode: LockMode }>>;
+  locks: Readonly<Record<'i_mmap' | 'anon_vma' | 'mmap_sem', MmLockConfig>>;
+}
+
+/**
+ * Lock classes in the order of the header comment of mm/rmap.c (3.10–3.18): each nests
+ * inside those with a smaller rank. Checked in checking mode like a small lockdep.
+ */
+export const LOCK_CLASSES: Readonly<Record<string, LockClass>> = Object.freeze({
+  i_mutex: { name: 'i_mutex', rank: 10 },
+  mmap_sem: { name: 'mmap_sem', rank: 20 },
+  hugetlb_fault_mutex: { name: 'hugetlb_fault_mutex', rank: 25 },
+  page_lock: { name: 'page_lock', rank: 30 },
+  i_mmap: { name: 'i_mmap', rank: 40 },
+  anon_vma: { name: 'anon_vma', rank: 50 },
+  tasklist_lock: { name: 'tasklist_lock', rank: 55 },
+  ptl: { name: 'ptl', rank: 60 },
+  lru_lock: { name: 'lru_lock', rank: 70 },
+});
+
+/**
+ * One simulated kernel's memory-management state: the lock environment, the kernel's
+ * choices (call-site modes, lock primitives), costs and vmstat counters. Objects
+ * (files, mms, anon_vmas) are created through it so they get the right locks.
+ */
+export class MmContext {
+  readonly vmstat: VmStat = newVmStat();
+  readonly costs: MmCosts;
+  private nextMmId = 1;
+
+  constructor(
+    readonly sim: Simulation,
+    readonly sched: Scheduler,
+    readonly env: LockEnv,
+    readonly kernel: MmKernel,
+    opts: { costs?: Partial<MmCosts> } = {},
+  ) {
+    this.costs = resolveMmCosts(opts.costs);
+  }
+
+  /** A lock of one of the kernel-configured classes (i_mmap, anon_vma, mmap_sem). */
+  newLock(cls: 'i_mmap' | 'anon_vma' | 'mmap_sem', name: string): SleepLock {
+    const cfg = this.kernel.locks[cls];
+    const lc = LOCK_CLASSES[cls];
+    switch (cfg.primitive) {
+      case 'mutex': return new Mutex(this.env, lc, name, cfg.options as { optimisticSpin?: boolean });
+      case 'rwsem': return new RwSem(this.env, lc, name, cfg.options as { optimisticSpin?: boolean; writerSteal?: boolean });
+      case 'spinlock': return new SpinLock(this.env, lc, name);
+    }
+  }
+
+  /** A page-table lock (split pte lock or mm->page_table_lock). */
+  newPtl(name: string): SpinLock {
+    return new SpinLock(this.env, LOCK_CLASSES.ptl, name);
+  }
+
+  /** The mode the kernel takes i_mmap in at `site` (a call-site id of src/kernel/callsites.ts). */
+  siteMode(site: string): LockMode {
+    const s = this.kernel.sites[site];
+    if (!s) throw new Error(`i_mmap call site ${JSON.stringify(site)} is not in kernel ${this.kernel.name}; allowed: ${Object.keys(this.kernel.sites).join(', ')}`);
+    return s.mode;
+  }
+
+  /** i_mmap_lock_write/read() at `site`, in the kernel's mode for that site. */
+  *immapLock(task: Task, mapping: AddressSpace, site: string, nested = false): Generator<unknown, LockMode, unknown> {
+    const mode = this.siteMode(site);
+    yield* mapping.lock.acquire(task, mode, site, nested);
+    return mode;
+  }
+
+  *immapUnlock(task: Task, mapping: AddressSpace, mode: LockMode): Generator<unknown, void, unknown> {
+    yield* mapping.lock.release(task, mode);
+  }
+
+  /** CPU work in kernel mode */
+  compute(task: Task, ns: number): Generator<unknown, void, unknown> {
+    return this.sched.compute(task, ns);
+  }
+
+  newFile(name: string, opts: AddressSpaceOptions): AddressSpace {
+    return new AddressSpace(this, name, opts);
+  }
+
+  newMm(name = `mm${this.nextMmId}`): MmStruct {
+    return new MmStruct(this, this.nextMmId++, name);
+  }
+
+  newAnonVma(parent: AnonVma | null, name: string): AnonVma {
+    return new AnonVma(this, parent, name);
+  }
+}

@@ -1,0 +1,10 @@
+export { MmContext, LOCK_CLASSES, type MmKernel, type MmLockConfig } from './context';
+export { AddressSpace, type AddressSpaceOptions } from './address_space';
+export { AnonVma } from './anon_vma';
+export { MmStruct, PTRS_PER_PTE } from './mm_struct';
+export { Vma, VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_MAYSHARE, VM_LOCKED, VM_HUGETLB } from './vma';
+export { Page } from './page';
+export { IntervalTree, IntervalNode } from './interval_tree';
+export { defaultMmCosts, mmCostSources, resolveMmCosts, type MmCosts } from './costs';
+export { newVmStat, type VmStat } from './vmstat';
+export { vmaLink, unlinkFileVma, mmapRegion, treeUpdateCost, type MmapRequest } from './mmap';
