@@ -14,3 +14,7 @@ export { Hstate, hstate, roundupPowOfTwo, type HugetlbInode, type HugetlbStats }
 export { pmdAlloc, hugePteAlloc, hugePmdShare, hugePmdUnshare, unmapHugePages, unmapHugepageRange, unmapHugepageRangeFinal, hugetlbFreePgdRange, hugetlbChangeProtection, unmapRefPrivate } from './hugetlb';
 export { hugetlbAccess, hugetlbFault, copyHugetlbPageRange, type HugetlbFaultResult } from './hugetlb_fault';
 export { newHugetlbfsFile, hugetlbfsMmap, alignedUnmappedArea, hugetlbVmtruncate, hugetlbVmtruncateList, type HugetlbMmapRequest } from './hugetlbfs';
+export { Uprobe, dupMmapSem, validVma, buildMapInfo, registerForEachVma, type MapInfo, type BuildMapInfoOptions } from './uprobes';
+export { collectProcsFile, memoryFailure, isHwPoisoned, type McProcess, type ToKill, type TryToUnmap, type MemoryFailureResult } from './memory_failure';
+export { XipState, xipState, newXipFile, xipFileFault, xipFileWriteHole, xipUnmap, type XipFaultResult } from './filemap_xip';
+export { VmRegion, vmRegion, nommuRegionSem, addVmaToMm, deleteVmaFromMm, nommuMmap, nommuMunmap, nommuShrinkInodeMappings, ETXTBSY } from './nommu';
