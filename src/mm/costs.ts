@@ -48,6 +48,8 @@ export interface MmCosts {
   percpuRwsemWrite: number;
   /** visiting one task in for_each_process() (a task_struct not in cache) */
   taskScan: number;
+  /** one step of an interval-tree walk repeated within one critical section (nodes cache-hot) */
+  treeVisitHot: number;
 }
 
 export const defaultMmCosts: Readonly<MmCosts> = Object.freeze({
@@ -72,6 +74,7 @@ export const defaultMmCosts: Readonly<MmCosts> = Object.freeze({
   kmallocSmall: 100,
   percpuRwsemWrite: 50000,
   taskScan: 100,
+  treeVisitHot: 5,
 });
 
 export const mmCostSources: Record<keyof MmCosts, string> = {
@@ -96,6 +99,7 @@ export const mmCostSources: Record<keyof MmCosts, string> = {
   kmallocSmall: '[U] slab fast path alloc + free of a < 64-byte object: ~100 ns',
   percpuRwsemWrite: '[U] 3.18 percpu_down_write(): down_write + synchronize_sched_expedited() (try_stop_cpus on every CPU) + wait for slow readers: tens of µs on a 60-CPU machine; ~50 µs',
   taskScan: 'one cache miss on a task_struct (mm, flags) in for_each_process: ~100 ns, as treeVisit',
+  treeVisitHot: '[U] an L1/L2 hit (~1-4 ns on IvyBridge) + compare and branch per node: ~5 ns; for walks repeated under one lock hold (collect_procs_file walks the tree once per process)',
 };
 
 export function resolveMmCosts(p: Partial<MmCosts> | undefined): MmCosts {

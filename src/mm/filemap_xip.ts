@@ -141,8 +141,13 @@ export function* xipUnmap(ctx: MmContext, task: Task, mapping: AddressSpace, pgo
   const st = xipState(ctx);
   const fs = st.file(mapping);
   st.stats.unmaps++;
-  // read_seqcount_begin spins while a writer is inside (odd count): one line miss per re-read, as treeVisit
-  while (st.seq & 1) yield* ctx.compute(task, ctx.costs.treeVisit);
+  // read_seqcount_begin spins while a writer is inside (odd count): one line miss per re-read,
+  // as treeVisit; the model lets the tick preempt the spin (the kernel's cannot be, and would
+  // livelock on one CPU with a writer queued behind it) [deviation]
+  while (st.seq & 1) {
+    yield* ctx.compute(task, ctx.costs.treeVisit);
+    yield* ctx.sched.condResched(task);
+  }
   const count = st.seq;
   let locked = false;
   let cleared = 0;

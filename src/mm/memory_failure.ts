@@ -38,15 +38,18 @@ export function* collectProcsFile(ctx: MmContext, task: Task, page: Page, procs:
   const mode = yield* ctx.immapLock(task, mapping, 'collect_procs_file');
   yield* ctx.tasklistLock.acquire(task, 'read', 'collect_procs_file');
   const out: ToKill[] = [];
-  let visits = 0;
+  let first = 0, again = 0;
   for (const p of procs) {
     if (!p.mm || !(forceEarly || p.earlyKill)) continue;
-    visits += mapping.i_mmap.forEachOverlap(pgoff, pgoff, (n) => {
+    const v = mapping.i_mmap.forEachOverlap(pgoff, pgoff, (n) => {
       if (n.value.mm === p.mm) out.push({ proc: p, addr: n.value.addressOf(pgoff) }); // add_to_kill
     });
+    if (first === 0) first = v;
+    else again += v;
   }
+  // the first walk misses on every node, the next ones find them in cache
   const c = ctx.costs;
-  yield* ctx.compute(task, c.taskScan * procs.length + c.treeVisit * visits + c.kmallocSmall * out.length);
+  yield* ctx.compute(task, c.taskScan * procs.length + c.treeVisit * first + c.treeVisitHot * again + c.kmallocSmall * out.length);
   yield* ctx.tasklistLock.release(task, 'read');
   yield* ctx.immapUnlock(task, mapping, mode);
   return out;
