@@ -225,3 +225,35 @@ test('fault mutex serializes two faults on the same file index only', () => {
   assert.equal(diff.contentions, 0);
   assert.ok(diff.waitNs < 2000, `waited ${diff.waitNs} ns`); // the lock word's cache miss only
 });
+
+for (const k of KERNELS) {
+  test(`${k}: a first fault racing the teardown of the only sibling ${k === '3.18-rc1-i_mmap_rwsem' ? 'shares the dying page table (d833352a4338 window reopened)' : 'waits and gets its own page table'}`, () => {
+    const { ctx, env, sim, sched } = kernelSim(k);
+    const f = newHugetlbfsFile(ctx, 'seg', 512);
+    const a = ctx.newMm('a'), b = ctx.newMm('b');
+    const st = hstate(ctx);
+    let va: Vma | null = null, vb: Vma | null = null;
+    sched.spawn('setup', function* (t) {
+      va = yield* mapSeg(ctx, t, a, f, 512);
+      vb = yield* mapSeg(ctx, t, b, f, 512);
+      for (let i = 0; i < 8; i++) yield* hugetlbAccess(ctx, t, a, BASE + i * HPAGE_PAGES, true);
+      sched.spawn('a-exit', function* (u) {
+        yield* unmapHugepageRangeFinal(ctx, u, va!);
+        hugetlbFreePgdRange(ctx, va!);
+        a.removeVma(va!);
+      }, { cpu: 2 });
+      sched.spawn('b-fault', function* (u) {
+        yield* sched.compute(u, 3000); // a is clearing its 512 huge ptes by now
+        yield* hugetlbAccess(ctx, u, b, BASE + 100 * HPAGE_PAGES, true);
+      }, { cpu: 3 });
+    });
+    sim.run();
+    env.finalCheck();
+    void vb;
+    const v1 = k === '3.18-rc1-i_mmap_rwsem';
+    assert.equal(st.stats.teardownShareRaces, v1 ? 1 : 0);
+    assert.equal(st.stats.pmdShares, v1 ? 1 : 0);
+    assert.equal(st.stats.pmdPagesAllocated, v1 ? 1 : 2);
+    assert.equal(b.hugePuds.get(4)!.count, 1);
+  });
+}
