@@ -132,6 +132,7 @@ export class Mutex extends Lock implements SleepLock {
       this.changed();
     }
     yield* this.waitLock.unlock(task);
+    this.running(task);
   }
 
   /** mutex_optimistic_spin(): true if the lock was taken by spinning */
