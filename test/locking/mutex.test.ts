@@ -347,3 +347,28 @@ test('only the OSQ head polls the lock word: line traffic does not grow with que
   assert.equal(res[2].misses - res[0].misses, 3 * step);
   assert.equal(res[3].misses - res[0].misses, 6 * step);
 });
+
+test('a free mutex goes to whichever atomic lands first: a fast-path newcomer takes it ahead of the woken waiter', () => {
+  // W sleeps (O was asleep holding it). O's unlock releases and wakes W; 1 µs later N's
+  // lock decl finds count 1: fast path, no contention, while W is still waking up. W's
+  // xchg(-1) returns 0, it sleeps again, and N's unlock (count -1 -> slow path) wakes it.
+  const r = rig();
+  const m = mutex(r);
+  const O = r.task('O', 0, function* (t) {
+    yield* m.lock(t, 'O');
+    yield* r.sched.block(t);
+    r.log('O unlocks');
+    yield* m.unlock(t);
+  });
+  r.sim.at(10_000, () => r.sched.wake(O)); // O runs again at 17 µs and unlocks
+  const W = r.task('W', 1, function* (t) { yield* r.work(t, 1000); yield* critical(r, m, t, 1000); });
+  r.task('N', 2, function* (t) { yield* r.work(t, 16_000); yield* critical(r, m, t, 10_000); });
+  r.sim.run();
+  r.env.finalCheck();
+  assert.deepEqual(r.order(), ['W asks', 'O unlocks', 'N asks', 'N got', 'N unlocks', 'W got', 'W unlocks']);
+  assert.equal(r.when('N asks') - r.when('O unlocks'), 1000);
+  assert.deepEqual(site(r, 'N').contentions, { read: 0, write: 0 }, 'N took the fast path');
+  assert.equal(site(r, 'N').wait.sum, r.m.spec.latency.sameSocket);
+  assert.equal(W.stats.wakeups, 2);
+  assert.equal(m.count, 1);
+});

@@ -288,3 +288,25 @@ test('the first waiter finding only readers active grants itself (no sleep), and
   assert.ok(r.when('W got') > r.when('R2 releases'));
   assert.equal(r.when('R2 woken'), 50_000 + WAKE, 'the self-wake left no pending wake-up');
 });
+
+test('quirk: a writer spinning when readers take over keeps polling (owner NULL) until the count lets it in', () => {
+  // W1 writes (running) until 22135; W2 spins on it. R's incq lands just after W1's
+  // release and before W2's cmpxchg: W2's cmpxchg fails, and with owner NULL and no
+  // need_resched it keeps polling through R's 5 µs read hold instead of sleeping.
+  const r = rig();
+  const s = rwsem(r);
+  r.task('W1', 0, function* (t) { yield* critical(r, s, t, 'write', 20_000); });
+  const W2 = r.task('W2', 1, function* (t) { yield* r.work(t, 1000); yield* critical(r, s, t, 'write', 1000); });
+  r.task('R', 2, function* (t) { yield* r.work(t, 20_136); yield* critical(r, s, t, 'read', 5000); });
+  r.sim.run();
+  r.env.finalCheck();
+  assert.deepEqual(r.order(), ['W1 asks', 'W1 got', 'W2 asks', 'W1 releases', 'R asks', 'R got', 'R releases', 'W2 got', 'W2 releases']);
+  assert.equal(r.when('W1 releases'), 22_135);
+  const st = site(r, 'W2');
+  assert.equal(st.sleep, 0);
+  assert.equal(W2.stats.wakeups, 0);
+  const through = r.when('R releases') - r.when('W2 asks');
+  assert.ok(st.spin > through - 500 && st.spin < through + 500, `spun through W1's and R's holds: ${st.spin} of ${through}`);
+  assert.ok(r.when('W2 got') - r.when('R releases') < 1000);
+  assert.deepEqual(site(r, 'R').contentions, { read: 0, write: 0 }, 'R entered by the fast path');
+});
