@@ -203,6 +203,18 @@ export class Scheduler {
 
   private *preemptSelf(task: Task): Generator<Yieldable2, void, unknown> {
     const cpu = task.cpu;
+    // __schedule(): if the pick is prev itself there is no context switch (`prev != next`
+    // fails), it just carries on. This happens when nothing else is queued here any more
+    // (e.g. the task that set need_resched was pulled away by an idle CPU; prev being
+    // runnable, there is no idle balancing) or prev still has the smallest vruntime. Was:
+    // prev was put away and re-dispatched from inside its own generator, whose PARKED
+    // yield then superseded that resume: the task hung for good.
+    this.updateCurr(cpu);
+    const rq = cpu.rq;
+    if (rq.length === 0 || rq[0].vruntime > task.vruntime) {
+      cpu.needResched = false;
+      return;
+    }
     task.stats.preemptions++;
     this.putPrev(task, 'runnable');
     cpu.enqueue(task);
