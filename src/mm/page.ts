@@ -20,6 +20,16 @@ export class Page {
   isolated = false;
   /** NUMA hinting: last cpu/pid that faulted (page_cpupid_xchg_last), -1 = none */
   lastCpupid = -1;
+  /** mms whose pte of this page is marked _PAGE_NUMA (change_prot_numa); meaningful only while in `mappers` */
+  readonly numaPtes = new Set<MmStruct>();
+  /** mms whose pte has the accessed (young) bit set; meaningful only while in `mappers` */
+  readonly young = new Set<MmStruct>();
+  /** mms whose pte holds a migration entry for this page (try_to_unmap under TTU_MIGRATION) */
+  readonly migrationPtes = new Set<MmStruct>();
+  /** transient references beyond page cache + LRU isolation (get_page by a fault, GUP, migration_entry_wait) */
+  refs = 0;
+  /** PG_writeback */
+  writeback = false;
 
   constructor(
     readonly ctx: MmContext,
