@@ -26,7 +26,7 @@ import { resolveNumaParams, type NumaParams } from './numa_params';
  * - `yield* ctx.numa.touch(task, mm, vma, index)`: one user access by `task` to file page
  *   `index` through `vma`. Effects, as the kernel's fault paths: not mapped → a read fault
  *   maps it (mmap_sem read, page lock, pte lock, `fileFault`); a migration entry → wait
- *   for the migration (migration_entry_wait: a reference + wait on the page lock), then
+ *   for the migration (migration_entry_wait: a reference + wait_on_page_locked), then
  *   retry; marked _PAGE_NUMA → hinting fault (`doNumaPage`); else a hit (sets the young
  *   bit, costs nothing: user time is the caller's).
  * - `ctx.numa.setHotSet(mm, { vma, pages, touchIntervalNs })` then
@@ -364,10 +364,8 @@ export class NumaBalancing {
     yield* ptl.unlock(task);
     if (still) {
       this.stats.migrationEntryWaits++;
-      // wait_on_page_locked(), modelled as lock_page + unlock_page
-      yield* page.lockPage(task);
-      yield* page.unlockPage(task);
-      page.refs--;
+      yield* page.waitOnPageLocked(task);
+      page.refs--; // put_page
     }
     yield* mm.mmapSem.release(task, 'read');
   }

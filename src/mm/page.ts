@@ -60,8 +60,25 @@ export class Page {
     return this.lock.trylock(task, 'trylock_page');
   }
 
-  /** unlock_page() */
-  unlockPage(task: Task): Generator<unknown, void, unknown> {
-    return this.lock.unlock(task);
+  /** unlock_page(): also wakes the tasks in wait_on_page_locked() (wake_up_page) */
+  *unlockPage(task: Task): Generator<unknown, void, unknown> {
+    yield* this.lock.unlock(task);
+    const w = this.unlockWaiters;
+    if (!w) return;
+    this.unlockWaiters = null;
+    const sched = this.ctx.sched;
+    for (const t of w) yield* sched.compute(task, sched.wake(t) ? sched.params.wakeupCost : sched.params.wakeupNoopCost);
+  }
+
+  /** tasks sleeping in wait_on_page_locked() */
+  private unlockWaiters: Task[] | null = null;
+
+  /** wait_on_page_locked(): sleep until the page is unlocked, without taking the lock */
+  *waitOnPageLocked(task: Task): Generator<unknown, void, unknown> {
+    while (this.locked) {
+      const w = (this.unlockWaiters ??= []);
+      if (!w.includes(task)) w.push(task);
+      yield* this.ctx.sched.block(task);
+    }
   }
 }
