@@ -43,7 +43,7 @@ export class Osq {
     if (this.queue.length === 1) {
       yield this.lock.rmw(task, null); // cmpxchg(tail, node, NULL)
       this.queue.shift();
-      // the cmpxchg failed if a spinner queued meanwhile: osq_wait_next() hands it the head
+      // a spinner that queued during the cmpxchg made it fail: osq_wait_next hands over to it
       if (this.queue.length) this.lock.env.sched.notify(this.queue[0], this);
       return;
     }

@@ -8,6 +8,7 @@ import { MmStruct } from './mm_struct';
 import { AnonVma } from './anon_vma';
 import { NumaBalancing } from './numa';
 import { resolveNumaParams, type NumaParams } from './numa_params';
+import { SiteOverlap } from './site_overlap';
 
 /** How one lock class is built: primitive and its options (the kernel layer's LockClassConfig). */
 export interface MmLockConfig {
@@ -39,6 +40,16 @@ export const LOCK_CLASSES: Readonly<Record<string, LockClass>> = Object.freeze({
   tasklist_lock: { name: 'tasklist_lock', rank: 55 },
   ptl: { name: 'ptl', rank: 60 },
   lru_lock: { name: 'lru_lock', rank: 70 },
+  // global locks of the less common i_mmap users (hugetlb.ts, uprobes.ts, nommu.ts,
+  // filemap_xip.ts); ranks place them where those files take them relative to the above
+  /** kernel/events/uprobes.c dup_mmap_sem (percpu rwsem): fork reads it before the parent's mmap_sem */
+  dup_mmap_sem: { name: 'dup_mmap_sem', rank: 15 },
+  /** mm/nommu.c nommu_region_sem: under mmap_sem (do_mmap_pgoff), outside i_mmap */
+  nommu_region_sem: { name: 'nommu_region_sem', rank: 27 },
+  /** mm/filemap_xip.c xip_sparse_mutex: under mmap_sem (fault), outside i_mmap (__xip_unmap retry) */
+  xip_sparse_mutex: { name: 'xip_sparse_mutex', rank: 35 },
+  /** mm/hugetlb.c hugetlb_lock (huge page pool): under i_mmap when truncate frees pages */
+  hugetlb_lock: { name: 'hugetlb_lock', rank: 65 },
 });
 
 /**
@@ -49,9 +60,12 @@ export const LOCK_CLASSES: Readonly<Record<string, LockClass>> = Object.freeze({
 export class MmContext {
   readonly vmstat: VmStat = newVmStat();
   readonly costs: MmCosts;
+  /** how i_mmap holders overlapped in time, per call site (site_overlap.ts) */
+  readonly immapOverlap = new SiteOverlap();
   private nextMmId = 1;
   private numaState: NumaBalancing | null = null;
   private readonly numaParams: NumaParams;
+  private tasklist: SleepLock | null = null;
 
   constructor(
     readonly sim: Simulation,
@@ -103,11 +117,28 @@ export class MmContext {
   *immapLock(task: Task, mapping: AddressSpace, site: string, nested = false): Generator<unknown, LockMode, unknown> {
     const mode = this.siteMode(site);
     yield* mapping.lock.acquire(task, mode, site, nested);
+    this.immapOverlap.enter(mapping.lock, site, this.sim.now);
     return mode;
   }
 
   *immapUnlock(task: Task, mapping: AddressSpace, mode: LockMode): Generator<unknown, void, unknown> {
+    const held = this.env.held(task);
+    for (let i = held.length - 1; i >= 0; i--) {
+      if ((held[i].lock as object) === mapping.lock) {
+        this.immapOverlap.exit(mapping.lock, held[i].site, this.sim.now);
+        break;
+      }
+    }
     yield* mapping.lock.release(task, mode);
+  }
+
+  /**
+   * `tasklist_lock` (kernel/fork.c), a rwlock_t (queued rwlock on x86 since 3.16 [U]),
+   * modelled as an RwSem of class tasklist_lock: readers share, writers exclude; a blocked
+   * acquirer sleeps where the kernel's spins [I]. Taken by collect_procs_file (read).
+   */
+  get tasklistLock(): SleepLock {
+    return (this.tasklist ??= new RwSem(this.env, LOCK_CLASSES.tasklist_lock, 'tasklist_lock'));
   }
 
   /** CPU work in kernel mode */

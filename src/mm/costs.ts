@@ -42,6 +42,22 @@ export interface MmCosts {
   changeProtPtePage: number;
   /** migrate_page_move_mapping: tree_lock, refcount freeze, radix slot replace, page flags copy */
   migrateMoveMapping: number;
+  /** clear_huge_page(): zeroing a new 2 MiB huge page at its first fault */
+  hugePageClear: number;
+  /** allocating and zeroing one page-table page (pmd_alloc_one / pte_alloc_one) */
+  pgtableAlloc: number;
+  /** one step of a huge-pte loop (huge_pte_offset + test) besides its pte lock */
+  hugePteStep: number;
+  /** flush_tlb_range()/tlb_finish_mmu() of one mm after ptes were cleared or changed */
+  tlbFlushRange: number;
+  /** kmalloc + later kfree of a small object (map_info, to_kill) */
+  kmallocSmall: number;
+  /** percpu_down_write(): synchronize_sched_expedited() to drain per-cpu readers */
+  percpuRwsemWrite: number;
+  /** visiting one task in for_each_process() (a task_struct not in cache) */
+  taskScan: number;
+  /** one step of an interval-tree walk repeated within one critical section (nodes cache-hot) */
+  treeVisitHot: number;
 }
 
 export const defaultMmCosts: Readonly<MmCosts> = Object.freeze({
@@ -63,6 +79,14 @@ export const defaultMmCosts: Readonly<MmCosts> = Object.freeze({
   numaPteUpdate: 20,
   changeProtPtePage: 600,
   migrateMoveMapping: 400,
+  hugePageClear: 210000,
+  pgtableAlloc: 600,
+  hugePteStep: 20,
+  tlbFlushRange: 500,
+  kmallocSmall: 100,
+  percpuRwsemWrite: 50000,
+  taskScan: 100,
+  treeVisitHot: 5,
 });
 
 export const mmCostSources: Record<keyof MmCosts, string> = {
@@ -84,6 +108,14 @@ export const mmCostSources: Record<keyof MmCosts, string> = {
   numaPteUpdate: '[U] ptep_set_numa on a cache-hot page-table line: read-modify-write of one pte (~8 per 64-byte line): ~20 ns',
   changeProtPtePage: '[U] pmd walk to the page-table page (1-2 misses, ~135 ns local DRAM each, hardware.md §2) + share of flush_tlb_range (local flush; IPIs to the few CPUs running this mm): ~0.6 µs',
   migrateMoveMapping: '[U] spin_lock_irq(tree_lock) + page_freeze_refs cmpxchg + radix_tree_replace_slot + counters: ~3 cache misses at ~135 ns: ~0.4 µs',
+  hugePageClear: 'clear_huge_page() = 512 × clear_page(); at the ~0.4 µs per 4 KiB of anonFault (≈10 GB/s store bandwidth of one core [U]): 512 × 0.41 µs ≈ 210 µs',
+  pgtableAlloc: '[U] alloc_page from the per-cpu list (~0.2 µs) + clearing 4 KiB (~0.4 µs, as in anonFault): ~0.6 µs',
+  hugePteStep: '[U] huge_pte_offset(): pgd/pud loads of the own mm, cached after the first step, + pte test: ~20 ns',
+  tlbFlushRange: '[U] local flush of one mm (invlpg per huge page or a full CR3 reload) of a single-threaded process, no IPI: ~0.5 µs',
+  kmallocSmall: '[U] slab fast path alloc + free of a < 64-byte object: ~100 ns',
+  percpuRwsemWrite: '[U] 3.18 percpu_down_write(): down_write + synchronize_sched_expedited() (try_stop_cpus on every CPU) + wait for slow readers: tens of µs on a 60-CPU machine; ~50 µs',
+  taskScan: 'one cache miss on a task_struct (mm, flags) in for_each_process: ~100 ns, as treeVisit',
+  treeVisitHot: '[U] an L1/L2 hit (~1-4 ns on IvyBridge) + compare and branch per node: ~5 ns; for walks repeated under one lock hold (collect_procs_file walks the tree once per process)',
 };
 
 export function resolveMmCosts(p: Partial<MmCosts> | undefined): MmCosts {

@@ -64,7 +64,7 @@ export function migrateState(ctx: MmContext): MigrateState {
  * visited; where `old` left a migration entry for that mm, the pte is rewritten to point
  * at `newPage` (the mm joins newPage.mappers). Never stops.
  */
-export class RemoveMigrationPtes implements RmapWalker {
+export class RemoveMigrationPtesWalker implements RmapWalker {
   readonly name = 'remove_migration_ptes';
   restored = 0;
   constructor(readonly old: Page, readonly newPage: Page) {}
@@ -82,7 +82,7 @@ export class RemoveMigrationPtes implements RmapWalker {
 
 /** remove_migration_ptes(old, new): rmap_walk(new) (new->mapping = old->mapping, same index) */
 export function* removeMigrationPtes(ctx: MmContext, task: Task, old: Page, newPage: Page): Generator<unknown, number, unknown> {
-  const w = new RemoveMigrationPtes(old, newPage);
+  const w = new RemoveMigrationPtesWalker(old, newPage);
   yield* rmapWalk(ctx, task, newPage, w);
   // entries of mms whose VMA left the tree meanwhile were zapped with it (exit/munmap)
   old.migrationPtes.clear();

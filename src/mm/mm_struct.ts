@@ -1,6 +1,7 @@
 import type { SleepLock, SpinLock } from '../locking';
 import type { MmContext } from './context';
 import type { Vma } from './vma';
+import type { HugePmdPage } from './hugetlb_pgtable';
 
 /** PTRS_PER_PTE: one page-table page (and split pte lock) covers 512 pages = 2 MiB */
 export const PTRS_PER_PTE = 512;
@@ -22,6 +23,13 @@ export class MmStruct {
   numaScanSeq = 0;
   /** pages mapped (rss) */
   rss = 0;
+  /**
+   * hugetlb: this mm's populated pud entries over hugetlb ranges — PUD region index
+   * (virtual page / PUD_PAGES) → the PMD page-table page it points to, possibly shared
+   * with other mms (hugetlb_pgtable.ts)
+   */
+  readonly hugePuds = new Map<number, HugePmdPage>();
+  private pageTableLockObj: SpinLock | null = null;
 
   constructor(readonly ctx: MmContext, readonly id: number, readonly name: string) {
     this.mmapSem = ctx.newLock('mmap_sem', `${name}.mmap_sem`);
@@ -36,6 +44,11 @@ export class MmStruct {
       this.ptls.set(key, l);
     }
     return l;
+  }
+
+  /** mm->page_table_lock (taken by __pmd_alloc/__pud_alloc to populate an upper level) */
+  get pageTableLock(): SpinLock {
+    return (this.pageTableLockObj ??= this.ctx.newPtl(`${this.name}.page_table_lock`));
   }
 
   /** find_vma(): the VMA containing virtual page `addr`, or null */

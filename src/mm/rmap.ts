@@ -144,7 +144,7 @@ function clearPte(page: Page, mm: MmStruct): void {
  * 0 (page_not_mapped), on SWAP_MLOCK (VM_LOCKED unless TTU_IGNORE_MLOCK) or SWAP_FAIL
  * (young pte unless TTU_IGNORE_ACCESS). With TTU_MUNLOCK it only looks for VM_LOCKED.
  */
-export class TryToUnmap implements RmapWalker {
+export class TryToUnmapWalker implements RmapWalker {
   readonly name = 'try_to_unmap';
   readonly unmapped: MmStruct[] = [];
   constructor(readonly flags: number) {}
@@ -173,7 +173,7 @@ export class TryToUnmap implements RmapWalker {
 }
 
 /** try_to_unmap(): SWAP_SUCCESS if the page ended up unmapped (and not SWAP_MLOCK) */
-export function* tryToUnmap(ctx: MmContext, task: Task, page: Page, flags: number, walker = new TryToUnmap(flags)): Generator<unknown, SwapResult, unknown> {
+export function* tryToUnmap(ctx: MmContext, task: Task, page: Page, flags: number, walker = new TryToUnmapWalker(flags)): Generator<unknown, SwapResult, unknown> {
   const ret = yield* rmapWalk(ctx, task, page, walker);
   if (ret !== SWAP_MLOCK && page.mapcount === 0) return SWAP_SUCCESS;
   return ret;
@@ -181,7 +181,7 @@ export function* tryToUnmap(ctx: MmContext, task: Task, page: Page, flags: numbe
 
 /** try_to_munlock(): try_to_unmap_one with TTU_MUNLOCK; SWAP_MLOCK at the first VM_LOCKED mapping */
 export function* tryToMunlock(ctx: MmContext, task: Task, page: Page): Generator<unknown, SwapResult, unknown> {
-  return yield* rmapWalk(ctx, task, page, new TryToUnmap(TTU_MUNLOCK));
+  return yield* rmapWalk(ctx, task, page, new TryToUnmapWalker(TTU_MUNLOCK));
 }
 
 /**
@@ -189,7 +189,7 @@ export function* tryToMunlock(ctx: MmContext, task: Task, page: Page): Generator
  * mapping, counting down the mapcount; stops when every mapping was seen (SWAP_SUCCESS)
  * or at a VM_LOCKED VMA (SWAP_FAIL, vm_flags |= VM_LOCKED).
  */
-export class PageReferenced implements RmapWalker {
+export class PageReferencedWalker implements RmapWalker {
   readonly name = 'page_referenced';
   referenced = 0;
   vmFlags = 0;
@@ -221,7 +221,7 @@ export function* pageReferenced(ctx: MmContext, task: Task, page: Page, isLocked
     weLocked = yield* page.trylockPage(task);
     if (!weLocked) return { referenced: 1, vmFlags: 0 };
   }
-  const w = new PageReferenced(page.mapcount);
+  const w = new PageReferencedWalker(page.mapcount);
   yield* rmapWalk(ctx, task, page, w);
   if (weLocked) yield* page.unlockPage(task);
   return { referenced: w.referenced, vmFlags: w.vmFlags };
@@ -232,7 +232,7 @@ export function* pageReferenced(ctx: MmContext, task: Task, page: Page, isLocked
  * stops; invalid_mkclean_vma skips VMAs without VM_SHARED. The model does not track pte
  * dirty/write bits: a mapped pte in a VM_WRITE VMA counts as cleaned.
  */
-export class PageMkclean implements RmapWalker {
+export class PageMkcleanWalker implements RmapWalker {
   readonly name = 'page_mkclean';
   cleaned = 0;
   invalidVma(vma: Vma): boolean {
@@ -248,7 +248,7 @@ export class PageMkclean implements RmapWalker {
 export function* pageMkclean(ctx: MmContext, task: Task, page: Page): Generator<unknown, number, unknown> {
   assertLocked(page, 'page_mkclean');
   if (page.mapcount === 0 || !isFileMapping(page.mapping)) return 0;
-  const w = new PageMkclean();
+  const w = new PageMkcleanWalker();
   yield* rmapWalk(ctx, task, page, w);
   return w.cleaned;
 }

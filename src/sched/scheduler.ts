@@ -153,7 +153,7 @@ export class Scheduler {
     task.state = 'spinning';
     const start = this.sim.now;
     this.setActivity(cpu, SPIN);
-    const v = yield PARKED;
+    const v = yield SPINNING;
     task.stats.spin += this.sim.now - start;
     task.state = 'running';
     this.setActivity(cpu, BUSY);
@@ -162,8 +162,9 @@ export class Scheduler {
 
   /** End a spin() with `value`. Returns false if the task was not spinning. */
   notify(task: Task, value: unknown = true): boolean {
-    if (task.state !== 'spinning') return false;
-    return this.sim.wake(task.proc, task.proc.wait, value);
+    // a spinner already notified (its wait id moved on) is not woken twice
+    if (task.state !== 'spinning' || task.proc.wait !== task.spinWait) return false;
+    return this.sim.wake(task.proc, task.spinWait, value);
   }
 
   /**
@@ -447,8 +448,14 @@ export class Scheduler {
   }
 }
 
-/** A task parked off-CPU or spinning waits on this; the scheduler resumes it. */
-const PARKED: Waitable = { subscribe() { /* resumed by dispatch() or notify() */ } };
+/** A task parked off-CPU waits on this; dispatch() resumes it. */
+const PARKED: Waitable = { subscribe() { /* resumed by dispatch() */ } };
+/** A spinning task waits on this; notify() resumes it (once per spin). */
+const SPINNING: Waitable = {
+  subscribe(proc: Process, waitId: number) {
+    (proc.owner as Task).spinWait = waitId;
+  },
+};
 
 /** what scheduler generators yield */
 export type Yieldable2 = number | Waitable;

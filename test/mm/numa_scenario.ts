@@ -1,7 +1,7 @@
 import { Simulation } from '../../src/engine';
 import { loadMachine } from '../../src/hw';
-import { Scheduler, type Task } from '../../src/sched';
-import { LockEnv, type SleepLock, type LockMode } from '../../src/locking';
+import { Scheduler } from '../../src/sched';
+import { LockEnv } from '../../src/locking';
 import { resolveKernel } from '../../src/kernel';
 import { MmContext, mmapRegion, unlinkFileVma, migrateState, VM_READ, VM_WRITE, type MmStruct, type AddressSpace, type NumaParams } from '../../src/mm';
 
@@ -38,31 +38,13 @@ export interface ScenarioResult {
   scanPasses: number;
   /** per i_mmap site: acquisitions, contentions, mean and total wait (ns) */
   sites: Record<string, { acq: number; read: number; cont: number; waitMeanNs: number; waitTotalNs: number; holdMeanNs: number }>;
-  /** most rmap_walk_file holders at one instant */
+  /** most rmap_walk_file holders at one instant (ctx.immapOverlap) */
   maxConcurrentWalks: number;
-  /** most holders of the file's i_mmap lock at one instant, any site */
-  maxConcurrentHolders: number;
+  /** ns during which two or more rmap walks held the lock together */
+  walkOverlapNs: number;
+  /** ns during which some i_mmap holder shared the lock with another (any sites) */
+  anyOverlapNs: number;
   forks: number;
-}
-
-/** count holders of `lock` over time (wrapping acquire/release of this instance) */
-function watchHolders(lock: SleepLock, onChange: (walks: number, all: number) => void): void {
-  const walkers = new Set<Task>();
-  const holders = new Set<Task>();
-  const l = lock as unknown as { acquire: SleepLock['acquire']; release: SleepLock['release'] };
-  const acquire = lock.acquire.bind(lock);
-  const release = lock.release.bind(lock);
-  l.acquire = function* (task: Task, mode: LockMode, site: string, nested?: boolean) {
-    yield* acquire(task, mode, site, nested);
-    holders.add(task);
-    if (site === 'rmap_walk_file') walkers.add(task);
-    onChange(walkers.size, holders.size);
-  };
-  l.release = function* (task: Task, mode: LockMode) {
-    holders.delete(task);
-    walkers.delete(task);
-    yield* release(task, mode);
-  };
 }
 
 /** exit's zap of the file pages (unmap_vmas: no i_mmap lock) */
@@ -85,8 +67,7 @@ export function runScenario(o: ScenarioOptions): ScenarioResult {
   const ctx = new MmContext(sim, sched, env, resolveKernel(o.kernel), { numa: PARAMS });
   const machine = sched.machine;
   const file = ctx.newFile('libc.so.data', { nrPages: P, node: 0 });
-  let maxWalks = 0, maxHolders = 0, forks = 0;
-  watchHolders(file.lock, (w, a) => { if (w > maxWalks) maxWalks = w; if (a > maxHolders) maxHolders = a; });
+  let forks = 0;
   const all = Array.from({ length: P }, (_, i) => i);
 
   for (let i = 0; i < N; i++) {
@@ -135,5 +116,9 @@ export function runScenario(o: ScenarioOptions): ScenarioResult {
       holdMeanNs: Math.round(s.hold.mean),
     };
   }
-  return { kernel: o.kernel, vmstat: { ...ctx.vmstat }, refused: { ...migrateState(ctx).refused }, eagainDropped: migrateState(ctx).eagainDropped, migrationEntryWaits: ctx.numa.stats.migrationEntryWaits, scanPasses: ctx.numa.stats.scanPasses, sites, maxConcurrentWalks: maxWalks, maxConcurrentHolders: maxHolders, forks };
+  return { kernel: o.kernel, vmstat: { ...ctx.vmstat }, refused: { ...migrateState(ctx).refused }, eagainDropped: migrateState(ctx).eagainDropped, migrationEntryWaits: ctx.numa.stats.migrationEntryWaits, scanPasses: ctx.numa.stats.scanPasses, sites, forks,
+    maxConcurrentWalks: ctx.immapOverlap.site('rmap_walk_file').maxHolders,
+    walkOverlapNs: ctx.immapOverlap.site('rmap_walk_file').sameSiteNs,
+    anyOverlapNs: Object.values(ctx.immapOverlap.all()).reduce((a, x) => a + x.concurrentNs, 0),
+  };
 }
