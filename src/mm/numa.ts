@@ -204,6 +204,8 @@ export class NumaBalancing {
       tn.scanPeriod = this.taskScanMin(mm);
     }
     mm.numaNextScan = now + tn.scanPeriod * 1e6; // the cmpxchg: nothing ran in between
+    // (3.18 no longer skips a pass when this node is migrate_ratelimited, nor VMAs < 2 MB:
+    // both went in the 3.13 sched/numa series)
     tn.nodeStamp += 2 * this.tickNs; // let another task of this mm win next time
     let start = mm.numaScanOffset;
     let pages = p.scanSizeMb * PAGES_PER_MB;
