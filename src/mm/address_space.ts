@@ -48,6 +48,20 @@ export class AddressSpace {
     return p;
   }
 
+  /** find_get_pages(): the cached pages with index in [first, last], by index (none are created) */
+  findGetPages(first: number, last: number): Page[] {
+    const out: Page[] = [];
+    if (last - first + 1 <= this.cache.size) {
+      for (let i = first; i <= last; i++) {
+        const p = this.cache.get(i);
+        if (p) out.push(p);
+      }
+      return out;
+    }
+    for (const p of this.cache.values()) if (p.index >= first && p.index <= last) out.push(p);
+    return out.sort((a, b) => a.index - b.index);
+  }
+
   /** cached pages (created so far) */
   get cachedPages(): number {
     return this.cache.size;

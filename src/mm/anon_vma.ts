@@ -1,5 +1,7 @@
 import type { SleepLock } from '../locking';
 import type { MmContext } from './context';
+import type { Vma } from './vma';
+import { IntervalTree } from './interval_tree';
 
 /**
  * `struct anon_vma`: forked children chain to their parent's, and every anon_vma of a
@@ -12,6 +14,8 @@ export class AnonVma {
   readonly lock: SleepLock | null;
   /** number of VMAs and child anon_vmas pointing here */
   degree = 0;
+  /** anon_vma->rb_root: the VMAs chained to this anon_vma (anon_vma_chain), by page offset; walked by rmap_walk_anon */
+  readonly rb_root = new IntervalTree<Vma>();
 
   constructor(ctx: MmContext, parent: AnonVma | null, readonly name: string) {
     this.root = parent ? parent.root : this;

@@ -6,6 +6,8 @@ import { newVmStat, type VmStat } from './vmstat';
 import { AddressSpace, type AddressSpaceOptions } from './address_space';
 import { MmStruct } from './mm_struct';
 import { AnonVma } from './anon_vma';
+import { NumaBalancing } from './numa';
+import { resolveNumaParams, type NumaParams } from './numa_params';
 import { SiteOverlap } from './site_overlap';
 
 /** How one lock class is built: primitive and its options (the kernel layer's LockClassConfig). */
@@ -61,6 +63,8 @@ export class MmContext {
   /** how i_mmap holders overlapped in time, per call site (site_overlap.ts) */
   readonly immapOverlap = new SiteOverlap();
   private nextMmId = 1;
+  private numaState: NumaBalancing | null = null;
+  private readonly numaParams: NumaParams;
   private tasklist: SleepLock | null = null;
 
   constructor(
@@ -68,9 +72,15 @@ export class MmContext {
     readonly sched: Scheduler,
     readonly env: LockEnv,
     readonly kernel: MmKernel,
-    opts: { costs?: Partial<MmCosts> } = {},
+    opts: { costs?: Partial<MmCosts>; numa?: Partial<NumaParams> } = {},
   ) {
     this.costs = resolveMmCosts(opts.costs);
+    this.numaParams = resolveNumaParams(opts.numa);
+  }
+
+  /** NUMA balancing (numa.ts), created on first use (then it registers its tick hook) */
+  get numa(): NumaBalancing {
+    return (this.numaState ??= new NumaBalancing(this, this.numaParams));
   }
 
   /** A lock of one of the kernel-configured classes (i_mmap, anon_vma, mmap_sem). */
@@ -87,6 +97,13 @@ export class MmContext {
   /** A page-table lock (split pte lock or mm->page_table_lock). */
   newPtl(name: string): SpinLock {
     return new SpinLock(this.env, LOCK_CLASSES.ptl, name);
+  }
+
+  /** A spinlock of one of LOCK_CLASSES (e.g. a node's lru_lock). */
+  newSpinLock(cls: string, name: string): SpinLock {
+    const lc = LOCK_CLASSES[cls];
+    if (!lc) throw new Error(`lock class ${JSON.stringify(cls)} is not in LOCK_CLASSES; allowed: ${Object.keys(LOCK_CLASSES).join(', ')}`);
+    return new SpinLock(this.env, lc, name);
   }
 
   /** The mode the kernel takes i_mmap in at `site` (a call-site id of src/kernel/callsites.ts). */

@@ -34,6 +34,14 @@ export interface MmCosts {
   execFixed: number;
   /** exit's fixed cost besides the mm (files, signals, reparent, wait) */
   exitFixed: number;
+  /** NUMA hinting fault (do_numa_page) besides locks and migration: exception entry/exit, pte_mknonnuma, mpol_misplaced */
+  numaHintFault: number;
+  /** change_prot_numa: per pte marked _PAGE_NUMA */
+  numaPteUpdate: number;
+  /** change_prot_numa: per page-table page with marked ptes (pmd walk + TLB flush share) */
+  changeProtPtePage: number;
+  /** migrate_page_move_mapping: tree_lock, refcount freeze, radix slot replace, page flags copy */
+  migrateMoveMapping: number;
   /** clear_huge_page(): zeroing a new 2 MiB huge page at its first fault */
   hugePageClear: number;
   /** allocating and zeroing one page-table page (pmd_alloc_one / pte_alloc_one) */
@@ -67,6 +75,10 @@ export const defaultMmCosts: Readonly<MmCosts> = Object.freeze({
   forkFixed: 30000,
   execFixed: 60000,
   exitFixed: 20000,
+  numaHintFault: 800,
+  numaPteUpdate: 20,
+  changeProtPtePage: 600,
+  migrateMoveMapping: 400,
   hugePageClear: 210000,
   pgtableAlloc: 600,
   hugePteStep: 20,
@@ -92,6 +104,10 @@ export const mmCostSources: Record<keyof MmCosts, string> = {
   forkFixed: '[U] fork() of a small process without its mm: ~30 µs (lmbench lat_proc fork is ~100 µs for a small static process, incl. mm and exit)',
   execFixed: '[U] execve of a small dynamically linked binary without the mapping work: ~60 µs',
   exitFixed: '[U] exit without exit_mmap: ~20 µs',
+  numaHintFault: '[U] a minor fault without page-cache lookup: exception entry/exit (~0.5 µs) + pte update + mpol_misplaced (a few cached loads): ~0.8 µs',
+  numaPteUpdate: '[U] ptep_set_numa on a cache-hot page-table line: read-modify-write of one pte (~8 per 64-byte line): ~20 ns',
+  changeProtPtePage: '[U] pmd walk to the page-table page (1-2 misses, ~135 ns local DRAM each, hardware.md §2) + share of flush_tlb_range (local flush; IPIs to the few CPUs running this mm): ~0.6 µs',
+  migrateMoveMapping: '[U] spin_lock_irq(tree_lock) + page_freeze_refs cmpxchg + radix_tree_replace_slot + counters: ~3 cache misses at ~135 ns: ~0.4 µs',
   hugePageClear: 'clear_huge_page() = 512 × clear_page(); at the ~0.4 µs per 4 KiB of anonFault (≈10 GB/s store bandwidth of one core [U]): 512 × 0.41 µs ≈ 210 µs',
   pgtableAlloc: '[U] alloc_page from the per-cpu list (~0.2 µs) + clearing 4 KiB (~0.4 µs, as in anonFault): ~0.6 µs',
   hugePteStep: '[U] huge_pte_offset(): pgd/pud loads of the own mm, cached after the first step, + pte test: ~20 ns',

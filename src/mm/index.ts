@@ -8,6 +8,17 @@ export { IntervalTree, IntervalNode } from './interval_tree';
 export { defaultMmCosts, mmCostSources, resolveMmCosts, type MmCosts } from './costs';
 export { newVmStat, type VmStat } from './vmstat';
 export { vmaLink, unlinkFileVma, mmapRegion, treeUpdateCost, type MmapRequest } from './mmap';
+export {
+  rmapWalk, rmapWalkFile, rmapWalkAnon, tryToUnmap, tryToMunlock, pageReferenced, pageMkclean, isFileMapping,
+  TryToUnmapWalker, PageReferencedWalker, PageMkcleanWalker, type RmapWalker, type SwapResult,
+  SWAP_SUCCESS, SWAP_AGAIN, SWAP_FAIL, SWAP_MLOCK, TTU_UNMAP, TTU_MIGRATION, TTU_MUNLOCK, TTU_IGNORE_MLOCK, TTU_IGNORE_ACCESS,
+} from './rmap';
+export {
+  migrateMisplacedPage, migratePages, unmapAndMove, removeMigrationPtes, numamigrateUpdateRatelimit, migrateState,
+  RemoveMigrationPtesWalker, MIGRATEPAGE_SUCCESS, EAGAIN, EBUSY, ENOMEM, type MigrateMode, type MigrateState,
+} from './migrate';
+export { NumaBalancing, type TaskNuma, type HotSet, type TouchResult, TNF_MIGRATED, TNF_NO_GROUP, TNF_SHARED, TNF_FAULT_LOCAL, TNF_MIGRATE_FAIL } from './numa';
+export { defaultNumaParams, numaParamSources, resolveNumaParams, type NumaParams } from './numa_params';
 export { SiteOverlap, type SiteOverlapStats } from './site_overlap';
 export { HPAGE_PAGES, PTRS_PER_PMD, PUD_PAGES, HugePmdPage, type HugePte, hugePteOffset, vmaShareable, pageTableShareable, vmaHugecacheOffset, pudIndex, pmdIndex } from './hugetlb_pgtable';
 export { Hstate, hstate, roundupPowOfTwo, type HugetlbInode, type HugetlbStats } from './hugetlb_hstate';

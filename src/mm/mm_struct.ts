@@ -19,6 +19,8 @@ export class MmStruct {
   /** task_numa_work state (kernel/sched/fair.c) */
   numaNextScan = 0;
   numaScanOffset = 0;
+  /** mm->numa_scan_seq: completed passes over the address space (reset_ptenuma_scan) */
+  numaScanSeq = 0;
   /** pages mapped (rss) */
   rss = 0;
   /**

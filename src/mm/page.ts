@@ -20,6 +20,16 @@ export class Page {
   isolated = false;
   /** NUMA hinting: last cpu/pid that faulted (page_cpupid_xchg_last), -1 = none */
   lastCpupid = -1;
+  /** mms whose pte of this page is marked _PAGE_NUMA (change_prot_numa); meaningful only while in `mappers` */
+  readonly numaPtes = new Set<MmStruct>();
+  /** mms whose pte has the accessed (young) bit set; meaningful only while in `mappers` */
+  readonly young = new Set<MmStruct>();
+  /** mms whose pte holds a migration entry for this page (try_to_unmap under TTU_MIGRATION) */
+  readonly migrationPtes = new Set<MmStruct>();
+  /** transient references beyond page cache + LRU isolation (get_page by a fault, GUP, migration_entry_wait) */
+  refs = 0;
+  /** PG_writeback */
+  writeback = false;
 
   constructor(
     readonly ctx: MmContext,
@@ -50,8 +60,25 @@ export class Page {
     return this.lock.trylock(task, 'trylock_page');
   }
 
-  /** unlock_page() */
-  unlockPage(task: Task): Generator<unknown, void, unknown> {
-    return this.lock.unlock(task);
+  /** unlock_page(): also wakes the tasks in wait_on_page_locked() (wake_up_page) */
+  *unlockPage(task: Task): Generator<unknown, void, unknown> {
+    yield* this.lock.unlock(task);
+    const w = this.unlockWaiters;
+    if (!w) return;
+    this.unlockWaiters = null;
+    const sched = this.ctx.sched;
+    for (const t of w) yield* sched.compute(task, sched.wake(t) ? sched.params.wakeupCost : sched.params.wakeupNoopCost);
+  }
+
+  /** tasks sleeping in wait_on_page_locked() */
+  private unlockWaiters: Task[] | null = null;
+
+  /** wait_on_page_locked(): sleep until the page is unlocked, without taking the lock */
+  *waitOnPageLocked(task: Task): Generator<unknown, void, unknown> {
+    while (this.locked) {
+      const w = (this.unlockWaiters ??= []);
+      if (!w.includes(task)) w.push(task);
+      yield* this.ctx.sched.block(task);
+    }
   }
 }
