@@ -34,6 +34,16 @@ export interface MmCosts {
   execFixed: number;
   /** exit's fixed cost besides the mm (files, signals, reparent, wait) */
   exitFixed: number;
+  /** per present pte whose protection changes (change_pte_range: mprotect, NUMA scan) */
+  changePte: number;
+  /** per present pte moved by mremap (move_ptes) */
+  movePte: number;
+  /** per extra pte mapped by fault-around (filemap_map_pages) */
+  faultAroundPte: number;
+  /** per page-cache page dropped by truncate (truncate_inode_page) */
+  truncatePage: number;
+  /** ld.so's user-space work per shared library besides its mmap/mprotect calls */
+  dsoLoad: number;
 }
 
 export const defaultMmCosts: Readonly<MmCosts> = Object.freeze({
@@ -51,6 +61,11 @@ export const defaultMmCosts: Readonly<MmCosts> = Object.freeze({
   forkFixed: 30000,
   execFixed: 60000,
   exitFixed: 20000,
+  changePte: 20,
+  movePte: 30,
+  faultAroundPte: 100,
+  truncatePage: 300,
+  dsoLoad: 40000,
 });
 
 export const mmCostSources: Record<keyof MmCosts, string> = {
@@ -68,6 +83,11 @@ export const mmCostSources: Record<keyof MmCosts, string> = {
   forkFixed: '[U] fork() of a small process without its mm: ~30 µs (lmbench lat_proc fork is ~100 µs for a small static process, incl. mm and exit)',
   execFixed: '[U] execve of a small dynamically linked binary without the mapping work: ~60 µs',
   exitFixed: '[U] exit without exit_mmap: ~20 µs',
+  changePte: '[U] ptep_modify_prot_start/commit on a cache-hot page table: ~20 ns per present pte',
+  movePte: '[U] ptep_get_and_clear + set_pte_at on cache-hot page tables: ~30 ns per present pte (same order as zapPte)',
+  faultAroundPte: '[U] filemap_map_pages per extra page: radix-tree lookup, trylock_page, set_pte, unlock: ~100 ns',
+  truncatePage: '[U] truncate_inode_page: lock_page, radix-tree delete under tree_lock, LRU removal, free: ~300 ns',
+  dsoLoad: '[U] ld.so per library besides mmap/mprotect: open, read of the ELF header, fstat, close (4 syscalls, ~1 µs each) and symbol relocation (tens of µs for libc-sized objects): ~40 µs',
 };
 
 export function resolveMmCosts(p: Partial<MmCosts> | undefined): MmCosts {

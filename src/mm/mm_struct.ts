@@ -1,6 +1,7 @@
 import type { SleepLock, SpinLock } from '../locking';
 import type { MmContext } from './context';
 import type { Vma } from './vma';
+import { PageTable } from './pgtable';
 
 /** PTRS_PER_PTE: one page-table page (and split pte lock) covers 512 pages = 2 MiB */
 export const PTRS_PER_PTE = 512;
@@ -20,6 +21,12 @@ export class MmStruct {
   numaScanOffset = 0;
   /** pages mapped (rss) */
   rss = 0;
+  /** mm->start_brk and mm->brk (virtual pages; set by exec) */
+  startBrk = 0;
+  brk = 0;
+  /** present ptes (kept in step with rss and page.mappers) */
+  readonly pt: PageTable = new PageTable(this);
+  private ptLock: SpinLock | null = null;
 
   constructor(readonly ctx: MmContext, readonly id: number, readonly name: string) {
     this.mmapSem = ctx.newLock('mmap_sem', `${name}.mmap_sem`);
@@ -34,6 +41,11 @@ export class MmStruct {
       this.ptls.set(key, l);
     }
     return l;
+  }
+
+  /** mm->page_table_lock (anon_vma_prepare, pmd/pte allocation), created on first use */
+  get pageTableLock(): SpinLock {
+    return (this.ptLock ??= this.ctx.newPtl(`${this.name}.page_table_lock`));
   }
 
   /** find_vma(): the VMA containing virtual page `addr`, or null */
