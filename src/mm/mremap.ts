@@ -122,7 +122,9 @@ export function* mremap(ctx: MmContext, task: Task, mm: MmStruct, addr: number, 
   yield* mm.mmapSem.acquire(task, 'write', 'mremap');
   try {
     if (opts.newAddr !== undefined) {
-      yield* doMunmap(ctx, task, mm, opts.newAddr, newPages); // mremap_to
+      const n = opts.newAddr;
+      if ((n <= addr && n + newPages > addr) || (addr <= n && addr + oldPages > n)) throw new Error('mremap: EINVAL, old and new ranges overlap');
+      yield* doMunmap(ctx, task, mm, n, newPages); // mremap_to
       if (newPages < oldPages) {
         yield* doMunmap(ctx, task, mm, addr + newPages, oldPages - newPages);
         oldPages = newPages;

@@ -28,7 +28,7 @@ type Op =
   | { k: 'fault'; mm: number; at: Sel; write: boolean }
   | { k: 'fork'; mm: number }
   | { k: 'exit'; mm: number }
-  | { k: 'mremap'; mm: number; at: Sel; pages: number; grow: number; move: boolean }
+  | { k: 'mremap'; mm: number; at: Sel; pages: number; grow: number; move: boolean; to?: number }
   | { k: 'brk'; mm: number; delta: number }
   | { k: 'unmap_mapping_range'; file: number; first: number };
 
@@ -45,7 +45,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ k: fc.constant('fault' as const), mm: idx, at: sel, write: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('fork' as const), mm: idx }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('exit' as const), mm: idx }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('mremap' as const), mm: idx, at: sel, pages: few, grow: fc.integer({ min: -8, max: 24 }), move: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('mremap' as const), mm: idx, at: sel, pages: few, grow: fc.integer({ min: -8, max: 24 }), move: fc.boolean(), to: fc.option(at, { nil: undefined }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('brk' as const), mm: idx, delta: fc.integer({ min: -16, max: 32 }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('unmap_mapping_range' as const), file: fc.nat(2), first: fc.nat(100) }) },
 );
@@ -75,7 +75,7 @@ function* apply(ctx: MmContext, t: Task, op: Op, mms: MmStruct[], files: Address
           yield* exitMmap(ctx, t, mm!);
         }
         break;
-      case 'mremap': yield* mremap(ctx, t, mm!, addrOf(mm!, op.at), op.pages, Math.max(1, op.pages + op.grow), { mayMove: op.move }); break;
+      case 'mremap': yield* mremap(ctx, t, mm!, addrOf(mm!, op.at), op.pages, Math.max(1, op.pages + op.grow), { mayMove: op.move, newAddr: op.to === undefined ? undefined : BASE + op.to }); break;
       case 'brk': yield* sysBrk(ctx, t, mm!, Math.max(mm!.startBrk, mm!.brk + op.delta)); break;
       case 'unmap_mapping_range': yield* unmapMappingRange(ctx, t, files[op.file], op.first, Number.MAX_SAFE_INTEGER, op.first % 2 === 0); break;
     }
