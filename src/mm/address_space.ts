@@ -21,6 +21,8 @@ export interface AddressSpaceOptions {
  */
 export class AddressSpace {
   readonly i_mmap = new IntervalTree<Vma>();
+  /** VM_NONLINEAR VMAs (remap_file_pages), kept off the tree in i_mmap_nonlinear */
+  readonly i_mmap_nonlinear = new Set<Vma>();
   readonly lock: SleepLock;
   /** VM_SHARED writable mappings (i_mmap_writable) */
   i_mmap_writable = 0;
@@ -28,6 +30,7 @@ export class AddressSpace {
   readonly node: number;
   readonly hugetlb: boolean;
   private readonly cache = new Map<number, Page>();
+  private size: number | null = null;
 
   constructor(readonly ctx: MmContext, readonly name: string, opts: AddressSpaceOptions) {
     if (!Number.isInteger(opts.nrPages) || opts.nrPages < 1) throw new Error(`file ${name}: nrPages must be a positive integer, got ${opts.nrPages}`);
@@ -60,6 +63,34 @@ export class AddressSpace {
     }
     for (const p of this.cache.values()) if (p.index >= first && p.index <= last) out.push(p);
     return out.sort((a, b) => a.index - b.index);
+  }
+
+  /** i_size in pages (faults beyond it get SIGBUS); starts at nrPages, truncate_setsize lowers it */
+  get isize(): number {
+    return this.size ?? this.nrPages;
+  }
+
+  set isize(pages: number) {
+    if (!Number.isInteger(pages) || pages < 0 || pages > this.nrPages) throw new Error(`file ${this.name}: isize must be an integer in 0..${this.nrPages}, got ${pages}`);
+    this.size = pages;
+  }
+
+  /** find_get_page(): the cached page at `index`, without creating it */
+  peekPage(index: number): Page | undefined {
+    return this.cache.get(index);
+  }
+
+  /** cached pages with index >= `from`, in index order (truncate_inode_pages' pagevec walk) */
+  cachedFrom(from: number): Page[] {
+    const out: Page[] = [];
+    for (const [i, p] of this.cache) if (i >= from) out.push(p);
+    return out.sort((a, b) => a.index - b.index);
+  }
+
+  /** __delete_from_page_cache(): drop `page` from the cache; it keeps no mapping */
+  deletePage(page: Page): void {
+    if (this.cache.get(page.index) === page) this.cache.delete(page.index);
+    page.mapping = null;
   }
 
   /** cached pages (created so far) */

@@ -58,6 +58,16 @@ export interface MmCosts {
   taskScan: number;
   /** one step of an interval-tree walk repeated within one critical section (nodes cache-hot) */
   treeVisitHot: number;
+  /** per present pte whose protection changes (change_pte_range: mprotect, NUMA scan) */
+  changePte: number;
+  /** per present pte moved by mremap (move_ptes) */
+  movePte: number;
+  /** per extra pte mapped by fault-around (filemap_map_pages) */
+  faultAroundPte: number;
+  /** per page-cache page dropped by truncate (truncate_inode_page) */
+  truncatePage: number;
+  /** ld.so's user-space work per shared library besides its mmap/mprotect calls */
+  dsoLoad: number;
 }
 
 export const defaultMmCosts: Readonly<MmCosts> = Object.freeze({
@@ -87,6 +97,11 @@ export const defaultMmCosts: Readonly<MmCosts> = Object.freeze({
   percpuRwsemWrite: 50000,
   taskScan: 100,
   treeVisitHot: 5,
+  changePte: 20,
+  movePte: 30,
+  faultAroundPte: 100,
+  truncatePage: 300,
+  dsoLoad: 40000,
 });
 
 export const mmCostSources: Record<keyof MmCosts, string> = {
@@ -116,6 +131,11 @@ export const mmCostSources: Record<keyof MmCosts, string> = {
   percpuRwsemWrite: '[U] 3.18 percpu_down_write(): down_write + synchronize_sched_expedited() (try_stop_cpus on every CPU) + wait for slow readers: tens of µs on a 60-CPU machine; ~50 µs',
   taskScan: 'one cache miss on a task_struct (mm, flags) in for_each_process: ~100 ns, as treeVisit',
   treeVisitHot: '[U] an L1/L2 hit (~1-4 ns on IvyBridge) + compare and branch per node: ~5 ns; for walks repeated under one lock hold (collect_procs_file walks the tree once per process)',
+  changePte: '[U] ptep_modify_prot_start/commit on a cache-hot page table: ~20 ns per present pte',
+  movePte: '[U] ptep_get_and_clear + set_pte_at on cache-hot page tables: ~30 ns per present pte (same order as zapPte)',
+  faultAroundPte: '[U] filemap_map_pages per extra page: radix-tree lookup, trylock_page, set_pte, unlock: ~100 ns',
+  truncatePage: '[U] truncate_inode_page: lock_page, radix-tree delete under tree_lock, LRU removal, free: ~300 ns',
+  dsoLoad: '[U] ld.so per library besides mmap/mprotect: open, read of the ELF header, fstat, close (4 syscalls, ~1 µs each) and symbol relocation (tens of µs for libc-sized objects): ~40 µs',
 };
 
 export function resolveMmCosts(p: Partial<MmCosts> | undefined): MmCosts {

@@ -1,3 +1,4 @@
+import './hugetlb_hooks';
 export { MmContext, LOCK_CLASSES, type MmKernel, type MmLockConfig } from './context';
 export { AddressSpace, type AddressSpaceOptions } from './address_space';
 export { AnonVma } from './anon_vma';
@@ -29,3 +30,22 @@ export { Uprobe, dupMmapSem, validVma, buildMapInfo, registerForEachVma, type Ma
 export { collectProcsFile, memoryFailure, isHwPoisoned, type McProcess, type ToKill, type TryToUnmap, type MemoryFailureResult } from './memory_failure';
 export { XipState, xipState, newXipFile, xipFileFault, xipFileWriteHole, xipUnmap, type XipFaultResult } from './filemap_xip';
 export { VmRegion, vmRegion, nommuRegionSem, addVmaToMm, deleteVmaFromMm, nommuMmap, nommuMunmap, nommuShrinkInodeMappings, ETXTBSY } from './nommu';
+export { VM_DONTCOPY, VM_NONLINEAR } from './vma';
+export { PageTable } from './pgtable';
+export { anonVmaPrepare, anonVmaClone, anonVmaFork, unlinkAnonVmas } from './rmap_anon';
+export {
+  vmaPrev, vmaNext, findVmaFrom, protFlags, vmaMerge, vmaAdjust, splitVma, doMunmap, unmapRegion, freePgtables,
+  vmMunmap, doMmap, vmMmap, doBrk, sysBrk, mmTakeAllLocks, mmDropAllLocks, linkFileLocked, unlinkFileLocked, type AllLocks,
+} from './mmap';
+export {
+  FAULT_AROUND_PAGES, hugetlbHooks, zapPteRange, unmapSingleVma, unmapVmas, unmapMappingRange, copyPageRange,
+  FaultError, pageFault, filemapFault, anonFault, handlePteFault,
+} from './memory';
+export { mprotect, mprotectFixup, changeProtection, mprotectHooks } from './mprotect';
+export { dupMmap, fork } from './fork';
+export { exitMmap, doExit } from './exit';
+export { exec, ElfFiles, ELF_BASE, STACK_TOP, STACK_PAGES, type ExecImage, type ExecSpec, type ExecOptions } from './exec';
+export { DSO_LAYOUTS, INTERP, dsoLayout, imagePages, dataOffset, type DsoLayout } from './layouts';
+export { mremap, moveVma, movePageTables, movePtes, copyVma, LATENCY_LIMIT } from './mremap';
+export { truncatePagecache, truncateInodePages, truncateSetsize } from './truncate';
+export { remapFilePages } from './fremap';

@@ -2,6 +2,7 @@ import type { SleepLock, SpinLock } from '../locking';
 import type { MmContext } from './context';
 import type { Vma } from './vma';
 import type { HugePmdPage } from './hugetlb_pgtable';
+import { PageTable } from './pgtable';
 
 /** PTRS_PER_PTE: one page-table page (and split pte lock) covers 512 pages = 2 MiB */
 export const PTRS_PER_PTE = 512;
@@ -30,6 +31,11 @@ export class MmStruct {
    */
   readonly hugePuds = new Map<number, HugePmdPage>();
   private pageTableLockObj: SpinLock | null = null;
+  /** mm->start_brk and mm->brk (virtual pages; set by exec) */
+  startBrk = 0;
+  brk = 0;
+  /** present ptes (kept in step with rss and page.mappers) */
+  readonly pt: PageTable = new PageTable(this);
 
   constructor(readonly ctx: MmContext, readonly id: number, readonly name: string) {
     this.mmapSem = ctx.newLock('mmap_sem', `${name}.mmap_sem`);

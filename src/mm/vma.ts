@@ -11,6 +11,8 @@ export const VM_SHARED = 0x8;
 export const VM_MAYSHARE = 0x80;
 export const VM_LOCKED = 0x2000;
 export const VM_HUGETLB = 0x400000;
+export const VM_DONTCOPY = 0x20000;
+export const VM_NONLINEAR = 0x800000;
 
 /**
  * `struct vm_area_struct`: a range of one address space, in pages: [start, end) of the

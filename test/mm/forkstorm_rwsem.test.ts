@@ -1,0 +1,3 @@
+import { forkStormTest } from './forkstorm';
+
+forkStormTest('3.18-rc1-i_mmap_rwsem');
