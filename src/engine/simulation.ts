@@ -1,4 +1,5 @@
-import { EventQueue } from './queue';
+import { EventQueue, type FutureEventList } from './queue';
+import { CalendarQueue } from './calendar';
 import { Process, Interrupt, type ProcessBody, type Waitable } from './process';
 import { SimEvent } from './event';
 import { Streams, type Rng } from './random';
@@ -20,6 +21,11 @@ export class Timer {
 
 type Entry = Process | Timer;
 
+export interface SimulationOptions {
+  /** future-event list implementation; default 'calendar' */
+  queue?: 'calendar' | 'heap';
+}
+
 /**
  * The discrete-event core (in the spirit of SimPy): virtual time in nanoseconds, a
  * future-event list ordered by (time, insertion order), and generator processes.
@@ -36,7 +42,7 @@ export class Simulation {
   active: Process | null = null;
   readonly streams: Streams;
   private seq = 0;
-  private readonly queue = new EventQueue();
+  private readonly queue: FutureEventList;
   /** handle → process or timer; queue entries carry handles */
   private slots: (Entry | undefined)[] = [undefined];
   private freeSlots: number[] = [];
@@ -49,8 +55,13 @@ export class Simulation {
   /** events processed so far (heap pops + FIFO pops, stale ones excluded) */
   eventCount = 0;
 
-  constructor(seed: number | string = 0) {
+  /**
+   * `options.queue` picks the future-event list: the calendar queue (default) or the
+   * reference binary heap (same order, slower; for benchmarks and cross-checks).
+   */
+  constructor(seed: number | string = 0, options: SimulationOptions = {}) {
     this.streams = new Streams(seed);
+    this.queue = options.queue === 'heap' ? new EventQueue() : new CalendarQueue();
   }
 
   /** The named random stream of this run (same seed + name → same numbers). */
@@ -150,7 +161,9 @@ export class Simulation {
     while (!this.stopped) {
       let slot: number;
       let id: number;
-      if (q.size > 0 && q.peekTime() <= this.now) {
+      // one peek per event: heap entries due now, then the FIFO, then advance time
+      const t = q.size > 0 ? q.peekTime() : Infinity;
+      if (t <= this.now) {
         slot = q.pop();
         id = q.poppedSeq;
       } else if (this.fifoHead !== this.fifoTail) {
@@ -158,14 +171,12 @@ export class Simulation {
         slot = this.fifoSlots[h];
         id = this.fifoIds[h];
         this.fifoHead = (h + 1) & (this.fifoSlots.length - 1);
-      } else if (q.size > 0) {
-        const t = q.peekTime();
-        if (t > until) break;
+      } else if (q.size === 0 || t > until) {
+        break;
+      } else {
         this.now = t;
         slot = q.pop();
         id = q.poppedSeq;
-      } else {
-        break;
       }
       const item = slots[slot];
       if (item === undefined || item.wait !== id) {
