@@ -4,3 +4,4 @@ export { SimEvent, Parking } from './event';
 export { Rng, Streams } from './random';
 export { EventQueue, type FutureEventList } from './queue';
 export { CalendarQueue } from './calendar';
+export { Resource } from './resource';

@@ -22,8 +22,11 @@ export class Timer {
 type Entry = Process | Timer;
 
 export interface SimulationOptions {
-  /** future-event list implementation; default 'calendar' */
-  queue?: 'calendar' | 'heap';
+  /**
+   * The future-event list: 'calendar' (default, `CalendarQueue`), 'heap' (the reference
+   * binary heap `EventQueue`: same order, slower), or an empty instance to use.
+   */
+  queue?: 'calendar' | 'heap' | FutureEventList;
 }
 
 /**
@@ -55,13 +58,11 @@ export class Simulation {
   /** events processed so far (heap pops + FIFO pops, stale ones excluded) */
   eventCount = 0;
 
-  /**
-   * `options.queue` picks the future-event list: the calendar queue (default) or the
-   * reference binary heap (same order, slower; for benchmarks and cross-checks).
-   */
+  /** `seed` seeds every random stream of the run; see `SimulationOptions`. */
   constructor(seed: number | string = 0, options: SimulationOptions = {}) {
     this.streams = new Streams(seed);
-    this.queue = options.queue === 'heap' ? new EventQueue() : new CalendarQueue();
+    const q = options.queue ?? 'calendar';
+    this.queue = q === 'heap' ? new EventQueue() : q === 'calendar' ? new CalendarQueue() : q;
   }
 
   /** The named random stream of this run (same seed + name → same numbers). */
@@ -91,6 +92,9 @@ export class Simulation {
 
   /** Call `fn` after `delay` ns. */
   at(delay: number, fn: () => void): Timer {
+    if (!(delay >= 0) || delay === Infinity) {
+      throw new RangeError(`sim.at: delay ${delay} must be a finite number >= 0`);
+    }
     const t = new Timer(fn);
     const id = ++this.seq;
     t.wait = t.entryId = id;
@@ -132,6 +136,9 @@ export class Simulation {
 
   /** Resume a suspended process (after `cancelWait`) after `delay` ns with `value`. */
   resumeAfter(proc: Process, delay: number, value?: unknown): void {
+    if (!(delay >= 0) || delay === Infinity) {
+      throw new RangeError(`resumeAfter(${proc.name}): delay ${delay} must be a finite number >= 0`);
+    }
     const id = ++this.seq;
     proc.wait = id;
     proc.resumeValue = value;
