@@ -37,11 +37,11 @@ export class CalendarQueue implements FutureEventList {
   private readonly toCalendarAt: number;
   private readonly toHeapAt: number;
 
-  // entry pool: node i is (time[i], seq[i], item[i]); next[i] links a slot list or the free list
-  private time = new Float64Array(MIN_NODES);
-  private seq = new Float64Array(MIN_NODES);
-  private item = new Int32Array(MIN_NODES);
-  private next = new Int32Array(MIN_NODES);
+  // entry pool, interleaved so that one node touches two cache lines at most: node n (an
+  // even offset) is key[n] = time, key[n + 1] = seq, link[n] = next node in its slot
+  // list or the free list (-1: none), link[n + 1] = item
+  private key = new Float64Array(2 * MIN_NODES);
+  private link = new Int32Array(2 * MIN_NODES);
   private free = -1;
   private used = 0;
 
@@ -51,6 +51,7 @@ export class CalendarQueue implements FutureEventList {
   private mask = MIN_SLOTS - 1;
   private inv = 1; // 1 / width
   private cur = 0; // the current virtual bucket: every entry has vb >= cur
+  private top = -1; // the minimum's node, as found by peekTime (-1: unknown)
 
   // cost accounting for adaptive resizing: empty slots scanned, list nodes walked, pushes
   private scanWork = 0;
@@ -70,7 +71,10 @@ export class CalendarQueue implements FutureEventList {
   }
 
   peekTime(): number {
-    return this.small ? this.heap.peekTime() : this.time[this.locate()];
+    if (this.small) return this.heap.peekTime();
+    const n = this.locate();
+    this.top = n;
+    return this.key[n];
   }
 
   push(time: number, seq: number, item: number): void {
@@ -93,27 +97,31 @@ export class CalendarQueue implements FutureEventList {
   }
 
   private calPush(time: number, seq: number, item: number): void {
+    this.top = -1;
     const n = this.alloc();
-    this.time[n] = time;
-    this.seq[n] = seq;
-    this.item[n] = item;
+    this.key[n] = time;
+    this.key[n + 1] = seq;
+    this.link[n + 1] = item;
     const vb = Math.floor(time * this.inv);
     if (vb < this.cur) this.cur = vb;
-    this.link(n, vb & this.mask, time, seq);
+    this.insert(n, vb & this.mask, time, seq);
     if (++this.size > GROW * (this.mask + 1)) this.rebuild(2 * (this.mask + 1));
     else if (++this.ops >= this.checkEvery) this.check();
   }
 
   private calPop(): number {
-    const n = this.locate();
+    let n = this.top;
+    if (n < 0) n = this.locate();
+    else this.top = -1;
     const b = this.cur & this.mask;
-    const nx = this.next[n];
+    const link = this.link;
+    const nx = link[n];
     this.head[b] = nx;
     if (nx < 0) this.tail[b] = -1;
-    this.next[n] = this.free;
+    link[n] = this.free;
     this.free = n;
-    this.poppedSeq = this.seq[n];
-    const it = this.item[n];
+    this.poppedSeq = this.key[n + 1];
+    const it = link[n + 1];
     const nb = this.mask + 1;
     if (--this.size < nb * SHRINK) {
       if (this.size < this.toHeapAt) this.toHeap();
@@ -126,24 +134,25 @@ export class CalendarQueue implements FutureEventList {
 
   private alloc(): number {
     let n = this.free;
-    if (n >= 0) this.free = this.next[n];
+    if (n >= 0) this.free = this.link[n];
     else {
-      if (this.used === this.time.length) this.growPool();
-      n = this.used++;
+      if (this.used === this.key.length) this.growPool();
+      n = this.used;
+      this.used += 2;
     }
     return n;
   }
 
   /** The node holding the minimum; moves `cur` to its virtual bucket. Needs size > 0. */
   private locate(): number {
-    const head = this.head, time = this.time, mask = this.mask, inv = this.inv;
+    const head = this.head, key = this.key, mask = this.mask, inv = this.inv;
     let c = this.cur;
     let h = head[c & mask];
-    if (h >= 0 && Math.floor(time[h] * inv) === c) return h;
+    if (h >= 0 && Math.floor(key[h] * inv) === c) return h;
     for (let k = 0; k < mask; k++) {
       c++;
       h = head[c & mask];
-      if (h >= 0 && Math.floor(time[h] * inv) === c) {
+      if (h >= 0 && Math.floor(key[h] * inv) === c) {
         this.cur = c;
         this.scanWork += k + 1;
         return h;
@@ -154,33 +163,33 @@ export class CalendarQueue implements FutureEventList {
     let best = -1;
     for (let b = 0; b <= mask; b++) {
       h = head[b];
-      if (h >= 0 && (best < 0 || time[h] < time[best] || (time[h] === time[best] && this.seq[h] < this.seq[best]))) best = h;
+      if (h >= 0 && (best < 0 || key[h] < key[best] || (key[h] === key[best] && key[h + 1] < key[best + 1]))) best = h;
     }
-    this.cur = Math.floor(time[best] * inv);
+    this.cur = Math.floor(key[best] * inv);
     return best;
   }
 
   /** Insert node n into slot b's list, kept sorted by (time, seq). */
-  private link(n: number, b: number, t: number, s: number): void {
-    const time = this.time, seq = this.seq, next = this.next;
+  private insert(n: number, b: number, t: number, s: number): void {
+    const key = this.key, next = this.link;
     const tl = this.tail[b];
     if (tl < 0) {
       this.head[b] = this.tail[b] = n;
       next[n] = -1;
-    } else if (t > time[tl] || (t === time[tl] && s > seq[tl])) {
+    } else if (t > key[tl] || (t === key[tl] && s > key[tl + 1])) {
       next[tl] = n; // the common case: later than everything in the slot (ties, monotone times)
       next[n] = -1;
       this.tail[b] = n;
     } else {
       let p = this.head[b];
-      if (t < time[p] || (t === time[p] && s < seq[p])) {
+      if (t < key[p] || (t === key[p] && s < key[p + 1])) {
         next[n] = p;
         this.head[b] = n;
         return;
       }
       let q = next[p];
       let steps = 1;
-      while (time[q] < t || (time[q] === t && seq[q] < s)) {
+      while (key[q] < t || (key[q] === t && key[q + 1] < s)) {
         p = q;
         q = next[q];
         steps++;
@@ -211,7 +220,7 @@ export class CalendarQueue implements FutureEventList {
 
   /** Re-bucket every entry into `nb` slots of the given width (default: estimated). */
   private rebuild(nb: number, width = 0): void {
-    const head = this.head, next = this.next;
+    const head = this.head, next = this.link;
     const nodes = new Int32Array(this.size);
     let k = 0;
     for (let b = 0; b < head.length; b++) for (let n = head[b]; n >= 0; n = next[n]) nodes[k++] = n;
@@ -226,9 +235,9 @@ export class CalendarQueue implements FutureEventList {
       const t = heap.peekTime();
       const it = heap.pop();
       const n = this.alloc();
-      this.time[n] = t;
-      this.seq[n] = heap.poppedSeq;
-      this.item[n] = it;
+      this.key[n] = t;
+      this.key[n + 1] = heap.poppedSeq;
+      this.link[n + 1] = it;
       nodes[i] = n;
     }
     this.small = false;
@@ -239,9 +248,9 @@ export class CalendarQueue implements FutureEventList {
 
   /** Back to heap mode: move every entry into the heap and empty the pool. */
   private toHeap(): void {
-    const head = this.head, next = this.next;
+    const head = this.head, key = this.key, link = this.link;
     for (let b = 0; b < head.length; b++) {
-      for (let n = head[b]; n >= 0; n = next[n]) this.heap.push(this.time[n], this.seq[n], this.item[n]);
+      for (let n = head[b]; n >= 0; n = link[n]) this.heap.push(key[n], key[n + 1], link[n + 1]);
     }
     this.small = true;
     this.free = -1;
@@ -253,8 +262,8 @@ export class CalendarQueue implements FutureEventList {
 
   /** Link `nodes` into `nb` fresh slots of the given width (0: estimate it). */
   private relink(nodes: Int32Array, nb: number, width: number): void {
-    const time = this.time;
-    const w = width > 0 ? width : estimateWidth(time, nodes);
+    const key = this.key;
+    const w = width > 0 ? width : estimateWidth(key, nodes);
     if (w > 0 && w < Infinity) this.inv = 1 / w;
     this.head = new Int32Array(nb).fill(-1);
     this.tail = new Int32Array(nb).fill(-1);
@@ -262,20 +271,19 @@ export class CalendarQueue implements FutureEventList {
     let cur = Infinity;
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i];
-      const vb = Math.floor(time[n] * this.inv);
+      const vb = Math.floor(key[n] * this.inv);
       if (vb < cur) cur = vb;
-      this.link(n, vb & this.mask, time[n], this.seq[n]);
+      this.insert(n, vb & this.mask, key[n], key[n + 1]);
     }
     this.cur = nodes.length > 0 ? cur : 0;
+    this.top = -1;
     this.scanWork = this.walkWork = this.ops = 0;
   }
 
   private growPool(): void {
-    const cap = this.time.length * 2;
-    const t = new Float64Array(cap); t.set(this.time); this.time = t;
-    const s = new Float64Array(cap); s.set(this.seq); this.seq = s;
-    const it = new Int32Array(cap); it.set(this.item); this.item = it;
-    const nx = new Int32Array(cap); nx.set(this.next); this.next = nx;
+    const cap = this.key.length * 2;
+    const k = new Float64Array(cap); k.set(this.key); this.key = k;
+    const l = new Int32Array(cap); l.set(this.link); this.link = l;
   }
 }
 
@@ -304,12 +312,12 @@ const SAMPLE = 64;
  * by distinct/entries so that heavy ties (many entries per time) get narrower slots.
  * 0 if the sample has fewer than two distinct times (keep the old width then).
  */
-function estimateWidth(time: Float64Array, nodes: Int32Array): number {
+function estimateWidth(key: Float64Array, nodes: Int32Array): number {
   // the SAMPLE smallest times, by insertion into a small sorted array
   const s = new Float64Array(Math.min(SAMPLE, nodes.length));
   let m = 0;
   for (let i = 0; i < nodes.length; i++) {
-    const t = time[nodes[i]];
+    const t = key[nodes[i]];
     if (m === s.length && t >= s[m - 1]) continue;
     let j = m < s.length ? m++ : m - 1;
     while (j > 0 && s[j - 1] > t) {
