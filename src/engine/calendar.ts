@@ -74,7 +74,7 @@ export class CalendarQueue implements FutureEventList {
     if (this.small) return this.heap.peekTime();
     const n = this.locate();
     this.top = n;
-    return this.key[n];
+    return n < 0 ? NaN : this.key[n];
   }
 
   push(time: number, seq: number, item: number): void {
@@ -143,7 +143,7 @@ export class CalendarQueue implements FutureEventList {
     return n;
   }
 
-  /** The node holding the minimum; moves `cur` to its virtual bucket. Needs size > 0. */
+  /** The node holding the minimum (-1 if empty); moves `cur` to its virtual bucket. */
   private locate(): number {
     const head = this.head, key = this.key, mask = this.mask, inv = this.inv;
     let c = this.cur;
@@ -165,6 +165,7 @@ export class CalendarQueue implements FutureEventList {
       h = head[b];
       if (h >= 0 && (best < 0 || key[h] < key[best] || (key[h] === key[best] && key[h + 1] < key[best + 1]))) best = h;
     }
+    if (best < 0) return -1; // empty (peekTime on an empty calendar-only queue)
     this.cur = Math.floor(key[best] * inv);
     return best;
   }

@@ -127,3 +127,18 @@ test('calendar queue adapts: tied and spread-out workloads stay cheap', { timeou
     assert.equal(q.size, 5000);
   }
 });
+
+test('peekTime on an empty queue is harmless', () => {
+  for (const q of [new CalendarQueue(0), new CalendarQueue()]) {
+    q.peekTime();
+    q.push(5, 1, 7);
+    q.push(3, 2, 8);
+    assert.equal(q.peekTime(), 3);
+    assert.equal(q.pop(), 8);
+    assert.equal(q.pop(), 7);
+    assert.equal(q.poppedSeq, 1);
+    q.peekTime();
+    q.push(1, 3, 9);
+    assert.equal(q.pop(), 9);
+  }
+});
