@@ -4,6 +4,7 @@ import { parse, intOption, UsageError } from '../src/cli/args';
 /**
  * The classic hold model: N processes, each repeatedly waiting an exponential delay
  * (mean 1 µs), through the same process API the kernel models use. Single thread.
+ * `--queue heap` runs it on the reference binary heap instead of the calendar queue.
  * Prints events/s; the last line is `events_per_s=<number>`.
  */
 export const hold = {
