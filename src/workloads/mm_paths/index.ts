@@ -61,7 +61,7 @@ export const SCENARIOS: Readonly<Record<string, ScenarioEntry>> = Object.freeze(
     description: "NUMA balancing migrating a library's rw-p data pages read from 4 nodes, with fork/exit churn on the file: two rmap_walk_file per migration",
     params: {
       processes: n('reading processes (default 32)'), forkers: n('forking processes (default 8)'), pages: n('data pages (default 32)'),
-      durationMs: n('simulated run time, ms (default 6)'), touchIntervalNs: n('mean time between reads, ns (default 20000)'),
+      durationMs: n('simulated run time, ms (default 10)'), touchIntervalNs: n('mean time between reads, ns (default 20000)'),
       childFaults: n('read faults per forked child (default 2)'), childNs: n('user time of a child, ns (default 50000)'),
     },
     run: (o) => runNumaMigration(o),

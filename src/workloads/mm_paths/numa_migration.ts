@@ -11,7 +11,7 @@ export interface NumaMigrationOptions extends ScenarioOptions {
   forkers?: number;
   /** data pages of the file (default 32) */
   pages?: number;
-  /** simulated time the readers run, ms (default 6) */
+  /** simulated time the readers run, ms (default 10) */
   durationMs?: number;
   /** mean user time between two reads by one process, ns (default 20000) */
   touchIntervalNs?: number;
@@ -43,7 +43,7 @@ export const NUMA_SCENARIO_PARAMS: Partial<NumaParams> = { scanDelayMs: 2, scanP
 export function runNumaMigration(o: NumaMigrationOptions): ScenarioReport {
   const { sim, sched, ctx } = scenarioSim(o, { numa: NUMA_SCENARIO_PARAMS });
   const N = o.processes ?? 32, F = o.forkers ?? 8, P = o.pages ?? 32;
-  const end = (o.durationMs ?? 6) * 1e6;
+  const end = (o.durationMs ?? 10) * 1e6;
   const childFaults = o.childFaults ?? 2, childNs = o.childNs ?? 50_000;
   const machine = sched.machine;
   const file = ctx.newFile('libc.so.data', { nrPages: P, node: 0 });
