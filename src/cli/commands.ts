@@ -12,4 +12,5 @@ export const commands: Record<string, () => Command> = {
   bench: () => require('./bench').bench,
   kernels: () => require('./kernels').kernels,
   callsites: () => require('./callsites').callsites,
+  scenario: () => require('./scenario').scenario,
 };

@@ -11,6 +11,10 @@ for (const k of ['3.18-rc1', '3.18-rc1-i_mmap_rwsem', '3.18-rc1-i_mmap_rwsem-mer
     assert.equal(c.acquisitions, 3);
     assert.equal(r.figures.killedTotal, 3 * 48);
     assert.equal(r.figures.pagesStillMapped, 0);
+    // try_to_unmap is rmap.ts's walker: one rmap_walk_file per failure, in the kernel's mode
+    assert.equal(r.sites.rmap_walk_file.acquisitions, 3);
+    assert.equal(r.sites.rmap_walk_file.mode, rw ? 'read' : 'write');
+    assert.equal(r.figures.rmap_walks, 3);
     if (rw) assert.ok(c.overlap.sameSiteNs > 0 && c.overlap.maxHolders > 1, JSON.stringify(c.overlap));
     else assert.equal(c.overlap.sameSiteNs, 0);
   });

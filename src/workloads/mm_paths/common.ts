@@ -3,7 +3,7 @@ import { loadMachine } from '../../hw';
 import { Scheduler } from '../../sched';
 import { LockEnv } from '../../locking';
 import { resolveKernel } from '../../kernel';
-import { MmContext, type SiteOverlapStats } from '../../mm';
+import { MmContext, type MmCosts, type NumaParams, type SiteOverlapStats, type VmStat } from '../../mm';
 
 /**
  * Shared scaffolding of the scenarios that exercise the i_mmap paths the v1 cover letter
@@ -20,11 +20,11 @@ export interface ScenarioOptions {
   checks?: boolean;
 }
 
-export function scenarioSim(o: ScenarioOptions) {
+export function scenarioSim(o: ScenarioOptions, mm: { numa?: Partial<NumaParams>; costs?: Partial<MmCosts> } = {}) {
   const sim = new Simulation(o.seed ?? 1);
   const sched = new Scheduler(sim, loadMachine(o.machine ?? 'ivybridge-ex-4s'));
   const env = new LockEnv(sim, sched, { checks: o.checks ?? true });
-  const ctx = new MmContext(sim, sched, env, resolveKernel(o.kernel));
+  const ctx = new MmContext(sim, sched, env, resolveKernel(o.kernel), mm);
   return { sim, sched, env, ctx };
 }
 
@@ -79,4 +79,11 @@ export function finish(scenario: string, sim: Simulation, ctx: MmContext, figure
   sim.run();
   ctx.env.finalCheck();
   return { scenario, kernel: ctx.kernel.name, elapsedNs: sim.now, sites: immapSites(ctx), figures: figures() };
+}
+
+/** the vmstat counters as figures (every field of ctx.vmstat) */
+export function vmstatFigures(ctx: MmContext, names?: readonly (keyof VmStat)[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of names ?? (Object.keys(ctx.vmstat) as (keyof VmStat)[])) out[k] = ctx.vmstat[k];
+  return out;
 }

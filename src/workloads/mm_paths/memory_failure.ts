@@ -1,7 +1,7 @@
 import type { Task } from '../../sched';
 import {
-  memoryFailure, mmapRegion, unlinkFileVma, VM_READ, VM_WRITE, type McProcess, type MmContext, type Page, type AddressSpace,
-  type Vma,
+  memoryFailure, mmapRegion, tryToUnmap, unlinkFileVma, TTU_IGNORE_ACCESS, TTU_IGNORE_MLOCK, TTU_UNMAP, VM_READ, VM_WRITE,
+  type McProcess, type MmContext, type AddressSpace, type TryToUnmap,
 } from '../../mm';
 import { finish, scenarioSim, type ScenarioOptions, type ScenarioReport } from './common';
 
@@ -25,9 +25,8 @@ export interface MemoryFailureOptions extends ScenarioOptions {
  * of a file mapped by `mappers` processes, all raised at once — e.g. a failing DIMM rank
  * found by patrol scrub — while `churners` processes keep mapping and unmapping the same
  * file. Each handler: collect_procs_file (i_mmap + tasklist_lock, a tree walk per
- * process), then try_to_unmap. try_to_unmap is a stand-in here (an rmap_walk_file-shaped
- * walk at site rmap_walk_file clearing the page's ptes under their pte locks) until
- * rmap.ts's walker is wired in [I].
+ * process), then try_to_unmap (rmap.ts: rmap_walk_file, i_mmap at site rmap_walk_file,
+ * pte locks of the mappers).
  */
 export function runMemoryFailure(o: MemoryFailureOptions): ScenarioReport {
   const { sim, sched, ctx } = scenarioSim(o);
@@ -49,7 +48,7 @@ export function runMemoryFailure(o: MemoryFailureOptions): ScenarioReport {
     }
     for (let f = 0; f < nFail; f++) {
       sched.spawn(`mce${f}`, function* (u) {
-        const r = yield* memoryFailure(ctx, u, file.page(f), procs, { forceEarly: true, tryToUnmap: unmapStandIn });
+        const r = yield* memoryFailure(ctx, u, file.page(f), procs, { forceEarly: true, tryToUnmap: hwpoisonTryToUnmap });
         killed.push(r.killed.length);
       });
     }
@@ -62,6 +61,8 @@ export function runMemoryFailure(o: MemoryFailureOptions): ScenarioReport {
     killedTotal: killed.reduce((a, b) => a + b, 0),
     pagesStillMapped: Array.from({ length: nFail }, (_, p) => file.page(p).mapcount).reduce((a, b) => a + b, 0),
     tasklistContentions: ctx.env.stat.classTotal('tasklist_lock').contentions.read,
+    rmap_walks: ctx.vmstat.rmap_walks,
+    rmap_vmas_visited: ctx.vmstat.rmap_vmas_visited,
   }));
 }
 
@@ -82,24 +83,10 @@ export function* churn(ctx: MmContext, t: Task, file: AddressSpace, rounds: numb
   }
 }
 
-/** stand-in for try_to_unmap → rmap_walk_file: clear the page's pte in every mm mapping it */
-function* unmapStandIn(ctx: MmContext, t: Task, page: Page): Generator<unknown, void, unknown> {
-  const file = page.mapping as AddressSpace;
-  const mode = yield* ctx.immapLock(t, file, 'rmap_walk_file');
-  const vmas: Vma[] = [];
-  const visits = file.i_mmap.forEachOverlap(page.index, page.index, (n) => {
-    vmas.push(n.value);
-  });
-  yield* ctx.compute(t, visits * ctx.costs.treeVisit);
-  for (const v of vmas) {
-    yield* ctx.compute(t, ctx.costs.rmapOne);
-    if (!page.mappers.has(v.mm)) continue;
-    const ptl = v.mm.ptl(v.addressOf(page.index));
-    yield* ptl.lock(t, 'try_to_unmap_one');
-    page.mappers.delete(v.mm);
-    yield* ctx.compute(t, ctx.costs.rmapOneMapped);
-    yield* ptl.unlock(t);
-    if (page.mapcount === 0) break;
-  }
-  yield* ctx.immapUnlock(t, file, mode);
-}
+/**
+ * hwpoison_user_mappings' try_to_unmap(p, TTU_UNMAP | TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS)
+ * (mm/memory-failure.c): rmap.ts's walker under i_mmap at site rmap_walk_file, clearing
+ * each mapping pte under its pte lock (try_to_unmap_one leaves a hwpoison entry in place
+ * of the pte; the model clears it — the locking is the same).
+ */
+export const hwpoisonTryToUnmap: TryToUnmap = (ctx, task, page) => tryToUnmap(ctx, task, page, TTU_UNMAP | TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS);

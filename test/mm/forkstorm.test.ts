@@ -1,3 +1,0 @@
-import { forkStormTest } from './forkstorm';
-
-forkStormTest('3.18-rc1');
