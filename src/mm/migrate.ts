@@ -74,7 +74,7 @@ export class RemoveMigrationPtesWalker implements RmapWalker {
   rmapOne(_page: Page, vma: Vma, mapped: boolean): SwapResult {
     if (!mapped) return SWAP_AGAIN;
     this.old.migrationPtes.delete(vma.mm);
-    this.newPage.mappers.add(vma.mm);
+    vma.mm.pt.set(vma.addressOf(this.newPage.index), this.newPage); // the migration entry becomes a pte again
     this.restored++;
     return SWAP_AGAIN;
   }

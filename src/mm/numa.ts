@@ -145,7 +145,7 @@ export class NumaBalancing {
     for (const i of indices) {
       if (!vma.covers(i)) throw new Error(`populate: page ${i} outside the VMA`);
       const p = vma.file.page(i);
-      if (!p.mappers.has(vma.mm)) { p.mappers.add(vma.mm); vma.mm.rss++; }
+      if (!p.mappers.has(vma.mm)) vma.mm.pt.set(vma.addressOf(i), p);
     }
   }
 
@@ -342,10 +342,9 @@ export class NumaBalancing {
     const ptl = mm.ptl(vma.addressOf(page.index));
     yield* ptl.lock(task, 'do_set_pte');
     if (!page.mappers.has(mm) && !page.migrationPtes.has(mm)) {
-      page.mappers.add(mm);
+      mm.pt.set(vma.addressOf(page.index), page);
       page.numaPtes.delete(mm);
       page.young.add(mm);
-      mm.rss++;
     }
     yield* ptl.unlock(task);
     yield* page.unlockPage(task);

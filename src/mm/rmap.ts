@@ -130,9 +130,13 @@ export function rmapWalk(ctx: MmContext, task: Task, page: Page, walker: RmapWal
   return isFileMapping(page.mapping) ? rmapWalkFile(ctx, task, page, walker) : rmapWalkAnon(ctx, task, page, walker);
 }
 
-/** drop the pte of `mm` (pte cleared: no mapping, no NUMA mark, no young bit) */
-function clearPte(page: Page, mm: MmStruct): void {
-  page.mappers.delete(mm);
+/** clear the pte mapping `page` in `vma` (no mapping, no NUMA mark, no young bit) */
+function clearPte(page: Page, vma: Vma): void {
+  const mm = vma.mm;
+  const addr = vma.addressOf(page.index);
+  // through the page table when it holds the pte, so mappers and rss stay in step
+  if (mm.pt.get(addr) === page) mm.pt.clear(addr);
+  else page.mappers.delete(mm);
   page.numaPtes.delete(mm);
   page.young.delete(mm);
 }
@@ -160,9 +164,8 @@ export class TryToUnmapWalker implements RmapWalker {
       page.young.delete(mm); // ptep_clear_flush_young_notify
       return SWAP_FAIL;
     }
-    clearPte(page, mm);
+    clearPte(page, vma);
     if ((this.flags & TTU_ACTION_MASK) === TTU_MIGRATION) page.migrationPtes.add(mm);
-    else mm.rss = Math.max(0, mm.rss - 1); // dec_mm_counter(mm, MM_FILEPAGES)
     this.unmapped.push(mm);
     return SWAP_AGAIN;
   }
