@@ -45,12 +45,22 @@ function unwrap(s: AnySchema): AnySchema {
   return cur;
 }
 
-/** The sub-schema at `path`, through objects, arrays, records and wrappers. */
+/** The object schema in `s` (through wrappers and unions), if any. */
+function objectIn(s: AnySchema | undefined): AnySchema | undefined {
+  if (!s) return undefined;
+  const u = unwrap(s);
+  const d = def(u);
+  if (d.type === 'object') return u;
+  if (d.type === 'union') for (const o of d.options ?? []) if (def(unwrap(o)).type === 'object') return unwrap(o);
+  return undefined;
+}
+
+/** The sub-schema at `path`, through objects, arrays, records, unions and wrappers. */
 function schemaAt(root: AnySchema, path: readonly PropertyKey[]): AnySchema | undefined {
   let cur: AnySchema | undefined = root;
   for (const k of path) {
     if (!cur) return undefined;
-    const d = def(unwrap(cur));
+    const d = def(objectIn(cur) && typeof k === 'string' ? objectIn(cur)! : unwrap(cur));
     if (d.type === 'object' && d.shape) cur = d.shape[String(k)];
     else if (d.type === 'array') cur = d.element;
     else if (d.type === 'record') cur = d.valueType;
@@ -95,9 +105,9 @@ export function zodError(schema: AnySchema, input: unknown, error: z.ZodError, p
 function issueError(schema: AnySchema, input: unknown, issue: Issue, prefix: string, more: string): ConfigError {
   const path = issue.path;
   if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
-    const obj = schemaAt(schema, path);
+    const obj = objectIn(schemaAt(schema, path));
     const what = describe(obj) ?? 'key';
-    const shape = obj ? def(unwrap(obj)).shape : undefined;
+    const shape = obj ? def(obj).shape : undefined;
     const key = issue.keys[0]!;
     const allowed = shape ? Object.keys(shape).join(', ') : '';
     return new ConfigError(pathString(prefix, [...path, key]), `unknown ${what}, got ${show(valueAt(input, [...path, key]))}${more}`, allowed || '(none)');
