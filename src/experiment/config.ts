@@ -36,7 +36,7 @@ export interface RunConfigInput {
   kernel?: string | KernelSpec;
   workload: string | { name: string; params?: ParamValues };
   params?: ParamValues;
-  duration?: { ms?: number; warmupMs?: number; maxEvents?: number };
+  duration?: { ms?: number; warmupMs?: number; maxEvents?: number | null };
   seed?: string | number;
   options?: {
     checks?: boolean;
@@ -97,7 +97,7 @@ const TopSchema = z
       .strictObject({
         ms: num('a number of simulated ms > 0 and <= 1000000', 0, 1e6, { gt: true }).optional(),
         warmupMs: num('a number of simulated ms from 0 to 1000000', 0, 1e6).optional(),
-        maxEvents: num('an integer from 1 to 9007199254740991', 1, Number.MAX_SAFE_INTEGER, { int: true }).optional(),
+        maxEvents: num('an integer from 1 to 9007199254740991, or null', 1, Number.MAX_SAFE_INTEGER, { int: true }).nullable().optional(),
       })
       .describe('key of duration')
       .optional(),
