@@ -7,6 +7,8 @@ export interface OptionSpec {
   type: 'string' | 'boolean';
   help: string;
   default?: string | boolean;
+  /** may be given several times (values come back as an array) */
+  multiple?: boolean;
 }
 
 /**
@@ -18,12 +20,12 @@ export function parse(
   argv: string[],
   options: Record<string, OptionSpec>,
   allowPositionals = false,
-): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  const cfg: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }> = {};
-  for (const [k, v] of Object.entries(options)) cfg[k] = { type: v.type, default: v.default };
+): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
+  const cfg: Record<string, { type: 'string' | 'boolean'; default?: string | boolean; multiple?: boolean }> = {};
+  for (const [k, v] of Object.entries(options)) cfg[k] = v.multiple ? { type: v.type, multiple: true } : { type: v.type, default: v.default };
   try {
     const r = parseArgs({ args: argv, options: cfg, allowPositionals, strict: true });
-    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+    return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
   } catch (e) {
     const allowed = Object.keys(options).map((k) => `--${k}`).join(', ') || '(none)';
     throw new UsageError(`mmlock ${command}: ${(e as Error).message}. Allowed options: ${allowed}`);

@@ -123,7 +123,7 @@ function issueError(schema: AnySchema, input: unknown, issue: Issue, prefix: str
   const value = valueAt(input, path);
   const desc = describe(schemaAt(schema, path));
   const field = pathString(prefix, path);
-  if (value === undefined && issue.code === 'invalid_type') {
+  if (value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
     return new ConfigError(field, `is required${desc ? ` (${desc})` : ''}${more}`);
   }
   return new ConfigError(field, `must be ${desc ?? issue.message.replace(/^Invalid input: /, '')}, got ${show(value)}${more}`);

@@ -28,8 +28,11 @@ export const lockHammer: WorkloadDef = {
     think: { type: 'enum', default: 'exponential', values: ['exponential', 'fixed'], help: 'distribution of the think time' },
   },
   cost(p, durationNs, machine) {
-    const active = Math.min(Number(p.threads), machine.ncpus);
-    return (active * durationNs) / (Number(p.holdNs) + Number(p.thinkNs) + 100);
+    // a bound on acquisitions: each active thread at most once per hold + think, and the
+    // lock at most (hold + think) / hold threads' worth when exclusive
+    const hold = Number(p.holdNs), think = Number(p.thinkNs);
+    const active = Math.min(Number(p.threads), machine.ncpus, 1 + think / Math.max(hold, 1));
+    return (active * durationNs) / (hold + think + 100);
   },
   run(ctx) {
     const { sim, sched, params } = ctx;
