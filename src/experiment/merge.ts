@@ -7,11 +7,10 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson } from './canonical';
 import { ConfigError, show } from './errors';
 import { provenance, type Provenance } from './provenance';
 import { buildTables, journalLine, type JournalEntry, type SweepTables } from './results';
-import { expandSweep, type ExpandedSweep } from './spec';
+import { expandSweep, specKey, type ExpandedSweep } from './spec';
 import { checkEntries, JOURNAL, PROVENANCE_FILE, readJournal, SPEC_FILE, SweepStore, writeAtomic, writeTables } from './store';
 
 export interface MergeProvenance extends Provenance {
@@ -45,15 +44,15 @@ function readSpec(dir: string, field: string): unknown {
 export function mergeSweeps(dirs: readonly string[], out: string): MergeResult {
   if (dirs.length === 0) throw new ConfigError('DIR', 'give at least one sweep folder to merge');
   const specs = dirs.map((d, i) => readSpec(d, `DIR[${i}]`));
-  const ref = canonicalJson(specs[0]);
+  const ref = specKey(specs[0]);
   specs.forEach((s, i) => {
-    if (canonicalJson(s) !== ref) throw new ConfigError(`DIR[${i}]`, `${show(dirs[i])} holds a different sweep spec than ${show(dirs[0])}`, 'shards of one spec');
+    if (specKey(s) !== ref) throw new ConfigError(`DIR[${i}]`, `${show(dirs[i])} holds a different sweep spec than ${show(dirs[0])}`, 'shards of one spec');
   });
   let x: ExpandedSweep;
   try {
     x = expandSweep(specs[0]);
   } catch (e) {
-    if (e instanceof ConfigError) throw e.under(`${dirs[0]}/${SPEC_FILE}`);
+    if (e instanceof ConfigError) throw new ConfigError('DIR[0]', `${join(dirs[0]!, SPEC_FILE)}: ${e.message}`);
     throw e;
   }
   const all = new Map<string, JournalEntry>();
@@ -63,7 +62,7 @@ export function mergeSweeps(dirs: readonly string[], out: string): MergeResult {
   if (existsSync(join(out, JOURNAL)) && !dirs.includes(out)) sources.push(out);
   sources.forEach((d, i) => {
     const field = i < dirs.length ? `DIR[${i}]` : '--out';
-    if (i >= dirs.length && canonicalJson(readSpec(d, field)) !== ref) {
+    if (i >= dirs.length && specKey(readSpec(d, field)) !== ref) {
       throw new ConfigError('--out', `${show(out)} holds results of a different sweep spec`, 'a new folder, or one holding the same spec');
     }
     const j = readJournal(join(d, JOURNAL));

@@ -34,7 +34,7 @@ import { extname } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { Rng } from '../engine';
-import { getWorkload } from '../workloads';
+import { getWorkload, workloadNames } from '../workloads';
 import { canonicalJson, sha256 } from './canonical';
 import { resolveRunConfig, type ResolvedRun, type RunConfigInput } from './config';
 import { ConfigError, fieldPath, show } from './errors';
@@ -63,11 +63,11 @@ export interface SampleParamSpec {
 }
 
 export interface SweepSpecInput {
-  name?: string;
-  description?: string;
+  name?: string | null;
+  description?: string | null;
   base: Omit<RunConfigInput, 'seed' | 'workload'> & { workload?: RunConfigInput['workload'] };
   axes?: Record<string, AxisSpec>;
-  samples?: { method: 'random' | 'sobol'; count: number; params: Record<string, SampleParamSpec> };
+  samples?: { method: 'random' | 'sobol'; count: number; params: Record<string, SampleParamSpec> } | null;
   replications?: number;
   seed?: string | number;
 }
@@ -145,8 +145,8 @@ const SampleParamSchema = z
   .describe('key of a sampled parameter');
 const SweepSchema = z
   .strictObject({
-    name: z.string().max(200).describe('a string of at most 200 characters').optional(),
-    description: z.string().describe('a string').optional(),
+    name: z.string().max(200).describe('a string of at most 200 characters').nullable().optional(),
+    description: z.string().describe('a string').nullable().optional(),
     base: z.record(z.string(), z.unknown()).describe('a run config object'),
     axes: z.record(z.string(), z.unknown()).describe('an object of axes').optional(),
     samples: z
@@ -156,6 +156,7 @@ const SweepSchema = z
         params: z.record(z.string(), SampleParamSchema).describe('an object of sampled parameters'),
       })
       .describe('key of samples')
+      .nullable()
       .optional(),
     replications: z.number().int().min(1).max(10000).describe('an integer from 1 to 10000').optional(),
     seed: z.union([z.string().min(1).max(200), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).describe('a string of 1 to 200 characters or an integer >= 0').optional(),
@@ -316,6 +317,11 @@ export function expandSweep(input: unknown): ExpandedSweep {
   const baseW = spec.base.workload;
   const wName = (w: unknown) => (typeof w === 'string' ? w : isPlainObject(w) && typeof w.name === 'string' ? w.name : undefined);
   if (wName(baseW) && getWorkload(wName(baseW)!)) workloads.add(wName(baseW)!);
+  else if (!('workload' in spec.axes)) {
+    const field = isPlainObject(baseW) ? 'base.workload.name' : 'base.workload';
+    if (baseW === undefined) throw new ConfigError('base.workload', 'is required (a workload name or {name, params}), or give a workload axis', workloadNames().join(', '));
+    throw new ConfigError(field, typeof wName(baseW) === 'string' ? `unknown workload ${show(wName(baseW))}` : `must be a workload name or {name, params}, got ${show(baseW)}`, workloadNames().join(', '));
+  }
 
   // axes
   const axes: AxisPlan[] = [];
@@ -500,7 +506,7 @@ export function expandSweep(input: unknown): ExpandedSweep {
     }
   }
 
-  const specHash = sha256(canonicalJson(spec), 16);
+  const specHash = sha256(specKey(spec), 16);
   const pw = Math.max(4, String(points.length - 1).length);
   const rw = Math.max(2, String(spec.replications - 1).length);
   const runs: SweepRun[] = [];
@@ -526,6 +532,19 @@ function sampleValue(sp: SamplePlan, u: number): number {
   else v = min + u * (max - min);
   v = sp.int ? Math.round(v) : Number(v.toPrecision(6));
   return Math.min(max, Math.max(min, v));
+}
+
+/**
+ * A spec's identity: canonical JSON (sorted keys) except that the order of the axes and of
+ * the sampled parameters counts, since it orders the points. Specs with equal keys expand
+ * to the same runs.
+ */
+export function specKey(spec: unknown): string {
+  if (!isPlainObject(spec)) return canonicalJson(spec);
+  const s = { ...spec };
+  if (isPlainObject(s.axes)) s.axes = Object.entries(s.axes);
+  if (isPlainObject(s.samples) && isPlainObject(s.samples.params)) s.samples = { ...s.samples, params: Object.entries(s.samples.params) };
+  return canonicalJson(s);
 }
 
 /** The seed of replication `rep` of a point: from the sweep seed, the config hash and rep. */

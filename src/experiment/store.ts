@@ -18,10 +18,9 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, ftruncateSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { canonicalJson } from './canonical';
 import { ConfigError, show } from './errors';
 import { journalLine, type JournalEntry, type SweepTables } from './results';
-import type { ExpandedSweep } from './spec';
+import { specKey, type ExpandedSweep } from './spec';
 import { toArrow, toCsv, toJson, type Table } from './tables';
 
 export const JOURNAL = 'journal.jsonl';
@@ -42,9 +41,9 @@ export function writeAtomic(file: string, data: string | Uint8Array): void {
   renameSync(tmp, file);
 }
 
-/** The spec file's text: canonical JSON, pretty-printed with sorted keys. */
+/** The spec file's text: the normalized spec, pretty-printed, keys in spec order (axes order matters). */
 export function specText(x: ExpandedSweep): string {
-  return `${JSON.stringify(JSON.parse(canonicalJson(x.spec)), null, 2)}\n`;
+  return `${JSON.stringify(x.spec, null, 2)}\n`;
 }
 
 export interface JournalRead {
@@ -132,7 +131,7 @@ export class SweepStore {
       } catch {
         throw new ConfigError(field, `${show(specFile)} is not valid JSON`, 'a folder written by mmlock sweep, or a new one');
       }
-      if (canonicalJson(old) !== canonicalJson(x.spec)) {
+      if (specKey(old) !== specKey(x.spec)) {
         throw new ConfigError(field, `${show(dir)} holds results of a different sweep spec`, 'the same spec to resume, or a new folder');
       }
     } else if (existsSync(dir) && readdirSync(dir).some((f) => f === JOURNAL)) {
