@@ -224,7 +224,7 @@ function setPath(obj: Record<string, unknown>, path: string[], value: unknown, f
     const next = cur[k];
     if (next === undefined) cur[k] = {};
     else if (!isPlainObject(next)) {
-      throw new ConfigError(field, `cannot set ${path.join('.')}: base.${path.slice(0, i + 1).join('.')} is ${show(next)}, not an object`);
+      throw new ConfigError(`base.${path.slice(0, i + 1).join('.')}`, `must be an object (${field} sets ${path.join('.')}), got ${show(next)}`);
     }
     cur = cur[k] as Record<string, unknown>;
   }
@@ -426,7 +426,7 @@ export function expandSweep(input: unknown): ExpandedSweep {
   const gridSize = axes.reduce((n, a) => n * a.values.length, 1);
   const sampleCount = spec.samples?.count ?? 1;
   const total = gridSize * sampleCount;
-  if (total > MAX_POINTS) throw new ConfigError(spec.samples ? 'samples.count' : 'axes', `the sweep has ${total} points (grid ${gridSize} × samples ${sampleCount}), more than ${MAX_POINTS}`);
+  if (total > MAX_POINTS) throw new ConfigError(spec.samples ? 'samples.count' : 'axes', `makes too many points: got ${total} (grid ${gridSize} × samples ${sampleCount})`, `at most ${MAX_POINTS}`);
 
   // sample values: shared by every grid combination
   const sampleValues: number[][] = [];
