@@ -81,7 +81,7 @@ export function toArrow(t: Table): Uint8Array {
     data[c] = t.rows.map((r) => {
       const v = r[c];
       if (v === null || v === undefined) return null;
-      if (ty === 'number') return Number.isFinite(v as number) ? v : null;
+      if (ty === 'number') return Number.isFinite(v as number) ? (v === 0 ? 0 : v) : null;
       if (ty === 'boolean') return v;
       return asString(v);
     });
