@@ -75,11 +75,22 @@ export const sweepCommand: Command = {
     }
     const out = values.out as string;
     const bar = values.quiet ? null : progressBar(process.stderr);
+    // Ctrl-C, or Slurm's SIGTERM at the time limit: exit at once; the journal keeps every
+    // finished run and the folder's lock is removed on exit, so a rerun resumes
+    const stop = (sig: NodeJS.Signals) => {
+      bar?.end();
+      console.error(`mmlock sweep: ${sig}; finished runs are in ${join(out, 'journal.jsonl')}, rerun to resume`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
     let res;
     try {
       res = await runSweep(x, { workers, out, shard, modules: (values.module as string[] | undefined) ?? [], onProgress: bar ? (p) => bar.update(p) : undefined });
     } catch (e) {
       bar?.end();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
       if (e instanceof ConfigError) throw specError('sweep', file, e);
       if (e instanceof RunError) {
         console.error(`mmlock sweep: a run failed; finished runs are kept in ${join(out, 'journal.jsonl')} (rerun to resume):\n${e.message}`);
@@ -88,6 +99,8 @@ export const sweepCommand: Command = {
       throw e;
     }
     bar?.end();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     const r = res.provenance.runs;
     console.log(`sweep ${x.specHash}: ${r.shard} runs${shard ? ` (shard ${shard.index}/${shard.count} of ${r.sweep})` : ''}, ${r.ran} ran, ${r.resumed} resumed, ${res.provenance.wallSeconds.toFixed(1)} s with ${workers} worker${workers === 1 ? '' : 's'}`);
     console.log(`results: ${['runs', 'lockstat', ...(res.tables.trace ? ['trace'] : [])].map((t) => join(out, `${t}.{csv,json,arrow}`)).join(' ')}; ${join(out, 'provenance.json')}`);

@@ -6,7 +6,7 @@
  * of the inputs or a folder holding an earlier merge of the same spec.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, show } from './errors';
 import { provenance, type Provenance } from './provenance';
 import { buildTables, journalLine, type JournalEntry, type SweepTables } from './results';
@@ -59,7 +59,7 @@ export function mergeSweeps(dirs: readonly string[], out: string): MergeResult {
   const from = new Map<string, string>();
   const inputs: MergeProvenance['inputs'] = [];
   const sources = [...dirs];
-  if (existsSync(join(out, JOURNAL)) && !dirs.includes(out)) sources.push(out);
+  if (existsSync(join(out, JOURNAL)) && !dirs.some((d) => resolve(d) === resolve(out))) sources.push(out);
   sources.forEach((d, i) => {
     const field = i < dirs.length ? `DIR[${i}]` : '--out';
     if (i >= dirs.length && specKey(readSpec(d, field)) !== ref) {

@@ -6,7 +6,9 @@
  * - counters over the measured window: CPU time shares (`cpu_busy_share`, `cpu_spin_share`,
  *   `cpu_idle_share` of ncpus × duration), scheduler events (`sched_switches`,
  *   `sched_wakeups`, `sched_migrations`, `sched_preemptions`), and `sim_events` (whole run),
- *   `stopped_early` (1 if a stop rule cut the run short), plus the workload's own counters;
+ *   `stopped_early` (1 if duration.maxEvents cut the run short), `drain_timeout` (1 if events
+ *   were still pending a duration (at least 10 ms) after the window: tasks that never exit),
+ *   plus the workload's own counters;
  * - lockstat per lock class and call site over the measured window (a hold that spans the
  *   end of the warm-up is not counted);
  * - with `options.trace`, a time series of CPU shares and lock acquisitions per interval.
@@ -84,6 +86,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
 
   let ran = false;
   let stoppedEarly = 0;
+  let drainTimeout = 0;
   let lockstatAtEnd: LockStatRow[] | null = null;
   let cpuStart: CpuSnap = { busy: 0, spin: 0 };
   let cpuEnd: CpuSnap = { busy: 0, spin: 0 };
@@ -165,13 +168,14 @@ export function measure(r: ResolvedRun): RunMeasurement {
       lockstatAtEnd = env.stat.rows();
       // drain: let tasks finish the operation they are in and exit
       if (ok) ok = runTo(endNs + Math.max(durationNs, 1e7));
-      if (!ok || sim.pending > 0) stoppedEarly = 1;
+      if (!ok) stoppedEarly = 1;
+      else if (sim.pending > 0) drainTimeout = 1;
     },
   };
 
   const out = workload.run(ctx);
   if (!ran) throw new Error(`workload ${workload.name}: run() returned without calling ctx.run()`);
-  if (config.options.checks && !stoppedEarly) env.finalCheck();
+  if (config.options.checks && !stoppedEarly && !drainTimeout) env.finalCheck();
 
   const cpuSpan = durationNs * sched.cpus.length;
   const counters: Record<string, number> = {
@@ -184,6 +188,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
     sched_preemptions: schedEnd.preemptions - schedStart.preemptions,
     sim_events: sim.eventCount,
     stopped_early: stoppedEarly,
+    drain_timeout: drainTimeout,
   };
   for (const [k, v] of Object.entries(out.counters ?? {})) counters[k in counters ? `workload_${k}` : k] = v;
   const metrics: Record<string, number | null> = {};

@@ -114,6 +114,10 @@ function pidAlive(pid: number): boolean {
 export class SweepStore {
   private journalFd: number | null = null;
   private locked = false;
+  /** removes the lock if the process exits while the folder is open (e.g. process.exit on SIGTERM) */
+  private readonly onExit = () => {
+    if (this.locked) rmSync(join(this.dir, LOCK_FILE), { force: true });
+  };
 
   constructor(readonly dir: string) {}
 
@@ -168,6 +172,7 @@ export class SweepStore {
         writeSync(fd, `${me}\n`);
         closeSync(fd);
         this.locked = true;
+        process.on('exit', this.onExit);
         return;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -204,6 +209,7 @@ export class SweepStore {
     if (this.locked) {
       rmSync(join(this.dir, LOCK_FILE), { force: true });
       this.locked = false;
+      process.off('exit', this.onExit);
     }
   }
 }

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { ColumnTable } from 'arquero';
 import { provenance, type Provenance } from './provenance';
-import { runPool, type PoolJob } from './pool';
+import { RunError, runPool, type PoolJob } from './pool';
 import type { SweepProgress } from './progress';
 import { buildTables, type JournalEntry, type SweepTables } from './results';
 import { expandSweep, loadSweepSpec, shardRuns, type ExpandedSweep, type SweepRun, type SweepSpec } from './spec';
@@ -41,6 +41,8 @@ export interface SweepProvenance extends Provenance {
 }
 
 export class SweepResult {
+  private cached: ColumnTable | undefined;
+
   constructor(
     readonly spec: SweepSpec,
     readonly specHash: string,
@@ -58,7 +60,7 @@ export class SweepResult {
 
   /** The runs table as an Arquero table. */
   get table(): ColumnTable {
-    return toArquero(this.tables.runs);
+    return (this.cached ??= toArquero(this.tables.runs));
   }
 
   /** The lockstat table as an Arquero table. */
@@ -142,6 +144,13 @@ export async function runSweep(spec: unknown, opts: SweepOptions = {}): Promise<
         done++;
         report(r.runId);
       },
+    }).catch((e: unknown) => {
+      if (e instanceof RunError) {
+        const r = jobs[e.jobIndex]!.run;
+        const values = x.points[r.point]!.values;
+        throw new RunError(e.jobIndex, `run ${r.runId} (${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(', ') || 'base config'}, seed ${r.seed}) failed: ${e.message}`);
+      }
+      throw e;
     });
     const tables = buildTables(x, entries.values());
     const prov: SweepProvenance = {

@@ -155,3 +155,39 @@ test('a sweep killed mid-run leaves whole files; the rerun completes with no los
   await runSweep(loadSweepSpec(spec), { workers: 1, out: clean });
   sameFiles(clean, out);
 });
+
+test('workloads registered by a module run on workers (modules option); a failing run names its runId', async () => {
+  const dir = tmp();
+  const mod = join(dir, 'count-workload.js');
+  const registry = join(__dirname, '..', '..', 'src', 'workloads');
+  writeFileSync(mod, `
+const { registerWorkload, getWorkload } = require(${JSON.stringify(registry)});
+if (!getWorkload('test-count')) registerWorkload({
+  name: 'test-count',
+  description: 'n tasks compute in steps; fails when n = 3',
+  params: { n: { type: 'int', default: 1, min: 1, max: 8, help: 'tasks' } },
+  run(ctx) {
+    if (ctx.params.n === 3) throw new Error('n = 3 is unlucky');
+    let steps = 0;
+    for (let i = 0; i < ctx.params.n; i++) ctx.sched.spawn('c' + i, function* (t) {
+      while (ctx.sim.now < ctx.endNs) { yield* ctx.sched.compute(t, 1000 + ctx.rng('c' + i).int(1000)); if (ctx.measuring()) steps++; }
+    });
+    ctx.run();
+    return { metrics: { steps }, counters: { numa_pages_migrated: 0 } };
+  },
+});
+`);
+  require(mod);
+  const spec = { base: { workload: 'test-count', machine: 'ivybridge-ex-2s', duration: { ms: 0.1 }, options: { trace: { intervalMs: 0.05 } } }, axes: { n: [1, 2, 4] }, seed: 1 };
+  const a = await runSweep(spec, { workers: 2, out: join(dir, 'a'), modules: [mod] });
+  const b = await runSweep(spec, { workers: 0, out: join(dir, 'b') });
+  sameFiles(join(dir, 'a'), join(dir, 'b'));
+  assert.deepEqual(a.tables.runs.columns.slice(4, 6), ['n', 'steps']);
+  assert.ok(a.tables.runs.columns.includes('numa_pages_migrated'));
+  assert.equal(a.tables.trace!.rows.length, 6);
+  assert.ok(existsSync(join(dir, 'a', 'trace.arrow')));
+  const bad = { ...spec, axes: { n: [1, 3] } };
+  await assert.rejects(runSweep(bad, { workers: 1, out: join(dir, 'c'), modules: [mod] }), /run p0001-r00 \(n=3, seed [0-9a-f]{16}\) failed: Error: n = 3 is unlucky/);
+  assert.deepEqual(journalIds(join(dir, 'c')), ['p0000-r00']);
+  await assert.rejects(runSweep(bad, { workers: 0 }), /run p0001-r00 \(n=3, seed [0-9a-f]{16}\) failed: Error: n = 3 is unlucky/);
+});
