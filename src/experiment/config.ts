@@ -121,8 +121,16 @@ function machinePresetsSafe(): string[] {
   }
 }
 
+const paramSchemas = new WeakMap<WorkloadDef, z.ZodType>();
+
 /** A zod schema for a workload's parameter table (all optional: defaults are filled in after). */
 function paramSchema(w: WorkloadDef): z.ZodType {
+  let s = paramSchemas.get(w);
+  if (!s) paramSchemas.set(w, (s = buildParamSchema(w)));
+  return s;
+}
+
+function buildParamSchema(w: WorkloadDef): z.ZodType {
   const shape: Record<string, z.ZodType> = {};
   for (const [k, p] of Object.entries(w.params)) shape[k] = leaf(p).optional();
   return z.strictObject(shape).describe(`parameter of workload ${JSON.stringify(w.name)}`);
@@ -158,7 +166,22 @@ function resolveMachine(m: string | MachineSpec): Machine {
   }
 }
 
+/** resolved kernels by canonical spec (KernelConfig objects are frozen, so sharing is safe) */
+const kernelCache = new Map<string, KernelConfig>();
+/** canonical JSON of the resolved machine and kernel, for the config hash */
+const canonicalOf = new WeakMap<object, string>();
+
 function resolveKernelField(k: string | KernelSpec): KernelConfig {
+  const key = typeof k === 'string' ? k : canonicalJson(k);
+  const hit = kernelCache.get(key);
+  if (hit) return hit;
+  const kc = resolveKernelUncached(k);
+  if (kernelCache.size > 10000) kernelCache.clear();
+  kernelCache.set(key, kc);
+  return kc;
+}
+
+function resolveKernelUncached(k: string | KernelSpec): KernelConfig {
   try {
     return resolveKernel(k, 'kernel');
   } catch (e) {
@@ -232,11 +255,16 @@ function hashOf(config: RunConfig, machine: Machine, kernel: KernelConfig): stri
   const { seed: _seed, ...rest } = config;
   // the resolved machine and kernel are hashed too, so a changed preset file or kernel
   // definition changes the hash (and with it the derived seeds and resumption)
-  return sha256(canonicalJson({
-    config: rest,
-    machine: machine.spec,
-    kernel: { name: kernel.name, patches: kernel.patches, primitive: kernel.primitive, locks: kernel.locks, sites: kernel.sites },
-  }), 16);
+  // = canonicalJson({ config: rest, kernel: {...}, machine: machine.spec }), with the
+  // machine's and kernel's parts computed once per object
+  let m = canonicalOf.get(machine);
+  if (m === undefined) canonicalOf.set(machine, (m = canonicalJson(machine.spec)));
+  let k = canonicalOf.get(kernel);
+  if (k === undefined) {
+    k = canonicalJson({ name: kernel.name, patches: kernel.patches, primitive: kernel.primitive, locks: kernel.locks, sites: kernel.sites });
+    canonicalOf.set(kernel, k);
+  }
+  return sha256(`{"config":${canonicalJson(rest)},"kernel":${k},"machine":${m}}`, 16);
 }
 
 /** Validate a run config and return it with every default filled in. */
