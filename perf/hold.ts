@@ -1,9 +1,10 @@
 import { Simulation } from '../src/engine';
-import { parse, intOption } from '../src/cli/args';
+import { parse, intOption, UsageError } from '../src/cli/args';
 
 /**
  * The classic hold model: N processes, each repeatedly waiting an exponential delay
  * (mean 1 µs), through the same process API the kernel models use. Single thread.
+ * `--queue heap` runs it on the reference binary heap instead of the calendar queue.
  * Prints events/s; the last line is `events_per_s=<number>`.
  */
 export const hold = {
@@ -13,10 +14,15 @@ export const hold = {
       processes: { type: 'string', default: '1000', help: 'number of processes' },
       events: { type: 'string', default: '5000000', help: 'events to process' },
       seed: { type: 'string', default: '1', help: 'run seed' },
+      queue: { type: 'string', default: 'calendar', help: 'future-event list: calendar or heap' },
     });
     const n = intOption('bench hold', 'processes', values.processes);
     const m = intOption('bench hold', 'events', values.events);
-    const sim = new Simulation(String(values.seed));
+    const queue = values.queue;
+    if (queue !== 'calendar' && queue !== 'heap') {
+      throw new UsageError(`mmlock bench hold: --queue must be calendar or heap, got ${JSON.stringify(queue)}`);
+    }
+    const sim = new Simulation(String(values.seed), { queue });
     const rng = sim.rng('hold');
     for (let i = 0; i < n; i++) {
       sim.process((function* () {
@@ -31,7 +37,7 @@ export const hold = {
     while (sim.eventCount - start < m) sim.run(sim.now + 1e5);
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const events = sim.eventCount - start;
-    console.log(`hold: processes=${n} events=${events} seconds=${secs.toFixed(3)} heap=${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)}MiB`);
+    console.log(`hold: queue=${queue} processes=${n} events=${events} seconds=${secs.toFixed(3)} heap=${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)}MiB`);
     console.log(`events_per_s=${Math.round(events / secs)}`);
     return 0;
   },

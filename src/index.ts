@@ -3,7 +3,7 @@
  * Layers: engine → hw → sched → locking → mm → kernel → workloads → experiment.
  */
 export * as engine from './engine';
-export { Simulation, SimEvent, Parking, Process, Rng } from './engine';
+export { Simulation, SimEvent, Parking, Process, Rng, Resource } from './engine';
 export * as hw from './hw';
 export * as sched from './sched';
 export * as locking from './locking';

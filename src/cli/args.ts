@@ -7,7 +7,7 @@ export interface OptionSpec {
   type: 'string' | 'boolean';
   help: string;
   default?: string | boolean;
-  /** may be given several times (values come back as an array) */
+  /** may be given more than once (the value is then an array) */
   multiple?: boolean;
 }
 
@@ -22,7 +22,7 @@ export function parse(
   allowPositionals = false,
 ): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
   const cfg: Record<string, { type: 'string' | 'boolean'; default?: string | boolean; multiple?: boolean }> = {};
-  for (const [k, v] of Object.entries(options)) cfg[k] = v.multiple ? { type: v.type, multiple: true } : { type: v.type, default: v.default };
+  for (const [k, v] of Object.entries(options)) cfg[k] = { type: v.type, default: v.default, ...(v.multiple ? { multiple: true } : {}) };
   try {
     const r = parseArgs({ args: argv, options: cfg, allowPositionals, strict: true });
     return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };

@@ -16,4 +16,5 @@ export const commands: Record<string, () => Command> = {
   run: () => require('./run').runCommand,
   sweep: () => require('./sweep').sweepCommand,
   merge: () => require('./merge').mergeCommand,
+  scenario: () => require('./scenario').scenario,
 };

@@ -1,5 +1,7 @@
-export { Simulation, Timer } from './simulation';
+export { Simulation, Timer, type SimulationOptions } from './simulation';
 export { Process, Interrupt, type Waitable, type Yieldable, type ProcessBody } from './process';
 export { SimEvent, Parking } from './event';
 export { Rng, Streams } from './random';
-export { EventQueue } from './queue';
+export { EventQueue, type FutureEventList } from './queue';
+export { CalendarQueue } from './calendar';
+export { Resource } from './resource';

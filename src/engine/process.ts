@@ -68,11 +68,7 @@ export class Process<R = unknown> {
     } catch (e) {
       sim.active = prev;
       this.done = true;
-      if (e instanceof Error && !(e as { simProcess?: string }).simProcess) {
-        (e as { simProcess?: string }).simProcess = this.name;
-        e.message = `${e.message} (in process ${this.name} at t=${sim.now} ns)`;
-      }
-      throw e;
+      throw this.annotate(e);
     }
     sim.active = prev;
     if (r.done) {
@@ -91,6 +87,15 @@ export class Process<R = unknown> {
         `process ${this.name} yielded ${String(y)}: yield a delay in ns (number >= 0) or a Waitable`,
       );
     }
+  }
+
+  /** Name the process and the time in an error escaping the body (once). */
+  private annotate(e: unknown): unknown {
+    if (e instanceof Error && !(e as { simProcess?: string }).simProcess) {
+      (e as { simProcess?: string }).simProcess = this.name;
+      e.message = `${e.message} (in process ${this.name} at t=${this.sim.now} ns)`;
+    }
+    return e;
   }
 
   private finish(value: R): void {

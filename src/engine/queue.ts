@@ -1,10 +1,24 @@
 /**
- * The future-event list: a binary min-heap ordered by (time, seq) kept in flat typed
- * arrays, so that pushing and popping allocate nothing. Items are integer handles
- * (the simulation maps them to processes and timers). `seq` is the global insertion
- * counter, which makes ties deterministic: equal times pop in insertion order.
+ * A future-event list: a priority queue of (time, seq, item) entries that pops by time,
+ * ties by seq (the simulation's insertion counter, so equal times pop in insertion
+ * order). Items are integer handles. `pop()` and `peekTime()` need `size > 0`.
  */
-export class EventQueue {
+export interface FutureEventList {
+  readonly size: number;
+  /** seq of the entry returned by the last pop(). */
+  readonly poppedSeq: number;
+  push(time: number, seq: number, item: number): void;
+  pop(): number;
+  peekTime(): number;
+}
+
+/**
+ * The reference future-event list: a binary min-heap ordered by (time, seq) kept in
+ * flat typed arrays, so that pushing and popping allocate nothing. O(log n) per
+ * operation; the simulation uses the faster `CalendarQueue` and tests check it against
+ * this one.
+ */
+export class EventQueue implements FutureEventList {
   private times = new Float64Array(256);
   private seqs = new Float64Array(256);
   private items = new Int32Array(256);

@@ -1,4 +1,5 @@
-import { EventQueue } from './queue';
+import { EventQueue, type FutureEventList } from './queue';
+import { CalendarQueue } from './calendar';
 import { Process, Interrupt, type ProcessBody, type Waitable } from './process';
 import { SimEvent } from './event';
 import { Streams, type Rng } from './random';
@@ -20,6 +21,14 @@ export class Timer {
 
 type Entry = Process | Timer;
 
+export interface SimulationOptions {
+  /**
+   * The future-event list: 'calendar' (default, `CalendarQueue`), 'heap' (the reference
+   * binary heap `EventQueue`: same order, slower), or an empty instance to use.
+   */
+  queue?: 'calendar' | 'heap' | FutureEventList;
+}
+
 /**
  * The discrete-event core (in the spirit of SimPy): virtual time in nanoseconds, a
  * future-event list ordered by (time, insertion order), and generator processes.
@@ -36,7 +45,7 @@ export class Simulation {
   active: Process | null = null;
   readonly streams: Streams;
   private seq = 0;
-  private readonly queue = new EventQueue();
+  private readonly queue: FutureEventList;
   /** handle → process or timer; queue entries carry handles */
   private slots: (Entry | undefined)[] = [undefined];
   private freeSlots: number[] = [];
@@ -49,8 +58,11 @@ export class Simulation {
   /** events processed so far (heap pops + FIFO pops, stale ones excluded) */
   eventCount = 0;
 
-  constructor(seed: number | string = 0) {
+  /** `seed` seeds every random stream of the run; see `SimulationOptions`. */
+  constructor(seed: number | string = 0, options: SimulationOptions = {}) {
     this.streams = new Streams(seed);
+    const q = options.queue ?? 'calendar';
+    this.queue = q === 'heap' ? new EventQueue() : q === 'calendar' ? new CalendarQueue() : q;
   }
 
   /** The named random stream of this run (same seed + name → same numbers). */
@@ -80,6 +92,9 @@ export class Simulation {
 
   /** Call `fn` after `delay` ns. */
   at(delay: number, fn: () => void): Timer {
+    if (!(delay >= 0) || delay === Infinity) {
+      throw new RangeError(`sim.at: delay ${delay} must be a finite number >= 0`);
+    }
     const t = new Timer(fn);
     const id = ++this.seq;
     t.wait = t.entryId = id;
@@ -121,6 +136,9 @@ export class Simulation {
 
   /** Resume a suspended process (after `cancelWait`) after `delay` ns with `value`. */
   resumeAfter(proc: Process, delay: number, value?: unknown): void {
+    if (!(delay >= 0) || delay === Infinity) {
+      throw new RangeError(`resumeAfter(${proc.name}): delay ${delay} must be a finite number >= 0`);
+    }
     const id = ++this.seq;
     proc.wait = id;
     proc.resumeValue = value;
@@ -150,7 +168,9 @@ export class Simulation {
     while (!this.stopped) {
       let slot: number;
       let id: number;
-      if (q.size > 0 && q.peekTime() <= this.now) {
+      // one peek per event: heap entries due now, then the FIFO, then advance time
+      const t = q.size > 0 ? q.peekTime() : Infinity;
+      if (t <= this.now) {
         slot = q.pop();
         id = q.poppedSeq;
       } else if (this.fifoHead !== this.fifoTail) {
@@ -158,16 +178,14 @@ export class Simulation {
         slot = this.fifoSlots[h];
         id = this.fifoIds[h];
         this.fifoHead = (h + 1) & (this.fifoSlots.length - 1);
-      } else if (q.size > 0) {
-        const t = q.peekTime();
-        if (t > until) break;
+      } else if (q.size === 0 || t > until) {
+        break;
+      } else {
         slot = q.pop();
         id = q.poppedSeq;
         const it = slots[slot];
-        // time advances only for live entries
+        // time advances only for live entries: a cancelled wait does not move the clock
         if (it !== undefined && it.wait === id) this.now = t;
-      } else {
-        break;
       }
       const item = slots[slot];
       if (item === undefined || item.wait !== id) {

@@ -120,6 +120,18 @@ export abstract class Lock {
     op.sleep += this.env.sim.now - t;
   }
 
+  /**
+   * The slow path is done and the task is TASK_RUNNING again (rwsem-xadd.c:
+   * `tsk->state = TASK_RUNNING`, `__set_current_state(TASK_RUNNING)`; the 3.18 mutex
+   * breaks out of its wait loop before setting a sleep state). A wake-up that reached it
+   * while it was running through the slow path is void, as try_to_wake_up() of a running
+   * task does nothing; `task.woken` is only for the window between deciding to sleep and
+   * sleeping. (Was left set, so the task's next, unrelated sleep returned at once.)
+   */
+  protected running(task: Task): void {
+    task.woken = false;
+  }
+
   /** spin until notified (or need_resched if preemptible); returns the notification */
   *spin(task: Task, op: LockOp | null, preemptible = true): Generator<unknown, unknown, unknown> {
     const t = this.env.sim.now;

@@ -25,14 +25,18 @@ export class Distribution {
     return this.count ? this.sum / this.count : 0;
   }
 
-  /** approximate quantile from the log2 buckets (upper bucket bound) */
+  /**
+   * approximate quantile from the log2 buckets: the upper bound of the bucket holding the
+   * nearest-rank value, clamped to [min, max]
+   */
   quantile(q: number): number {
     if (this.count === 0) return 0;
     const target = q * this.count;
     let acc = 0;
     for (let i = 0; i < this.buckets.length; i++) {
       acc += this.buckets[i];
-      if (acc >= target) return Math.min(this.max, 2 ** (i + 1));
+      // acc > 0: an empty leading bucket is no answer (quantile(0) was 2 whatever the values)
+      if (acc > 0 && acc >= target) return Math.max(this.min, Math.min(this.max, 2 ** (i + 1)));
     }
     return this.max;
   }

@@ -48,10 +48,26 @@ export class Mutex extends Lock implements SleepLock {
     this.changed();
     if (this.count < 0) {
       op.contended = true;
-      yield* this.slowpath(task, op);
+      yield* this.slowpath(task, op); // owns it on return
+    } else {
+      this.own(task, op);
     }
-    this.own(task, op);
     this.leave();
+  }
+
+  /** mutex_trylock(): cmpxchg(count, 1, 0); true if taken. Never waits. */
+  *trylock(task: Task, site = 'mutex_trylock'): Generator<unknown, boolean, unknown> {
+    const op = this.begin(task, 'write', site, true);
+    yield this.rmw(task, op);
+    if (this.count === 1) {
+      this.count = 0;
+      this.changed();
+      this.own(task, op);
+      this.leave();
+      return true;
+    }
+    this.leave();
+    return false;
   }
 
   *unlock(task: Task): Generator<unknown, void, unknown> {
@@ -92,7 +108,13 @@ export class Mutex extends Lock implements SleepLock {
     this.changed();
   }
 
-  /** __mutex_lock_common() */
+  /**
+   * __mutex_lock_common(). Every way out sets the owner where the kernel does: before
+   * osq_unlock() after a spinning acquisition, before dropping the wait_lock otherwise
+   * (`skip_wait:` lock_acquired(); mutex_set_owner(); ... spin_unlock_mutex()). Was: after
+   * them, which widened the window in which the next OSQ head or a newcomer saw a held
+   * mutex with a NULL owner.
+   */
   private *slowpath(task: Task, op: LockOp): Generator<unknown, void, unknown> {
     const sched = this.env.sched;
     yield this.env.slowPathCost;
@@ -109,6 +131,7 @@ export class Mutex extends Lock implements SleepLock {
       this.count = 0;
       this.changed();
       if (old === 1) {
+        this.own(task, op); // goto skip_wait
         yield* this.waitLock.unlock(task);
         return;
       }
@@ -131,7 +154,9 @@ export class Mutex extends Lock implements SleepLock {
       this.count = 0;
       this.changed();
     }
+    this.own(task, op);
     yield* this.waitLock.unlock(task);
+    this.running(task);
   }
 
   /** mutex_optimistic_spin(): true if the lock was taken by spinning */
@@ -151,6 +176,7 @@ export class Mutex extends Lock implements SleepLock {
         yield this.rmw(task, op);
         if (this.count === 1) {
           this.count = 0;
+          this.own(task, op); // mutex_set_owner() before osq_unlock()
           taken = true;
           break;
         }

@@ -43,6 +43,8 @@ export class Osq {
     if (this.queue.length === 1) {
       yield this.lock.rmw(task, null); // cmpxchg(tail, node, NULL)
       this.queue.shift();
+      // the cmpxchg failed if a spinner queued meanwhile: osq_wait_next() hands it the head
+      if (this.queue.length) this.lock.env.sched.notify(this.queue[0], this);
       return;
     }
     yield this.lock.env.machine.transferCost(task.cpu.id, this.queue[1].cpu.id); // next->locked = 1

@@ -8,7 +8,11 @@ import type { LockMode } from './lockstat';
 export interface RwsemOptions {
   /** CONFIG_RWSEM_SPIN_ON_OWNER (3.16+): writers spin on a running writer owner */
   optimisticSpin: boolean;
-  /** writers take the lock whenever the active count is 0, queue or not (3.10+) */
+  /**
+   * writers take the lock whenever the active count is 0, queue or not (3.10+). false:
+   * writers queue behind waiters — the fast path and the spinning cmpxchg need count 0
+   * (no queue), and a queued writer may take the lock only from the head of the queue.
+   */
   writerSteal: boolean;
 }
 
@@ -79,9 +83,12 @@ export class RwSem extends Lock implements SleepLock {
   *upRead(task: Task): Generator<unknown, void, unknown> {
     if (!this.readers.has(task)) this.env.violation(`${task.name} up_read on ${this.name} it does not hold for read`);
     this.transit++;
+    // up_read(): rwsem_release() (lockstat's end of the hold) comes before __up_read(),
+    // as mutex_unlock's accounting does before its lock incl (was: after the xadd, so a
+    // read hold included the release atomic and its queueing on the line)
+    this.released(task, 'read');
     yield this.rmw(task, null); // lock xadd -1
     this.readers.delete(task);
-    this.released(task, 'read');
     const c = this.add(-ACTIVE_BIAS);
     if (c < 0 && active(c) === 0) yield* this.rwsemWake(task);
     this.leave();
@@ -106,11 +113,12 @@ export class RwSem extends Lock implements SleepLock {
   *upWrite(task: Task): Generator<unknown, void, unknown> {
     if (this.writer !== task) this.env.violation(`${task.name} up_write on ${this.name} held by ${this.writer?.name ?? 'nobody'}`);
     this.transit++;
+    // up_write(): rwsem_release(), rwsem_clear_owner(), then __up_write()
+    this.released(task, 'write');
     this.owner = null;
     this.changed();
     yield this.rmw(task, null); // lock xadd -WRITE_BIAS
     this.writer = null;
-    this.released(task, 'write');
     const c = this.add(-ACTIVE_WRITE_BIAS);
     if (c < 0 && active(c) === 0) yield* this.rwsemWake(task);
     this.leave();
@@ -144,6 +152,7 @@ export class RwSem extends Lock implements SleepLock {
     if (c === WAITING_BIAS || (c > WAITING_BIAS && adjustment !== -ACTIVE_BIAS)) yield* this.doWake(task, WAKE_ANY);
     yield* this.waitLock.unlock(task);
     while (!w.granted) yield* this.sleep(task, op);
+    this.running(task); // tsk->state = TASK_RUNNING
   }
 
   /** rwsem_down_write_failed() */
@@ -167,7 +176,7 @@ export class RwSem extends Lock implements SleepLock {
       c = this.add(WAITING_BIAS);
     }
     for (;;) {
-      if (yield* this.tryWriteLock(task, op, c)) break;
+      if (yield* this.tryWriteLock(task, op, c, w)) break;
       yield* this.waitLock.unlock(task);
       do {
         yield* this.sleep(task, op);
@@ -179,11 +188,23 @@ export class RwSem extends Lock implements SleepLock {
     }
     this.waitList.splice(this.waitList.indexOf(w), 1);
     yield* this.waitLock.unlock(task);
+    this.running(task); // __set_current_state(TASK_RUNNING)
   }
 
   /** rwsem_try_write_lock(): called with wait_lock held */
-  private *tryWriteLock(task: Task, op: LockOp, c: number): Generator<unknown, boolean, unknown> {
+  private *tryWriteLock(task: Task, op: LockOp, c: number, w: Waiter): Generator<unknown, boolean, unknown> {
     if (c !== WAITING_BIAS) return false;
+    // In 3.18 any queued writer that sees WAITING_BIAS takes the lock, wherever it is in the
+    // queue: a writer arriving while the woken head is still on its way steals from it.
+    // Without writer stealing only the head may (was: any queued writer, so writerSteal:
+    // false still let a newly queued writer overtake the woken head). A writer behind the
+    // head that finds nobody active must then wake the head itself, as pre-3.10
+    // rwsem_down_failed_common() did (`count == RWSEM_WAITING_BIAS` → __rwsem_do_wake):
+    // its own undone fast-path bias may have kept the last releaser from waking anyone.
+    if (!this.options.writerSteal && this.waitList[0] !== w) {
+      yield* this.doWake(task, WAKE_ANY);
+      return false;
+    }
     yield this.rmw(task, op); // cmpxchg(WAITING_BIAS → ACTIVE_WRITE_BIAS)
     if (this.count !== WAITING_BIAS) return false;
     this.count = ACTIVE_WRITE_BIAS;
@@ -204,9 +225,10 @@ export class RwSem extends Lock implements SleepLock {
     for (;;) {
       const owner = this.owner;
       if (owner && !(yield* spinOnOwner(this, task, owner, op))) break;
-      // rwsem_try_write_lock_unqueued()
+      // rwsem_try_write_lock_unqueued(): count 0 or WAITING_BIAS (stealing ahead of the
+      // queue); without writer stealing only a free lock with nobody queued
       const c = this.count;
-      if (c === 0 || c === WAITING_BIAS) {
+      if (c === 0 || (c === WAITING_BIAS && this.options.writerSteal)) {
         yield this.rmw(task, op);
         if (this.count === c) {
           this.add(ACTIVE_WRITE_BIAS);
@@ -216,6 +238,9 @@ export class RwSem extends Lock implements SleepLock {
         }
         continue;
       }
+      // without writer stealing a queue with nobody active belongs to its head: stop
+      // spinning and queue (the slow path wakes the head if nobody has)
+      if (c === WAITING_BIAS && !this.options.writerSteal) break;
       if (!owner && sched.needResched(task)) break;
       this.poller = task;
       yield* this.spin(task, op, true);
@@ -268,6 +293,8 @@ export class RwSem extends Lock implements SleepLock {
       this.readers.add(w.task);
     }
     if (this.env.checks) this.checkInvariants();
+    // a reader granting itself (from rwsem_down_read_failed) wakes itself too: a no-op,
+    // it is TASK_RUNNING (see running())
     for (const w of batch) yield* this.wakeUp(waker, w.task);
   }
 

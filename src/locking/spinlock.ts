@@ -44,8 +44,10 @@ export class SpinLock extends Lock implements SleepLock {
   *unlock(task: Task): Generator<unknown, void, unknown> {
     if (this.holder !== task) this.env.violation(`${task.name} unlocks spinlock ${this.name} held by ${this.holder?.name ?? 'nobody'}`);
     this.transit++;
-    yield this.rmw(task, null); // head++ (a store that needs the line exclusive)
+    // __raw_spin_unlock(): spin_release() (lockstat's end of the hold) before the store,
+    // as for the mutex and rwsem (was: after it, so the hold included the store's miss)
     this.released(task, 'write');
+    yield this.rmw(task, null); // head++ (a store that needs the line exclusive)
     this.holder = null;
     this.head++;
     // every spinner re-reads; their misses queue in arbitrary order

@@ -153,7 +153,7 @@ export class Scheduler {
     task.state = 'spinning';
     const start = this.sim.now;
     this.setActivity(cpu, SPIN);
-    const v = yield PARKED;
+    const v = yield SPINNING;
     task.stats.spin += this.sim.now - start;
     task.state = 'running';
     this.setActivity(cpu, BUSY);
@@ -162,8 +162,9 @@ export class Scheduler {
 
   /** End a spin() with `value`. Returns false if the task was not spinning. */
   notify(task: Task, value: unknown = true): boolean {
-    if (task.state !== 'spinning') return false;
-    return this.sim.wake(task.proc, task.proc.wait, value);
+    // a spinner already notified (its wait id moved on) is not woken twice
+    if (task.state !== 'spinning' || task.proc.wait !== task.spinWait) return false;
+    return this.sim.wake(task.proc, task.spinWait, value);
   }
 
   /**
@@ -202,6 +203,18 @@ export class Scheduler {
 
   private *preemptSelf(task: Task): Generator<Yieldable2, void, unknown> {
     const cpu = task.cpu;
+    // __schedule(): if the pick is prev itself there is no context switch (`prev != next`
+    // fails), it just carries on. This happens when nothing else is queued here any more
+    // (e.g. the task that set need_resched was pulled away by an idle CPU; prev being
+    // runnable, there is no idle balancing) or prev still has the smallest vruntime. Was:
+    // prev was put away and re-dispatched from inside its own generator, whose PARKED
+    // yield then superseded that resume: the task hung for good.
+    this.updateCurr(cpu);
+    const rq = cpu.rq;
+    if (rq.length === 0 || rq[0].vruntime > task.vruntime) {
+      cpu.needResched = false;
+      return;
+    }
     task.stats.preemptions++;
     this.putPrev(task, 'runnable');
     cpu.enqueue(task);
@@ -447,8 +460,14 @@ export class Scheduler {
   }
 }
 
-/** A task parked off-CPU or spinning waits on this; the scheduler resumes it. */
-const PARKED: Waitable = { subscribe() { /* resumed by dispatch() or notify() */ } };
+/** A task parked off-CPU waits on this; dispatch() resumes it. */
+const PARKED: Waitable = { subscribe() { /* resumed by dispatch() */ } };
+/** A spinning task waits on this; notify() resumes it (once per spin). */
+const SPINNING: Waitable = {
+  subscribe(proc: Process, waitId: number) {
+    (proc.owner as Task).spinWait = waitId;
+  },
+};
 
 /** what scheduler generators yield */
 export type Yieldable2 = number | Waitable;

@@ -38,6 +38,8 @@ export class Task {
   workLeft = 0;
   segStart = 0;
   rate = 1;
+  /** wait id of the spin in progress (notify wakes only this one) */
+  spinWait = 0;
   /** spinning with preemption enabled (gives up on need_resched) */
   spinPreemptible = true;
   /** spinners to notify when this task leaves its CPU */

@@ -1,0 +1,138 @@
+import type { Command } from './commands';
+import { intOption, parse, UsageError, type OptionSpec } from './args';
+import { helpText } from './kernels';
+import { formatReports } from './scenario_format';
+import { KernelConfigError } from '../kernel/errors';
+import { isKernelName, KERNEL_NAMES, resolveKernel } from '../kernel/kernels';
+import { machinePresets } from '../hw';
+import { SCENARIOS, SCENARIO_NAMES, type ScenarioEntry, type ScenarioReport } from '../workloads/mm_paths';
+
+const OPTIONS: Record<string, OptionSpec> = {
+  kernel: {
+    type: 'string',
+    multiple: true,
+    help: `kernel spec (as mmlock callsites); give it twice or as a comma list to compare kernels side by side: ${KERNEL_NAMES.join(', ')}, <name>+<patches>, patches:<patches>, JSON`,
+  },
+  seed: { type: 'string', help: 'random seed (default 1)' },
+  machine: { type: 'string', help: 'machine preset (default ivybridge-ex-4s)' },
+  set: { type: 'string', multiple: true, help: 'a scenario option, <key>=<value> (repeatable; see --list)' },
+  unchecked: { type: 'boolean', help: 'turn checking mode off (lock invariants and lock order; faster)' },
+  list: { type: 'boolean', help: 'list the scenarios and their options' },
+  json: { type: 'boolean', help: 'print a JSON array of reports {scenario, kernel, seed, machine, elapsedNs, sites, figures}' },
+  help: { type: 'boolean', help: 'show this help' },
+};
+
+const SYNOPSIS = '<name>|all --kernel <spec> [--kernel <spec>] [--seed N] [--set key=value] [--json] | --list';
+
+/**
+ * `mmlock scenario <name>|all --kernel <spec>...`: run scenarios of src/workloads/mm_paths
+ * on one or more kernels and print the i_mmap lockstat per call site and the figures.
+ */
+export const scenario: Command = {
+  summary: `run an i_mmap path scenario (${SCENARIO_NAMES.join(', ')}) on one or more kernels`,
+  run(argv) {
+    const { values, positionals } = parse('scenario', argv, OPTIONS, true);
+    if (values.help) {
+      console.log(helpText('scenario', SYNOPSIS, OPTIONS));
+      return 0;
+    }
+    if (values.list) return list(positionals, values.json === true);
+    if (positionals.length !== 1) {
+      throw new UsageError(`mmlock scenario: expected one scenario name${positionals.length ? `, got ${positionals.map((p) => JSON.stringify(p)).join(' ')}` : ''}; allowed: ${[...SCENARIO_NAMES, 'all'].join(', ')} (or --list)`);
+    }
+    const names = positionals[0] === 'all' ? [...SCENARIO_NAMES] : [positionals[0]!];
+    for (const nm of names) {
+      if (!SCENARIOS[nm]) throw new UsageError(`mmlock scenario: unknown scenario ${JSON.stringify(nm)}; allowed: ${[...SCENARIO_NAMES, 'all'].join(', ')}`);
+    }
+    const kernels = kernelList(values.kernel as string[] | undefined);
+    const seed = values.seed === undefined ? 1 : intOption('scenario', 'seed', values.seed, 0);
+    const machine = (values.machine as string | undefined) ?? 'ivybridge-ex-4s';
+    if (!machinePresets().includes(machine)) {
+      throw new UsageError(`mmlock scenario: --machine: unknown preset ${JSON.stringify(machine)}; allowed: ${machinePresets().join(', ')}`);
+    }
+    const settings = parseSettings((values.set as string[] | undefined) ?? [], names);
+    const reports: (ScenarioReport & { seed: number; machine: string })[] = [];
+    for (const nm of names) {
+      const entry = SCENARIOS[nm]!;
+      const own = Object.fromEntries(Object.entries(settings).filter(([k]) => k in entry.params));
+      for (const kernel of kernels) {
+        const r = entry.run({ ...own, kernel, seed, machine, checks: values.unchecked !== true });
+        reports.push({ ...r, seed, machine });
+      }
+    }
+    if (values.json) console.log(JSON.stringify(reports, null, 2));
+    else console.log(formatReports(reports, (nm) => SCENARIOS[nm]!.description));
+    return 0;
+  },
+};
+
+function list(positionals: string[], json: boolean): number {
+  if (positionals.length) throw new UsageError(`mmlock scenario: --list takes no scenario name, got ${JSON.stringify(positionals[0])}`);
+  if (json) {
+    console.log(JSON.stringify(SCENARIO_NAMES.map((name) => ({ name, description: SCENARIOS[name]!.description, params: SCENARIOS[name]!.params })), null, 2));
+    return 0;
+  }
+  for (const name of SCENARIO_NAMES) {
+    const e: ScenarioEntry = SCENARIOS[name]!;
+    console.log(`${name}: ${e.description}`);
+    for (const [k, p] of Object.entries(e.params)) console.log(`    ${k.padEnd(16)} ${p.help}${p.choices ? `; one of ${p.choices.join(', ')}` : ''}`);
+  }
+  return 0;
+}
+
+/**
+ * The --kernel values, each split at commas that start a new kernel (a name, name+patches,
+ * or patches:...), so `patches:1-7,9` stays one spec and `3.18-rc1,3.18-rc1-i_mmap_rwsem` is two.
+ * Resolves each (errors → UsageError) and returns the specs as given.
+ */
+export function kernelList(raw: string[] | undefined): string[] {
+  if (!raw || raw.length === 0) {
+    throw new UsageError(`mmlock scenario: --kernel is required; allowed: ${KERNEL_NAMES.join(', ')}, <name>+<patches>, patches:<patches> (see mmlock kernels)`);
+  }
+  const out: string[] = [];
+  for (const value of raw) {
+    const s = value.trim();
+    if (s.startsWith('{')) { out.push(s); continue; }
+    const parts: string[] = [];
+    for (const p of s.split(',')) {
+      const t = p.trim();
+      const starts = isKernelName(t) || t.startsWith('patches:') || t.startsWith('{') || isKernelName(t.split('+')[0]!.trim());
+      if (starts || parts.length === 0) parts.push(t);
+      else parts[parts.length - 1] += `,${t}`;
+    }
+    out.push(...parts);
+  }
+  for (const k of out) {
+    try {
+      resolveKernel(k, '--kernel');
+    } catch (e) {
+      if (e instanceof KernelConfigError) throw new UsageError(`mmlock scenario: ${e.field === '--kernel' ? '' : '--kernel: '}${e.message}`);
+      throw e;
+    }
+  }
+  return out;
+}
+
+/** --set key=value pairs; each key must be an option of at least one of the scenarios run */
+function parseSettings(raw: string[], names: string[]): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const kv of raw) {
+    const eq = kv.indexOf('=');
+    const key = eq > 0 ? kv.slice(0, eq) : '';
+    const allowed = [...new Set(names.flatMap((nm) => Object.keys(SCENARIOS[nm]!.params)))];
+    if (!key) throw new UsageError(`mmlock scenario: --set expects <key>=<value>, got ${JSON.stringify(kv)}; keys: ${allowed.join(', ')}`);
+    const specs = names.map((nm) => SCENARIOS[nm]!.params[key]).filter((p) => p !== undefined);
+    if (specs.length === 0) throw new UsageError(`mmlock scenario: --set: unknown option ${JSON.stringify(key)} for ${names.join(', ')}; allowed: ${allowed.join(', ')}`);
+    const v = kv.slice(eq + 1);
+    const choices = specs.find((p) => p.choices)?.choices;
+    if (choices) {
+      if (!choices.includes(v)) throw new UsageError(`mmlock scenario: --set ${key}: ${JSON.stringify(v)} is not allowed; allowed: ${choices.join(', ')}`);
+      out[key] = v;
+    } else {
+      const x = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+      if (!Number.isFinite(x)) throw new UsageError(`mmlock scenario: --set ${key}: must be a number >= 0, got ${JSON.stringify(v)}`);
+      out[key] = x;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,160 @@
+import type { Simulation } from '../engine';
+import type { Scheduler, Task } from '../sched';
+import { LockEnv, Mutex, RwSem, SpinLock, type LockClass, type SleepLock, type LockMode } from '../locking';
+import { resolveMmCosts, type MmCosts } from './costs';
+import { newVmStat, type VmStat } from './vmstat';
+import { AddressSpace, type AddressSpaceOptions } from './address_space';
+import { MmStruct } from './mm_struct';
+import { AnonVma } from './anon_vma';
+import { NumaBalancing } from './numa';
+import { resolveNumaParams, type NumaParams } from './numa_params';
+import { SiteOverlap } from './site_overlap';
+
+/** How one lock class is built: primitive and its options (the kernel layer's LockClassConfig). */
+export interface MmLockConfig {
+  primitive: 'mutex' | 'rwsem' | 'spinlock';
+  options: Record<string, boolean | number>;
+}
+
+/**
+ * What the mm model needs from a kernel: the mode of every i_mmap call site and the
+ * lock-class configurations. The kernel layer's `KernelConfig` has this shape.
+ */
+export interface MmKernel {
+  name: string;
+  sites: Readonly<Record<string, { readonly mode: LockMode }>>;
+  locks: Readonly<Record<'i_mmap' | 'anon_vma' | 'mmap_sem', MmLockConfig>>;
+}
+
+/**
+ * Lock classes in the order of the header comment of mm/rmap.c (3.10–3.18): each nests
+ * inside those with a smaller rank. Checked in checking mode like a small lockdep.
+ */
+export const LOCK_CLASSES: Readonly<Record<string, LockClass>> = Object.freeze({
+  i_mutex: { name: 'i_mutex', rank: 10 },
+  mmap_sem: { name: 'mmap_sem', rank: 20 },
+  hugetlb_fault_mutex: { name: 'hugetlb_fault_mutex', rank: 25 },
+  page_lock: { name: 'page_lock', rank: 30 },
+  i_mmap: { name: 'i_mmap', rank: 40 },
+  anon_vma: { name: 'anon_vma', rank: 50 },
+  tasklist_lock: { name: 'tasklist_lock', rank: 55 },
+  ptl: { name: 'ptl', rank: 60 },
+  lru_lock: { name: 'lru_lock', rank: 70 },
+  // global locks of the less common i_mmap users (hugetlb.ts, uprobes.ts, nommu.ts,
+  // filemap_xip.ts); ranks place them where those files take them relative to the above
+  /** kernel/events/uprobes.c dup_mmap_sem (percpu rwsem): fork reads it before the parent's mmap_sem */
+  dup_mmap_sem: { name: 'dup_mmap_sem', rank: 15 },
+  /** mm/nommu.c nommu_region_sem: under mmap_sem (do_mmap_pgoff), outside i_mmap */
+  nommu_region_sem: { name: 'nommu_region_sem', rank: 27 },
+  /** mm/filemap_xip.c xip_sparse_mutex: under mmap_sem (fault), outside i_mmap (__xip_unmap retry) */
+  xip_sparse_mutex: { name: 'xip_sparse_mutex', rank: 35 },
+  /** mm/hugetlb.c hugetlb_lock (huge page pool): under i_mmap when truncate frees pages */
+  hugetlb_lock: { name: 'hugetlb_lock', rank: 65 },
+});
+
+/**
+ * One simulated kernel's memory-management state: the lock environment, the kernel's
+ * choices (call-site modes, lock primitives), costs and vmstat counters. Objects
+ * (files, mms, anon_vmas) are created through it so they get the right locks.
+ */
+export class MmContext {
+  readonly vmstat: VmStat = newVmStat();
+  readonly costs: MmCosts;
+  /** how i_mmap holders overlapped in time, per call site (site_overlap.ts) */
+  readonly immapOverlap = new SiteOverlap();
+  private nextMmId = 1;
+  private numaState: NumaBalancing | null = null;
+  private readonly numaParams: NumaParams;
+  private tasklist: SleepLock | null = null;
+
+  constructor(
+    readonly sim: Simulation,
+    readonly sched: Scheduler,
+    readonly env: LockEnv,
+    readonly kernel: MmKernel,
+    opts: { costs?: Partial<MmCosts>; numa?: Partial<NumaParams> } = {},
+  ) {
+    this.costs = resolveMmCosts(opts.costs);
+    this.numaParams = resolveNumaParams(opts.numa);
+  }
+
+  /** NUMA balancing (numa.ts), created on first use (then it registers its tick hook) */
+  get numa(): NumaBalancing {
+    return (this.numaState ??= new NumaBalancing(this, this.numaParams));
+  }
+
+  /** A lock of one of the kernel-configured classes (i_mmap, anon_vma, mmap_sem). */
+  newLock(cls: 'i_mmap' | 'anon_vma' | 'mmap_sem', name: string): SleepLock {
+    const cfg = this.kernel.locks[cls];
+    const lc = LOCK_CLASSES[cls];
+    switch (cfg.primitive) {
+      case 'mutex': return new Mutex(this.env, lc, name, cfg.options as { optimisticSpin?: boolean });
+      case 'rwsem': return new RwSem(this.env, lc, name, cfg.options as { optimisticSpin?: boolean; writerSteal?: boolean });
+      case 'spinlock': return new SpinLock(this.env, lc, name);
+    }
+  }
+
+  /** A page-table lock (split pte lock or mm->page_table_lock). */
+  newPtl(name: string): SpinLock {
+    return new SpinLock(this.env, LOCK_CLASSES.ptl, name);
+  }
+
+  /** A spinlock of one of LOCK_CLASSES (e.g. a node's lru_lock). */
+  newSpinLock(cls: string, name: string): SpinLock {
+    const lc = LOCK_CLASSES[cls];
+    if (!lc) throw new Error(`lock class ${JSON.stringify(cls)} is not in LOCK_CLASSES; allowed: ${Object.keys(LOCK_CLASSES).join(', ')}`);
+    return new SpinLock(this.env, lc, name);
+  }
+
+  /** The mode the kernel takes i_mmap in at `site` (a call-site id of src/kernel/callsites.ts). */
+  siteMode(site: string): LockMode {
+    const s = this.kernel.sites[site];
+    if (!s) throw new Error(`i_mmap call site ${JSON.stringify(site)} is not in kernel ${this.kernel.name}; allowed: ${Object.keys(this.kernel.sites).join(', ')}`);
+    return s.mode;
+  }
+
+  /** i_mmap_lock_write/read() at `site`, in the kernel's mode for that site. */
+  *immapLock(task: Task, mapping: AddressSpace, site: string, nested = false): Generator<unknown, LockMode, unknown> {
+    const mode = this.siteMode(site);
+    yield* mapping.lock.acquire(task, mode, site, nested);
+    this.immapOverlap.enter(mapping.lock, site, this.sim.now);
+    return mode;
+  }
+
+  *immapUnlock(task: Task, mapping: AddressSpace, mode: LockMode): Generator<unknown, void, unknown> {
+    const held = this.env.held(task);
+    for (let i = held.length - 1; i >= 0; i--) {
+      if ((held[i].lock as object) === mapping.lock) {
+        this.immapOverlap.exit(mapping.lock, held[i].site, this.sim.now);
+        break;
+      }
+    }
+    yield* mapping.lock.release(task, mode);
+  }
+
+  /**
+   * `tasklist_lock` (kernel/fork.c), a rwlock_t (queued rwlock on x86 since 3.16 [U]),
+   * modelled as an RwSem of class tasklist_lock: readers share, writers exclude; a blocked
+   * acquirer sleeps where the kernel's spins [I]. Taken by collect_procs_file (read).
+   */
+  get tasklistLock(): SleepLock {
+    return (this.tasklist ??= new RwSem(this.env, LOCK_CLASSES.tasklist_lock, 'tasklist_lock'));
+  }
+
+  /** CPU work in kernel mode */
+  compute(task: Task, ns: number): Generator<unknown, void, unknown> {
+    return this.sched.compute(task, ns);
+  }
+
+  newFile(name: string, opts: AddressSpaceOptions): AddressSpace {
+    return new AddressSpace(this, name, opts);
+  }
+
+  newMm(name = `mm${this.nextMmId}`): MmStruct {
+    return new MmStruct(this, this.nextMmId++, name);
+  }
+
+  newAnonVma(parent: AnonVma | null, name: string): AnonVma {
+    return new AnonVma(this, parent, name);
+  }
+}

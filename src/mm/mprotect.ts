@@ -1,0 +1,107 @@
+import type { Task } from '../sched';
+import type { MmContext } from './context';
+import type { MmStruct } from './mm_struct';
+import { PTRS_PER_PTE } from './mm_struct';
+import { Vma, VM_HUGETLB, VM_READ, VM_WRITE, VM_EXEC } from './vma';
+import { findVmaFrom, splitVma, vmaMerge, vmaNext, vmaPrev } from './mmap';
+
+/**
+ * mm/mprotect.c. A protection change splits or merges VMAs (vma_merge / __split_vma →
+ * vma_adjust: i_mmap W for file VMAs) and rewrites present ptes under their pte locks. No
+ * other i_mmap use — except hugetlb VMAs, whose hugetlb_change_protection (hook below,
+ * filled in by hugetlb.ts) takes i_mmap itself.
+ */
+
+export const mprotectHooks = {
+  /**
+   * hugetlb_change_protection() (mm/hugetlb.c): takes i_mmap at site
+   * `hugetlb_change_protection`; per huge pte unshare or change; TLB flush before unlock.
+   * Default: the lock around an ordinary pte rewrite.
+   */
+  hugetlbChangeProtection: function* (ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Generator<unknown, void, unknown> {
+    const file = vma.file!;
+    const mode = yield* ctx.immapLock(task, file, 'hugetlb_change_protection');
+    yield* changePteRange(ctx, task, vma, start, end);
+    yield* ctx.immapUnlock(task, file, mode);
+  },
+};
+
+/**
+ * change_protection() (mm/mprotect.c) on [start, end) ∩ vma: per page table with present
+ * ptes, under its pte lock, rewrite each (change_pte_range). Returns the ptes changed.
+ */
+export function* changeProtection(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Generator<unknown, number, unknown> {
+  if (vma.has(VM_HUGETLB) && vma.file) {
+    yield* mprotectHooks.hugetlbChangeProtection(ctx, task, vma, start, end);
+    return 0;
+  }
+  return yield* changePteRange(ctx, task, vma, start, end);
+}
+
+function* changePteRange(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Generator<unknown, number, unknown> {
+  const mm = vma.mm;
+  let n = 0;
+  for (const table of mm.pt.tableKeysIn(start, end)) {
+    const ptl = mm.ptl(table * PTRS_PER_PTE);
+    yield* ptl.acquire(task, 'write', 'change_pte_range');
+    const k = mm.pt.entriesIn(table, start, end).length;
+    yield* ctx.compute(task, k * ctx.costs.changePte);
+    yield* ptl.release(task);
+    n += k;
+  }
+  return n;
+}
+
+/**
+ * mprotect_fixup() (mm/mprotect.c): give [start, end) of `vma` the flags `newflags`. Same
+ * flags → nothing. Else try vma_merge with the neighbours; failing that, split at `start`
+ * (new VMA below) and at `end` (new VMA above); set the flags; change_protection. Returns
+ * the VMA now covering [start, end) — the caller's new `prev`.
+ */
+export function* mprotectFixup(ctx: MmContext, task: Task, vma: Vma, prev: Vma | null, start: number, end: number, newflags: number): Generator<unknown, Vma, unknown> {
+  if (newflags === vma.flags) return vma;
+  const pgoff = vma.pgoff + (start - vma.start);
+  const merged = yield* vmaMerge(ctx, task, vma.mm, prev, start, end, newflags, vma.anonVma, vma.file, pgoff);
+  if (merged) vma = merged;
+  else {
+    if (start !== vma.start) yield* splitVma(ctx, task, vma, start, true);
+    if (end !== vma.end) yield* splitVma(ctx, task, vma, end, false);
+  }
+  vma.flags = newflags;
+  yield* changeProtection(ctx, task, vma, start, end);
+  return vma;
+}
+
+/** protections an mprotect may set: the VM_READ | VM_WRITE | VM_EXEC bits */
+const PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;
+
+/**
+ * sys_mprotect() (mm/mprotect.c): under mmap_sem for write, mprotect_fixup every VMA in
+ * [start, start + pages) with the protection bits `prot` (VM_READ|VM_WRITE|VM_EXEC; other
+ * flags are kept). Throws (ENOMEM) if the range has a hole.
+ */
+export function* mprotect(ctx: MmContext, task: Task, mm: MmStruct, start: number, pages: number, prot: number): Generator<unknown, void, unknown> {
+  if ((prot & ~PROT_MASK) !== 0) throw new Error(`mprotect: prot may hold only VM_READ|VM_WRITE|VM_EXEC, got ${prot}`);
+  if (!(pages > 0)) return;
+  const end = start + pages;
+  yield* mm.mmapSem.acquire(task, 'write', 'mprotect');
+  try {
+    let vma = findVmaFrom(mm, start);
+    if (!vma || vma.start > start) throw new Error(`mprotect: ENOMEM, page ${start} of ${mm.name} is not mapped`);
+    let prev = start > vma.start ? vma : vmaPrev(vma);
+    let nstart = start;
+    for (;;) {
+      const newflags = prot | (vma.flags & ~PROT_MASK);
+      const tmp = Math.min(vma.end, end);
+      prev = yield* mprotectFixup(ctx, task, vma, prev, nstart, tmp, newflags);
+      nstart = tmp;
+      if (nstart < prev.end) nstart = prev.end;
+      if (nstart >= end) return;
+      const nx = vmaNext(prev);
+      if (!nx || nx.start !== nstart) throw new Error(`mprotect: ENOMEM, hole at page ${nstart} of ${mm.name}`);
+      vma = nx;
+    }
+  } finally {
+    yield* mm.mmapSem.release(task, 'write');
+  }
+}

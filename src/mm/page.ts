@@ -1,0 +1,84 @@
+import type { Task } from '../sched';
+import type { Mutex } from '../locking';
+import { Mutex as MutexImpl } from '../locking';
+import type { MmContext } from './context';
+import { LOCK_CLASSES } from './context';
+import type { AddressSpace } from './address_space';
+import type { AnonVma } from './anon_vma';
+import type { MmStruct } from './mm_struct';
+
+/**
+ * `struct page`, created only for pages the model follows (shared file pages that rmap
+ * walks and migration touch). `mappers` records which mms map it (its ptes), so an rmap
+ * walk takes a pte lock only where the page is actually mapped and mapcount is exact.
+ */
+export class Page {
+  readonly mappers = new Set<MmStruct>();
+  /** PG_locked, as a sleeping lock (lock_page sleeps on the page's wait queue) */
+  private pageLock: Mutex | null = null;
+  /** isolated from the LRU (isolate_lru_page) */
+  isolated = false;
+  /** NUMA hinting: last cpu/pid that faulted (page_cpupid_xchg_last), -1 = none */
+  lastCpupid = -1;
+  /** mms whose pte of this page is marked _PAGE_NUMA (change_prot_numa); meaningful only while in `mappers` */
+  readonly numaPtes = new Set<MmStruct>();
+  /** mms whose pte has the accessed (young) bit set; meaningful only while in `mappers` */
+  readonly young = new Set<MmStruct>();
+  /** mms whose pte holds a migration entry for this page (try_to_unmap under TTU_MIGRATION) */
+  readonly migrationPtes = new Set<MmStruct>();
+  /** transient references beyond page cache + LRU isolation (get_page by a fault, GUP, migration_entry_wait) */
+  refs = 0;
+  /** PG_writeback */
+  writeback = false;
+
+  constructor(
+    readonly ctx: MmContext,
+    public mapping: AddressSpace | AnonVma | null,
+    readonly index: number,
+    public node: number,
+  ) {}
+
+  get mapcount(): number {
+    return this.mappers.size;
+  }
+
+  private get lock(): Mutex {
+    return (this.pageLock ??= new MutexImpl(this.ctx.env, LOCK_CLASSES.page_lock, `page${this.index}.PG_locked`, { optimisticSpin: false }));
+  }
+
+  get locked(): boolean {
+    return this.pageLock !== null && this.pageLock.count !== 1;
+  }
+
+  /** lock_page() */
+  lockPage(task: Task): Generator<unknown, void, unknown> {
+    return this.lock.lock(task, 'lock_page');
+  }
+
+  /** trylock_page(): true if taken */
+  trylockPage(task: Task): Generator<unknown, boolean, unknown> {
+    return this.lock.trylock(task, 'trylock_page');
+  }
+
+  /** unlock_page(): also wakes the tasks in wait_on_page_locked() (wake_up_page) */
+  *unlockPage(task: Task): Generator<unknown, void, unknown> {
+    yield* this.lock.unlock(task);
+    const w = this.unlockWaiters;
+    if (!w) return;
+    this.unlockWaiters = null;
+    const sched = this.ctx.sched;
+    for (const t of w) yield* sched.compute(task, sched.wake(t) ? sched.params.wakeupCost : sched.params.wakeupNoopCost);
+  }
+
+  /** tasks sleeping in wait_on_page_locked() */
+  private unlockWaiters: Task[] | null = null;
+
+  /** wait_on_page_locked(): sleep until the page is unlocked, without taking the lock */
+  *waitOnPageLocked(task: Task): Generator<unknown, void, unknown> {
+    while (this.locked) {
+      const w = (this.unlockWaiters ??= []);
+      if (!w.includes(task)) w.push(task);
+      yield* this.ctx.sched.block(task);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/** /proc/vmstat-style event counters the mm model maintains. */
+export interface VmStat {
+  pgfault: number;
+  numa_pte_updates: number;
+  numa_hint_faults: number;
+  numa_hint_faults_local: number;
+  numa_pages_migrated: number;
+  pgmigrate_success: number;
+  pgmigrate_fail: number;
+  forks: number;
+  execs: number;
+  exits: number;
+  rmap_walks: number;
+  rmap_vmas_visited: number;
+}
+
+export function newVmStat(): VmStat {
+  return {
+    pgfault: 0, numa_pte_updates: 0, numa_hint_faults: 0, numa_hint_faults_local: 0,
+    numa_pages_migrated: 0, pgmigrate_success: 0, pgmigrate_fail: 0,
+    forks: 0, execs: 0, exits: 0, rmap_walks: 0, rmap_vmas_visited: 0,
+  };
+}
