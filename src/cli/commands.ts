@@ -12,5 +12,9 @@ export const commands: Record<string, () => Command> = {
   bench: () => require('./bench').bench,
   kernels: () => require('./kernels').kernels,
   callsites: () => require('./callsites').callsites,
+  workloads: () => require('./workloads').workloads,
+  run: () => require('./run').runCommand,
+  sweep: () => require('./sweep').sweepCommand,
+  merge: () => require('./merge').mergeCommand,
   scenario: () => require('./scenario').scenario,
 };

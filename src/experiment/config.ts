@@ -1,0 +1,281 @@
+/**
+ * A run config: plain data saying what to simulate. Validated by a zod schema (structure,
+ * types, ranges) plus the lower layers' own resolvers (machine presets and specs, kernel
+ * names and specs, the workload registry's parameter tables), so every bad input becomes a
+ * ConfigError naming the field, the value and what is allowed.
+ *
+ *   {
+ *     machine: "ivybridge-ex-4s" | MachineSpec,            default "ivybridge-ex-4s"
+ *     kernel: "3.18-rc1" | "patches:1-4" | KernelSpec,     default "3.18-rc1"
+ *     workload: "lock-hammer" | { name, params? },          required
+ *     params: { threads: 60, readers: 0.9 },                the workload's; defaults filled in
+ *     duration: { ms: 10, warmupMs: 0, maxEvents?: n },     simulated ms; stop rule
+ *     seed: "1" | 1,                                        default "1"
+ *     options: { checks: false, trace: false | true | { intervalMs }, sched: { hz: 1000, ... } }
+ *   }
+ *
+ * The effective config (`RunConfig`) has every default filled in, `workload` as a name,
+ * `seed` as a string and `trace` as false or `{ intervalMs }`.
+ */
+import { z } from 'zod';
+import { loadMachine, machinePresets, Machine, type MachineSpec } from '../hw';
+import { KernelConfigError, resolveKernel, type KernelConfig, type KernelSpec } from '../kernel';
+import { defaultSchedParams, type SchedParams } from '../sched';
+import { describeParam, getWorkload, workloadNames, type ParamSpec, type ParamValues, type WorkloadDef } from '../workloads';
+import { canonicalJson, sha256 } from './canonical';
+import { ConfigError, show } from './errors';
+import { zodError } from './zod_errors';
+
+export const DEFAULT_MACHINE = 'ivybridge-ex-4s';
+export const DEFAULT_KERNEL = '3.18-rc1';
+export const DEFAULT_DURATION_MS = 10;
+
+/** A run config as written by a user (every field but `workload` optional). */
+export interface RunConfigInput {
+  machine?: string | MachineSpec;
+  kernel?: string | KernelSpec;
+  workload: string | { name: string; params?: ParamValues };
+  params?: ParamValues;
+  duration?: { ms?: number; warmupMs?: number; maxEvents?: number | null };
+  seed?: string | number;
+  options?: {
+    checks?: boolean;
+    trace?: boolean | { intervalMs?: number };
+    sched?: Partial<SchedParams>;
+  };
+}
+
+/** The effective config: every default filled in. */
+export interface RunConfig {
+  machine: string | MachineSpec;
+  kernel: string | KernelSpec;
+  workload: string;
+  params: ParamValues;
+  duration: { ms: number; warmupMs: number; maxEvents: number | null };
+  seed: string;
+  options: {
+    checks: boolean;
+    trace: false | { intervalMs: number };
+    sched: Partial<SchedParams>;
+  };
+}
+
+/** A validated config with the objects it names. */
+export interface ResolvedRun {
+  config: RunConfig;
+  machine: Machine;
+  kernel: KernelConfig;
+  workload: WorkloadDef;
+  /** hash of everything but the seed: see configHash() */
+  configHash: string;
+}
+
+const num = (desc: string, min: number, max: number, opts: { int?: boolean; gt?: boolean } = {}) => {
+  let s = z.number();
+  if (opts.int) s = s.int();
+  s = opts.gt ? s.gt(min) : s.min(min);
+  return s.max(max).describe(desc);
+};
+
+const schedShape: Record<string, z.ZodType> = {};
+for (const k of Object.keys(defaultSchedParams)) {
+  schedShape[k] = (k === 'hz' ? num('a number > 0 and <= 100000', 0, 1e5, { gt: true }) : num('a number of ns from 0 to 1e12', 0, 1e12)).optional();
+}
+
+const TopSchema = z
+  .strictObject({
+    machine: z.union([z.string(), z.record(z.string(), z.unknown())]).describe(`a machine preset name (${machinePresetsSafe().join(', ')}) or a MachineSpec object`).optional(),
+    kernel: z.union([z.string(), z.record(z.string(), z.unknown())]).describe('a kernel name or spec string (see mmlock kernels) or a {base, patches, locks} object').optional(),
+    workload: z
+      .union([
+        z.string(),
+        z.strictObject({ name: z.string().describe('a workload name'), params: z.record(z.string(), z.unknown()).describe('an object of workload parameters').optional() }).describe('key of a workload object'),
+      ])
+      .describe('a workload name or {name, params}'),
+    params: z.record(z.string(), z.unknown()).describe('an object of workload parameters').optional(),
+    duration: z
+      .strictObject({
+        ms: num('a number of simulated ms > 0 and <= 1000000', 0, 1e6, { gt: true }).optional(),
+        warmupMs: num('a number of simulated ms from 0 to 1000000', 0, 1e6).optional(),
+        maxEvents: num('an integer from 1 to 9007199254740991, or null', 1, Number.MAX_SAFE_INTEGER, { int: true }).nullable().optional(),
+      })
+      .describe('key of duration')
+      .optional(),
+    seed: z.union([z.string().min(1).max(200), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).describe('a string of 1 to 200 characters or an integer >= 0').optional(),
+    options: z
+      .strictObject({
+        checks: z.boolean().describe('true or false').optional(),
+        trace: z.union([z.boolean(), z.strictObject({ intervalMs: num('a number of simulated ms > 0', 0, 1e6, { gt: true }).optional() }).describe('key of options.trace')]).describe('true, false or {intervalMs}').optional(),
+        sched: z.strictObject(schedShape).describe('scheduler parameter').optional(),
+      })
+      .describe('option')
+      .optional(),
+  })
+  .describe('run config key');
+
+function machinePresetsSafe(): string[] {
+  try {
+    return machinePresets();
+  } catch {
+    return [];
+  }
+}
+
+const paramSchemas = new WeakMap<WorkloadDef, z.ZodType>();
+
+/** A zod schema for a workload's parameter table (all optional: defaults are filled in after). */
+function paramSchema(w: WorkloadDef): z.ZodType {
+  let s = paramSchemas.get(w);
+  if (!s) paramSchemas.set(w, (s = buildParamSchema(w)));
+  return s;
+}
+
+function buildParamSchema(w: WorkloadDef): z.ZodType {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [k, p] of Object.entries(w.params)) shape[k] = leaf(p).optional();
+  return z.strictObject(shape).describe(`parameter of workload ${JSON.stringify(w.name)}`);
+}
+
+function leaf(p: ParamSpec): z.ZodType {
+  const desc = describeParam(p);
+  switch (p.type) {
+    case 'int': return z.number().int().min(p.min).max(p.max).describe(desc);
+    case 'number': return z.number().min(p.min).max(p.max).describe(desc);
+    case 'boolean': return z.boolean().describe(desc);
+    case 'enum': return z.enum(p.values as [string, ...string[]]).describe(desc);
+  }
+}
+
+const machineCache = new Map<string, Machine>();
+
+function resolveMachine(m: string | MachineSpec): Machine {
+  if (typeof m === 'string') {
+    const cached = machineCache.get(m);
+    if (cached) return cached;
+    const names = machinePresets();
+    if (!names.includes(m)) throw new ConfigError('machine', `unknown machine preset ${show(m)}`, `${names.join(', ')} (or a MachineSpec object)`);
+    const machine = loadMachine(m);
+    machineCache.set(m, machine);
+    return machine;
+  }
+  try {
+    return new Machine(m);
+  } catch (e) {
+    const msg = (e as Error).message.replace(/^machine( "[^"]*")?: /, '');
+    throw new ConfigError('machine', msg);
+  }
+}
+
+/** resolved kernels by canonical spec (KernelConfig objects are frozen, so sharing is safe) */
+const kernelCache = new Map<string, KernelConfig>();
+/** canonical JSON of the resolved machine and kernel, for the config hash */
+const canonicalOf = new WeakMap<object, string>();
+
+function resolveKernelField(k: string | KernelSpec): KernelConfig {
+  const key = typeof k === 'string' ? k : canonicalJson(k);
+  const hit = kernelCache.get(key);
+  if (hit) return hit;
+  const kc = resolveKernelUncached(k);
+  if (kernelCache.size > 10000) kernelCache.clear();
+  kernelCache.set(key, kc);
+  return kc;
+}
+
+function resolveKernelUncached(k: string | KernelSpec): KernelConfig {
+  try {
+    return resolveKernel(k, 'kernel');
+  } catch (e) {
+    if (e instanceof KernelConfigError) {
+      const allowed = e.allowed.join(', ');
+      if (e.field === 'kernel') throw new ConfigError('kernel', e.problem, allowed);
+      // a JSON spec in a string names fields inside it; an object spec's fields are under kernel.
+      if (typeof k === 'string') throw new ConfigError('kernel', `${e.field}: ${e.problem}`, allowed);
+      throw new ConfigError(`kernel.${e.field}`, e.problem, allowed);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Validate `input` and fill in defaults. Throws ConfigError (fields under `prefix`, e.g.
+ * `base`) naming the first bad field, its value and what is allowed.
+ */
+export function resolveRunConfig(input: unknown, prefix = ''): ResolvedRun {
+  try {
+    return resolveInner(input);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e.under(prefix);
+    throw e;
+  }
+}
+
+function resolveInner(input: unknown): ResolvedRun {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ConfigError('', `a run config must be an object, got ${show(input)}`, 'keys machine, kernel, workload, params, duration, seed, options');
+  }
+  const top = TopSchema.safeParse(input, { reportInput: true });
+  if (!top.success) throw zodError(TopSchema, input, top.error);
+  const c = top.data as RunConfigInput;
+  // workload and its parameters
+  const wname = typeof c.workload === 'string' ? c.workload : c.workload.name;
+  const workload = getWorkload(wname);
+  if (!workload) {
+    throw new ConfigError(typeof c.workload === 'string' ? 'workload' : 'workload.name', `unknown workload ${show(wname)}`, workloadNames().join(', ') || '(none registered)');
+  }
+  const pSchema = paramSchema(workload);
+  const inner = typeof c.workload === 'object' ? c.workload.params ?? {} : {};
+  for (const [src, prefix] of [[inner, 'workload.params'], [c.params ?? {}, 'params']] as const) {
+    const r = pSchema.safeParse(src, { reportInput: true });
+    if (!r.success) throw zodError(pSchema, src, r.error, prefix);
+  }
+  const params: ParamValues = {};
+  const given = { ...inner, ...(c.params ?? {}) } as ParamValues;
+  for (const [k, p] of Object.entries(workload.params)) params[k] = given[k] ?? p.default;
+  // machine, kernel
+  const machineIn = c.machine ?? DEFAULT_MACHINE;
+  const machine = resolveMachine(machineIn);
+  const kernelIn = c.kernel ?? DEFAULT_KERNEL;
+  const kernel = resolveKernelField(kernelIn);
+  const ms = c.duration?.ms ?? DEFAULT_DURATION_MS;
+  const traceIn = c.options?.trace ?? false;
+  const trace = traceIn === false ? false : { intervalMs: (traceIn === true ? undefined : traceIn.intervalMs) ?? ms / 20 };
+  const config: RunConfig = {
+    machine: machineIn,
+    kernel: kernelIn,
+    workload: workload.name,
+    params,
+    duration: { ms, warmupMs: c.duration?.warmupMs ?? 0, maxEvents: c.duration?.maxEvents ?? null },
+    seed: String(c.seed ?? '1'),
+    options: { checks: c.options?.checks ?? false, trace, sched: { ...(c.options?.sched ?? {}) } },
+  };
+  return { config, machine, kernel, workload, configHash: hashOf(config, machine, kernel) };
+}
+
+function hashOf(config: RunConfig, machine: Machine, kernel: KernelConfig): string {
+  const { seed: _seed, ...rest } = config;
+  // the resolved machine and kernel are hashed too, so a changed preset file or kernel
+  // definition changes the hash (and with it the derived seeds and resumption)
+  // = canonicalJson({ config: rest, kernel: {...}, machine: machine.spec }), with the
+  // machine's and kernel's parts computed once per object
+  let m = canonicalOf.get(machine);
+  if (m === undefined) canonicalOf.set(machine, (m = canonicalJson(machine.spec)));
+  let k = canonicalOf.get(kernel);
+  if (k === undefined) {
+    k = canonicalJson({ name: kernel.name, patches: kernel.patches, primitive: kernel.primitive, locks: kernel.locks, sites: kernel.sites });
+    canonicalOf.set(kernel, k);
+  }
+  return sha256(`{"config":${canonicalJson(rest)},"kernel":${k},"machine":${m}}`, 16);
+}
+
+/** Validate a run config and return it with every default filled in. */
+export function validateRunConfig(input: unknown): RunConfig {
+  return resolveRunConfig(input).config;
+}
+
+/**
+ * The config hash: 16 hex digits of SHA-256 over the canonical JSON of the effective config
+ * without its seed, plus the resolved machine spec and kernel.
+ */
+export function configHash(input: unknown): string {
+  return resolveRunConfig(input).configHash;
+}

@@ -1,0 +1,25 @@
+/**
+ * Experiments: one run (`run`), sweeps over grids and samples of parameters × seeds
+ * (`runSweep`, resumable and shardable), and merging shards (`mergeSweeps`). Results are
+ * tidy tables (CSV, JSON, Arrow files; Arquero tables in the API) with provenance.
+ */
+export { ConfigError } from './errors';
+export {
+  validateRunConfig, resolveRunConfig, configHash, DEFAULT_MACHINE, DEFAULT_KERNEL, DEFAULT_DURATION_MS,
+  type RunConfigInput, type RunConfig, type ResolvedRun,
+} from './config';
+export { run, measure, type RunResult, type RunMeasurement, type TracePoint } from './run';
+export { provenance, type Provenance } from './provenance';
+export {
+  expandSweep, loadSweepSpec, runSeed, shardRuns, specKey, MAX_POINTS,
+  type SweepSpecInput, type SweepSpec, type AxisSpec, type RangeSpec, type SampleParamSpec, type SweepColumn, type SweepPoint, type SweepRun, type ExpandedSweep,
+} from './spec';
+export { sobolPoints, SOBOL_MAX_DIMS } from './sobol';
+export {
+  runSweep, SweepResult, toArquero, loadSweepTable, loadSweepProvenance, type SweepOptions, type SweepProvenance,
+} from './sweep';
+export { mergeSweeps, type MergeResult, type MergeProvenance } from './merge';
+export { buildTables, type JournalEntry, type SweepTables } from './results';
+export { toCsv, toJson, toArrow, columnTypes, type Table, type Row, type Cell, type ColumnType } from './tables';
+export { progressBar, progressLine, type SweepProgress } from './progress';
+export { RunError } from './pool';

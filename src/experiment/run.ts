@@ -1,0 +1,197 @@
+/**
+ * One run: build the simulation, scheduler, lock environment and kernel for a config, hand
+ * them to the workload, drive the simulation through warm-up, measured window and drain,
+ * and collect the workload's metrics plus the workload-independent figures:
+ *
+ * - counters over the measured window: CPU time shares (`cpu_busy_share`, `cpu_spin_share`,
+ *   `cpu_idle_share` of ncpus × duration), scheduler events (`sched_switches`,
+ *   `sched_wakeups`, `sched_migrations`, `sched_preemptions`), and `sim_events` (whole run),
+ *   `stopped_early` (1 if duration.maxEvents cut the run short), `drain_timeout` (1 if events
+ *   were still pending a duration (at least 10 ms) after the window: tasks that never exit),
+ *   plus the workload's own counters;
+ * - lockstat per lock class and call site over the measured window (a hold that spans the
+ *   end of the warm-up is not counted);
+ * - with `options.trace`, a time series of CPU shares and lock acquisitions per interval.
+ *
+ * Results depend only on the config (seed included): nothing reads the clock or global state.
+ */
+import { Simulation } from '../engine';
+import { Scheduler, BUSY, SPIN, type Cpu } from '../sched';
+import { LockEnv, type LockStatRow } from '../locking';
+import { kernelLock, type WorkloadContext } from '../workloads';
+import { resolveRunConfig, type ResolvedRun, type RunConfig, type RunConfigInput } from './config';
+import { provenance, type Provenance } from './provenance';
+
+/** One sample of a run's trace: figures over the interval that ends at `t_ms`. */
+export interface TracePoint {
+  t_ms: number;
+  cpu_busy_share: number;
+  cpu_spin_share: number;
+  lock_acquisitions: number;
+  lock_contentions: number;
+}
+
+/** What one run measured. Deterministic given the effective config. */
+export interface RunMeasurement {
+  /** the workload's metrics (null = undefined for this run, e.g. a mean over no operations) */
+  metrics: Record<string, number | null>;
+  /** event counts and shares, workload-independent ones first */
+  counters: Record<string, number>;
+  /** lockstat over the measured window, by class then site */
+  lockstat: LockStatRow[];
+  /** with options.trace: the time series; else null */
+  trace: TracePoint[] | null;
+}
+
+export interface RunResult extends RunMeasurement {
+  /** the effective config (defaults filled in) */
+  config: RunConfig;
+  /** hash of the effective config without the seed */
+  configHash: string;
+  provenance: Provenance & { wallSeconds: number };
+}
+
+/** Run one simulation. Throws ConfigError for a bad config (nothing is run). */
+export function run(config: RunConfigInput): RunResult {
+  const resolved = resolveRunConfig(config);
+  const t0 = process.hrtime.bigint();
+  const m = measure(resolved);
+  const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { config: resolved.config, configHash: resolved.configHash, ...m, provenance: { ...provenance(), wallSeconds } };
+}
+
+interface CpuSnap { busy: number; spin: number }
+
+function cpuTimes(cpus: readonly Cpu[], now: number): CpuSnap {
+  let busy = 0, spin = 0;
+  for (const c of cpus) {
+    busy += c.time.busy + (c.activity === BUSY ? now - c.activitySince : 0);
+    spin += c.time.spin + (c.activity === SPIN ? now - c.activitySince : 0);
+  }
+  return { busy, spin };
+}
+
+/** The measurement of a validated config (what a sweep worker calls). */
+export function measure(r: ResolvedRun): RunMeasurement {
+  const { config, machine, kernel, workload } = r;
+  const sim = new Simulation(config.seed);
+  const sched = new Scheduler(sim, machine, config.options.sched);
+  const env = new LockEnv(sim, sched, { checks: config.options.checks });
+  const startNs = config.duration.warmupMs * 1e6;
+  const durationNs = config.duration.ms * 1e6;
+  const endNs = startNs + durationNs;
+  const maxEvents = config.duration.maxEvents ?? Infinity;
+  const trace: TracePoint[] | null = config.options.trace ? [] : null;
+  const traceStep = config.options.trace ? config.options.trace.intervalMs * 1e6 : Infinity;
+
+  let ran = false;
+  let stoppedEarly = 0;
+  let drainTimeout = 0;
+  let lockstatAtEnd: LockStatRow[] | null = null;
+  let cpuStart: CpuSnap = { busy: 0, spin: 0 };
+  let cpuEnd: CpuSnap = { busy: 0, spin: 0 };
+  const schedCounts = () => {
+    const s = { switches: 0, wakeups: 0, migrations: 0, preemptions: 0 };
+    for (const t of sched.tasks) {
+      s.switches += t.stats.switches;
+      s.wakeups += t.stats.wakeups;
+      s.migrations += t.stats.migrations;
+      s.preemptions += t.stats.preemptions;
+    }
+    return s;
+  };
+  let schedStart = schedCounts();
+  let schedEnd = schedStart;
+
+  const lockTotals = () => {
+    let acq = 0, cont = 0;
+    for (const sites of env.stat.classes.values()) {
+      for (const s of sites.values()) {
+        acq += s.acquisitions.read + s.acquisitions.write;
+        cont += s.contentions.read + s.contentions.write;
+      }
+    }
+    return { acq, cont };
+  };
+
+  /** run to `until` in steps, honouring maxEvents; false if a stop rule fired */
+  const runTo = (until: number): boolean => {
+    while (sim.now < until || until === Infinity) {
+      if (sim.eventCount >= maxEvents) return false;
+      if (sim.pending === 0) return true;
+      const step = Math.min(until, sim.now + 1e5);
+      sim.run(step);
+    }
+    return true;
+  };
+
+  const ctx: WorkloadContext = {
+    sim, sched, machine, kernel, env,
+    seed: config.seed,
+    params: Object.freeze({ ...config.params }),
+    startNs, endNs, durationNs,
+    measuring: () => sim.now >= startNs && sim.now <= endNs,
+    lockstat: () => lockstatAtEnd ?? env.stat.rows(),
+    rng: (name) => sim.rng(`workload.${name}`),
+    lock: (cls, name) => kernelLock(env, kernel, cls, name),
+    run() {
+      if (ran) throw new Error(`workload ${workload.name}: ctx.run() called twice`);
+      ran = true;
+      let ok = true;
+      if (startNs > 0) {
+        ok = runTo(startNs);
+        env.stat.classes.clear();
+        cpuStart = cpuTimes(sched.cpus, startNs);
+        schedStart = schedCounts();
+      }
+      let last = { t: startNs, cpu: cpuStart, lock: lockTotals() };
+      for (let t = startNs; ok && t < endNs;) {
+        t = Math.min(endNs, t + traceStep);
+        ok = runTo(t);
+        if (trace) {
+          const now = Math.min(sim.now, t);
+          const cpu = cpuTimes(sched.cpus, now);
+          const lock = lockTotals();
+          const span = (now - last.t) * sched.cpus.length;
+          trace.push({
+            t_ms: now / 1e6,
+            cpu_busy_share: span ? (cpu.busy - last.cpu.busy) / span : 0,
+            cpu_spin_share: span ? (cpu.spin - last.cpu.spin) / span : 0,
+            lock_acquisitions: lock.acq - last.lock.acq,
+            lock_contentions: lock.cont - last.lock.cont,
+          });
+          last = { t: now, cpu, lock };
+        }
+      }
+      cpuEnd = cpuTimes(sched.cpus, Math.min(sim.now, endNs));
+      schedEnd = schedCounts();
+      lockstatAtEnd = env.stat.rows();
+      // drain: let tasks finish the operation they are in and exit
+      if (ok) ok = runTo(endNs + Math.max(durationNs, 1e7));
+      if (!ok) stoppedEarly = 1;
+      else if (sim.pending > 0) drainTimeout = 1;
+    },
+  };
+
+  const out = workload.run(ctx);
+  if (!ran) throw new Error(`workload ${workload.name}: run() returned without calling ctx.run()`);
+  if (config.options.checks && !stoppedEarly && !drainTimeout) env.finalCheck();
+
+  const cpuSpan = durationNs * sched.cpus.length;
+  const counters: Record<string, number> = {
+    cpu_busy_share: cpuSpan ? (cpuEnd.busy - cpuStart.busy) / cpuSpan : 0,
+    cpu_spin_share: cpuSpan ? (cpuEnd.spin - cpuStart.spin) / cpuSpan : 0,
+    cpu_idle_share: cpuSpan ? 1 - (cpuEnd.busy - cpuStart.busy + cpuEnd.spin - cpuStart.spin) / cpuSpan : 0,
+    sched_switches: schedEnd.switches - schedStart.switches,
+    sched_wakeups: schedEnd.wakeups - schedStart.wakeups,
+    sched_migrations: schedEnd.migrations - schedStart.migrations,
+    sched_preemptions: schedEnd.preemptions - schedStart.preemptions,
+    sim_events: sim.eventCount,
+    stopped_early: stoppedEarly,
+    drain_timeout: drainTimeout,
+  };
+  for (const [k, v] of Object.entries(out.counters ?? {})) counters[k in counters ? `workload_${k}` : k] = v;
+  const metrics: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(out.metrics)) metrics[k] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+  return { metrics, counters, lockstat: lockstatAtEnd ?? env.stat.rows(), trace };
+}

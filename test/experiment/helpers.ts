@@ -1,0 +1,38 @@
+import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A fresh temporary folder. */
+export function tmp(prefix = 'mmlock-exp-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A small, fast sweep spec (each run a few ms of wall time). */
+export function smallSpec(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'small',
+    base: { workload: 'lock-hammer', machine: 'ivybridge-ex-2s', params: { holdNs: 100, thinkNs: 400 }, duration: { ms: 0.2 } },
+    axes: { kernel: ['3.18-rc1', '3.18-rc1-i_mmap_rwsem'], threads: [2, 8], readers: [0, 0.9] },
+    replications: 2,
+    seed: 11,
+    ...over,
+  };
+}
+
+export const RESULT_FILES = ['runs.csv', 'runs.json', 'runs.arrow', 'lockstat.csv', 'lockstat.json', 'lockstat.arrow'];
+
+/** The result files of a folder, name → bytes. */
+export function resultFiles(dir: string): Map<string, Buffer> {
+  const m = new Map<string, Buffer>();
+  for (const f of RESULT_FILES) if (existsSync(join(dir, f))) m.set(f, readFileSync(join(dir, f)));
+  return m;
+}
+
+export function journalIds(dir: string): string[] {
+  const text = readFileSync(join(dir, 'journal.jsonl'), 'utf8');
+  return text.split('\n').filter((l) => l).map((l) => (JSON.parse(l) as { runId: string }).runId);
+}
+
+export function files(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
