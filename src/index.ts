@@ -13,3 +13,7 @@ export { loadMachine, machinePresets, Machine, CacheLine } from './hw';
 export { Scheduler } from './sched';
 export { LockEnv, Mutex, RwSem, SpinLock, LockStat } from './locking';
 export { resolveKernel, kernelFromPatches } from './kernel';
+export * as experiment from './experiment';
+export * as workloads from './workloads';
+export { run, runSweep, mergeSweeps, expandSweep, validateRunConfig, loadSweepSpec, loadSweepTable, ConfigError } from './experiment';
+export { registerWorkload, getWorkload, workloadNames, listWorkloads } from './workloads';

@@ -2,10 +2,11 @@ import type { Command } from './commands';
 import { UsageError } from './args';
 
 /** Benchmarks live in perf/; each prints figures, its last line `<metric>=<number>`. */
-const benches: Record<string, () => { summary: string; run(argv: string[]): number }> = {
+const benches: Record<string, () => { summary: string; run(argv: string[]): number | Promise<number> }> = {
   hold: () => require('../../perf/hold').hold,
   locks: () => require('../../perf/locks').locks,
   'interval-tree': () => require('../../perf/interval_tree').intervalTree,
+  sweep: () => require('../../perf/sweep').sweep,
 };
 
 export const bench: Command = {
