@@ -140,6 +140,16 @@ export abstract class Lock {
     return v;
   }
 
+  /**
+   * cpu_relax() in an optimistic-spin loop: as the polling OSQ head, wait until the lock
+   * word or owner changes (or need_resched), then re-read the line.
+   */
+  *relax(task: Task, op: LockOp): Generator<unknown, void, unknown> {
+    this.poller = task;
+    yield* this.spin(task, op, true);
+    yield this.ld(task, op);
+  }
+
   /** wake_up_process() from a lock's slow path, charging the waker */
   protected *wakeUp(waker: Task, task: Task): Generator<unknown, void, unknown> {
     const p = this.env.sched.params;

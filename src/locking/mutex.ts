@@ -182,10 +182,7 @@ export class Mutex extends Lock implements SleepLock {
         }
       }
       if (!owner && sched.needResched(task)) break;
-      // cpu_relax(): wait for the lock word or owner to change
-      this.poller = task;
-      yield* this.spin(task, op, true);
-      yield this.ld(task, op);
+      yield* this.relax(task, op);
     }
     yield* this.osq.exit(task);
     return taken;

@@ -242,9 +242,7 @@ export class RwSem extends Lock implements SleepLock {
       // spinning and queue (the slow path wakes the head if nobody has)
       if (c === WAITING_BIAS && !this.options.writerSteal) break;
       if (!owner && sched.needResched(task)) break;
-      this.poller = task;
-      yield* this.spin(task, op, true);
-      yield this.ld(task, op);
+      yield* this.relax(task, op);
     }
     yield* this.osq.exit(task);
     return taken;
