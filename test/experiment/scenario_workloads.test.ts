@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { run } from '../../src/experiment/run';
 import { runSweep } from '../../src/experiment/sweep';
+import { expandSweep, loadSweepSpec } from '../../src/experiment/spec';
+import { dataPath } from '../../src/data';
 import { ConfigError } from '../../src/experiment/errors';
 import { getWorkload, workloadNames } from '../../src/workloads';
 import { SCENARIOS, SCENARIO_NAMES } from '../../src/workloads/mm_paths';
@@ -117,4 +119,11 @@ test('a 2-point sweep over kernel with numa-migration: byte-identical results wi
   const runs = JSON.parse(a.get('runs.json')!.toString('utf8')) as unknown[];
   assert.equal(runs.length, 2);
   assert.ok(one);
+});
+
+test('data/sweeps/numa-migration.json: kernels x readers x 2 seeds, valid', () => {
+  const e = expandSweep(loadSweepSpec(dataPath('sweeps', 'numa-migration.json')));
+  assert.equal(e.runs.length, 8);
+  assert.equal(e.points.length, 4);
+  assert.ok(e.points.every((p) => p.resolved.config.workload === 'numa-migration'));
 });
