@@ -32,7 +32,7 @@ type Problem = { field: string; problem: string; allowed?: string } | undefined;
 
 /** A scenario's entry: its core, one-line description, typed options and cross-option checks. */
 export interface ScenarioTable {
-  def: ScenarioDef<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  def: ScenarioDef<any>;
   description: string;
   params: Readonly<Record<string, ParamSpec>>;
   checkParams?(p: Readonly<ParamValues>): Problem;
