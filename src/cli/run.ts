@@ -15,7 +15,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   kernel: { type: 'string', help: `kernel name or spec (${KERNEL_NAMES.join(', ')}, patches:1-4, ...; see mmlock kernels); default 3.18-rc1` },
   workload: { type: 'string', help: 'workload name (see mmlock workloads)' },
   param: { type: 'string', multiple: true, help: 'a workload parameter, name=value (repeatable), e.g. --param threads=60' },
-  ms: { type: 'string', help: 'simulated milliseconds measured (default 10)' },
+  ms: { type: 'string', help: 'simulated milliseconds measured (default 10; not used by run-to-completion workloads such as the mm_paths scenarios)' },
   'warmup-ms': { type: 'string', help: 'simulated milliseconds before measuring (default 0)' },
   seed: { type: 'string', help: 'random seed (default 1)' },
   checks: { type: 'boolean', help: 'test mode: check lock invariants, lock order and lost wake-ups' },
@@ -69,7 +69,10 @@ function printText(r: RunResult): void {
   const c = r.config;
   const kernel = typeof c.kernel === 'string' ? c.kernel : JSON.stringify(c.kernel);
   const machine = typeof c.machine === 'string' ? c.machine : c.machine.name;
-  console.log(`${c.workload} on ${machine}, kernel ${kernel}, ${c.duration.ms} ms measured${c.duration.warmupMs ? ` after ${c.duration.warmupMs} ms warm-up` : ''}, seed ${c.seed}`);
+  const timing = getWorkload(c.workload)?.timing === 'completion'
+    ? 'run to completion (duration.ms not used), whole run measured'
+    : `${c.duration.ms} ms measured${c.duration.warmupMs ? ` after ${c.duration.warmupMs} ms warm-up` : ''}`;
+  console.log(`${c.workload} on ${machine}, kernel ${kernel}, ${timing}, seed ${c.seed}`);
   console.log(`params: ${Object.entries(c.params).map(([k, v]) => `${k}=${v}`).join(' ')}   config ${r.configHash}`);
   const table = (title: string, o: Record<string, number | null>) => {
     console.log(`\n${title}:`);

@@ -160,12 +160,17 @@ export class Simulation {
     this.stopped = true;
   }
 
-  /** Run until no event is left, `stop()` is called, or virtual time would pass `until`. */
-  run(until = Infinity): void {
+  /**
+   * Run until no event is left, `stop()` is called, virtual time would pass `until`, or
+   * `eventCount` reaches `maxEvents`. At the end time moves to a finite `until` (also when
+   * the events ran out before it), except when `stop()` or `maxEvents` ended the run.
+   */
+  run(until = Infinity, maxEvents = Infinity): void {
     this.stopped = false;
     const q = this.queue;
     const slots = this.slots;
     while (!this.stopped) {
+      if (this.eventCount >= maxEvents) return;
       let slot: number;
       let id: number;
       // one peek per event: heap entries due now, then the FIFO, then advance time

@@ -231,6 +231,14 @@ function resolveInner(input: unknown): ResolvedRun {
   const params: ParamValues = {};
   const given = { ...inner, ...(c.params ?? {}) } as ParamValues;
   for (const [k, p] of Object.entries(workload.params)) params[k] = given[k] ?? p.default;
+  const problem = workload.checkParams?.(params);
+  if (problem) throw new ConfigError(`params.${problem.field}`, problem.problem, problem.allowed ?? '');
+  if (workload.timing === 'completion' && (c.duration?.warmupMs ?? 0) > 0) {
+    throw new ConfigError('duration.warmupMs', `workload ${show(workload.name)} runs to completion and has no warm-up, got ${c.duration!.warmupMs}`, '0');
+  }
+  if (workload.timing === 'completion' && c.options?.trace !== undefined && c.options.trace !== false) {
+    throw new ConfigError('options.trace', `workload ${show(workload.name)} runs to completion; a trace needs a fixed-duration workload, got ${show(c.options.trace)}`, 'false');
+  }
   // machine, kernel
   const machineIn = c.machine ?? DEFAULT_MACHINE;
   const machine = resolveMachine(machineIn);

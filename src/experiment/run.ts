@@ -13,6 +13,10 @@
  *   end of the warm-up is not counted);
  * - with `options.trace`, a time series of CPU shares and lock acquisitions per interval.
  *
+ * A run-to-completion workload (`timing: 'completion'`, the mm_paths scenarios) has no
+ * warm-up, drain or trace: the simulation runs until no event is left (or maxEvents), and
+ * the measured window is the whole run — CPU shares are of ncpus × elapsed time.
+ *
  * Results depend only on the config (seed included): nothing reads the clock or global state.
  */
 import { Simulation } from '../engine';
@@ -77,9 +81,12 @@ export function measure(r: ResolvedRun): RunMeasurement {
   const sim = new Simulation(config.seed);
   const sched = new Scheduler(sim, machine, config.options.sched);
   const env = new LockEnv(sim, sched, { checks: config.options.checks });
-  const startNs = config.duration.warmupMs * 1e6;
-  const durationNs = config.duration.ms * 1e6;
-  const endNs = startNs + durationNs;
+  // a run-to-completion workload (WorkloadDef.timing): the window is [0, end of the run],
+  // its end known once the run is over; duration.ms is not used (see registry.ts)
+  const completion = workload.timing === 'completion';
+  const startNs = completion ? 0 : config.duration.warmupMs * 1e6;
+  let durationNs = completion ? Infinity : config.duration.ms * 1e6;
+  let endNs = startNs + durationNs;
   const maxEvents = config.duration.maxEvents ?? Infinity;
   const trace: TracePoint[] | null = config.options.trace ? [] : null;
   const traceStep = config.options.trace ? config.options.trace.intervalMs * 1e6 : Infinity;
@@ -129,7 +136,9 @@ export function measure(r: ResolvedRun): RunMeasurement {
     sim, sched, machine, kernel, env,
     seed: config.seed,
     params: Object.freeze({ ...config.params }),
-    startNs, endNs, durationNs,
+    startNs,
+    get endNs() { return endNs; },
+    get durationNs() { return durationNs; },
     measuring: () => sim.now >= startNs && sim.now <= endNs,
     lockstat: () => lockstatAtEnd ?? env.stat.rows(),
     rng: (name) => sim.rng(`workload.${name}`),
@@ -137,6 +146,15 @@ export function measure(r: ResolvedRun): RunMeasurement {
     run() {
       if (ran) throw new Error(`workload ${workload.name}: ctx.run() called twice`);
       ran = true;
+      if (completion) {
+        sim.run(Infinity, maxEvents);
+        if (sim.pending > 0) stoppedEarly = 1;
+        endNs = durationNs = sim.now;
+        cpuEnd = cpuTimes(sched.cpus, sim.now);
+        schedEnd = schedCounts();
+        lockstatAtEnd = env.stat.rows();
+        return;
+      }
       let ok = true;
       if (startNs > 0) {
         ok = runTo(startNs);

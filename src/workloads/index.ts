@@ -1,9 +1,12 @@
 /**
  * Workloads: a registry (name → parameters + runner) and the built-in workloads, which are
- * registered when this module loads.
+ * registered when this module loads: lock-hammer, and the mm_paths scenarios (fork-storm,
+ * truncate, numa-migration, postgres-hugetlb, memory-failure, uprobe, xip, nommu; they run
+ * to completion, see mm_paths/workloads.ts).
  */
 import { getWorkload, registerWorkload } from './registry';
 import { lockHammer } from './lock_hammer';
+import { SCENARIO_WORKLOADS } from './mm_paths/workloads';
 
 export {
   registerWorkload, getWorkload, workloadNames, listWorkloads, paramDefaults, describeParam, kernelLock,
@@ -12,3 +15,4 @@ export {
 export { lockHammer } from './lock_hammer';
 
 if (!getWorkload(lockHammer.name)) registerWorkload(lockHammer);
+for (const w of SCENARIO_WORKLOADS) if (!getWorkload(w.name)) registerWorkload(w);

@@ -95,6 +95,25 @@ export interface WorkloadDef {
   params: Readonly<Record<string, ParamSpec>>;
   run(ctx: WorkloadContext): WorkloadOutput;
   /**
+   * How a run of this workload is timed:
+   * - `'window'` (the default): fixed duration. The run has a warm-up (`duration.warmupMs`),
+   *   a measured window of `duration.ms` and a drain; tasks stop starting work at `endNs`.
+   * - `'completion'`: the workload's tasks do a fixed amount of work and exit (the mm_paths
+   *   scenarios). `ctx.run()` runs the simulation until no event is left (or
+   *   `duration.maxEvents` fires); the measured window is the whole run, [0, end], so
+   *   lockstat and the CPU/scheduler counters cover all of it. `duration.ms` is not used
+   *   (it stays in the config, so the same params give the same results whatever it is),
+   *   `duration.warmupMs` must be 0, and in `ctx` `startNs` is 0 and `endNs` / `durationNs`
+   *   are Infinity until the run ends (use `sim.now` after `ctx.run()` for the elapsed time).
+   */
+  timing?: 'window' | 'completion';
+  /**
+   * Checks across parameters beyond the table's ranges (e.g. `failures <= filePages`):
+   * the first problem, naming the parameter, or undefined. Called with the validated
+   * params, defaults filled in; a problem becomes a ConfigError at `params.<field>`.
+   */
+  checkParams?(params: Readonly<ParamValues>): { field: string; problem: string; allowed?: string } | undefined;
+  /**
    * Optional relative cost estimate of a run (any unit, larger = slower), used only to
    * hand the slowest runs of a sweep to workers first. Never affects results.
    */

@@ -20,7 +20,35 @@ export interface ScenarioOptions {
   checks?: boolean;
 }
 
-export function scenarioSim(o: ScenarioOptions, mm: { numa?: Partial<NumaParams>; costs?: Partial<MmCosts> } = {}) {
+/** MmContext options a scenario needs (NUMA tunables, costs) */
+export interface ScenarioMmOptions { numa?: Partial<NumaParams>; costs?: Partial<MmCosts> }
+
+/**
+ * A scenario's core, independent of who built the simulation: `setup` spawns the
+ * scenario's tasks on `ctx` (options `o`, its own options only: kernel, machine, seed and
+ * checks are the simulation's) and returns a function that reads the figures once the
+ * simulation has run to completion. Two drivers call it: `runScenario` (a simulation of
+ * its own, `mmlock scenario`) and the experiment layer's workload (mm_paths/workloads.ts:
+ * the run's sim, scheduler, lock environment and kernel).
+ */
+export interface ScenarioDef<O> {
+  name: string;
+  /** options of the MmContext the scenario needs */
+  mm?: ScenarioMmOptions;
+  setup(ctx: MmContext, o: O): () => Record<string, number>;
+}
+
+/** A scenario's options without the simulation-level ones. */
+export type OwnOptions<O extends ScenarioOptions> = Omit<O, keyof ScenarioOptions>;
+
+/** Run `def` standalone: its own simulation (scenarioSim), to completion, then the report. */
+export function runScenario<O extends ScenarioOptions>(def: ScenarioDef<OwnOptions<O>>, o: O): ScenarioReport {
+  const { sim, ctx } = scenarioSim(o, def.mm);
+  const figures = def.setup(ctx, o);
+  return finish(def.name, sim, ctx, figures);
+}
+
+export function scenarioSim(o: ScenarioOptions, mm: ScenarioMmOptions = {}) {
   const sim = new Simulation(o.seed ?? 1);
   const sched = new Scheduler(sim, loadMachine(o.machine ?? 'ivybridge-ex-4s'));
   const env = new LockEnv(sim, sched, { checks: o.checks ?? true });

@@ -1,6 +1,6 @@
 import type { Task } from '../../sched';
 import { exec, fork, doExit, pageFault, dsoLayout, ElfFiles, INTERP, type MmContext, type MmStruct } from '../../mm';
-import { finish, scenarioSim, vmstatFigures, type ScenarioOptions, type ScenarioReport } from './common';
+import { finish, runScenario, scenarioSim, vmstatFigures, type OwnOptions, type ScenarioDef, type ScenarioOptions, type ScenarioReport } from './common';
 
 export interface ForkStormOptions extends ScenarioOptions {
   /** the program the parent exec's: an executable of src/mm/layouts.ts (default reaim: reaim, libaio, ld.so, libc) */
@@ -34,9 +34,10 @@ export interface ForkStormWorld {
  * ld.so 3, ...) and every exit at unlink_file_vma once per file VMA: all of them the
  * same libc / ld.so / program trees, written from every CPU. The parent stays (its VMAs
  * remain in the trees).
+ * `onWorld` receives the state (the parent's mm once the parent has run) for runForkStorm's `inspect`.
  */
-export function runForkStorm(o: ForkStormOptions, inspect?: (w: ForkStormWorld) => void): ScenarioReport {
-  const { sim, sched, ctx } = scenarioSim(o);
+export function forkStormSetup(ctx: MmContext, o: OwnOptions<ForkStormOptions>, onWorld?: (w: Omit<ForkStormWorld, 'parent'> & { parent: () => MmStruct }) => void): () => Record<string, number> {
+  const { sched } = ctx;
   const program = o.program ?? 'reaim';
   const workers = o.workers ?? 48, rounds = o.rounds ?? 4;
   const childNs = o.childNs ?? 20_000, thinkNs = o.thinkNs ?? 10_000;
@@ -78,7 +79,8 @@ export function runForkStorm(o: ForkStormOptions, inspect?: (w: ForkStormWorld) 
     yield* doExit(ctx, t, mm);
   }
 
-  const report = finish('fork-storm', sim, ctx, () => ({
+  onWorld?.({ ctx, elf, parent: () => parent, files });
+  return () => ({
     workers,
     children: workers * rounds,
     fileVmasPerProcess: fileVmas,
@@ -88,7 +90,16 @@ export function runForkStorm(o: ForkStormOptions, inspect?: (w: ForkStormWorld) 
     anonVmaContentions: ctx.env.stat.classTotal('anon_vma').contentions.write,
     ptlContentions: ctx.env.stat.classTotal('ptl').contentions.write,
     ...vmstatFigures(ctx, ['forks', 'exits', 'execs', 'pgfault']),
-  }));
-  inspect?.({ ctx, elf, parent, files });
+  });
+}
+
+export const forkStormScenario: ScenarioDef<OwnOptions<ForkStormOptions>> = { name: 'fork-storm', setup: (ctx, o) => forkStormSetup(ctx, o) };
+
+export function runForkStorm(o: ForkStormOptions, inspect?: (w: ForkStormWorld) => void): ScenarioReport {
+  if (!inspect) return runScenario(forkStormScenario, o);
+  const { sim, ctx } = scenarioSim(o);
+  let world!: Omit<ForkStormWorld, 'parent'> & { parent: () => MmStruct };
+  const report = finish('fork-storm', sim, ctx, forkStormSetup(ctx, o, (w) => { world = w; }));
+  inspect({ ...world, parent: world.parent() });
   return report;
 }

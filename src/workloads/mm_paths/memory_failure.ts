@@ -3,7 +3,7 @@ import {
   memoryFailure, mmapRegion, tryToUnmap, unlinkFileVma, TTU_IGNORE_ACCESS, TTU_IGNORE_MLOCK, TTU_UNMAP, VM_READ, VM_WRITE,
   type McProcess, type MmContext, type AddressSpace, type TryToUnmap,
 } from '../../mm';
-import { finish, scenarioSim, type ScenarioOptions, type ScenarioReport } from './common';
+import { runScenario, type OwnOptions, type ScenarioDef, type ScenarioOptions, type ScenarioReport } from './common';
 
 export interface MemoryFailureOptions extends ScenarioOptions {
   /** processes mapping the file (default 128) */
@@ -28,42 +28,49 @@ export interface MemoryFailureOptions extends ScenarioOptions {
  * process), then try_to_unmap (rmap.ts: rmap_walk_file, i_mmap at site rmap_walk_file,
  * pte locks of the mappers).
  */
-export function runMemoryFailure(o: MemoryFailureOptions): ScenarioReport {
-  const { sim, sched, ctx } = scenarioSim(o);
-  const nMap = o.mappers ?? 128, nOther = o.others ?? 128, nFail = o.failures ?? 4;
-  const nChurn = o.churners ?? 4, rounds = o.rounds ?? 20, pages = o.filePages ?? 64;
-  if (nFail > pages) throw new Error(`memory-failure scenario: failures (${nFail}) > filePages (${pages})`);
-  const file = ctx.newFile('libdata.so', { nrPages: pages });
-  const procs: McProcess[] = [];
-  for (let i = 0; i < nMap + nOther; i++) procs.push({ name: `p${i}`, mm: ctx.newMm(`p${i}`) });
-  const killed: number[] = [];
+export const memoryFailureScenario: ScenarioDef<OwnOptions<MemoryFailureOptions>> = {
+  name: 'memory-failure',
+  setup(ctx, o) {
+    const { sched } = ctx;
+    const nMap = o.mappers ?? 128, nOther = o.others ?? 128, nFail = o.failures ?? 4;
+    const nChurn = o.churners ?? 4, rounds = o.rounds ?? 20, pages = o.filePages ?? 64;
+    if (nFail > pages) throw new Error(`memory-failure scenario: failures (${nFail}) > filePages (${pages})`);
+    const file = ctx.newFile('libdata.so', { nrPages: pages });
+    const procs: McProcess[] = [];
+    for (let i = 0; i < nMap + nOther; i++) procs.push({ name: `p${i}`, mm: ctx.newMm(`p${i}`) });
+    const killed: number[] = [];
 
-  sched.spawn('setup', function* (t) {
-    for (let i = 0; i < nMap; i++) {
-      const mm = procs[i].mm!;
-      yield* mm.mmapSem.acquire(t, 'write', 'mmap');
-      yield* mmapRegion(ctx, t, mm, { file, pgoff: 0, pages, flags: VM_READ | VM_WRITE });
-      yield* mm.mmapSem.release(t, 'write');
-      for (let p = 0; p < nFail; p++) file.page(p).mappers.add(mm);
-    }
-    for (let f = 0; f < nFail; f++) {
-      sched.spawn(`mce${f}`, function* (u) {
-        const r = yield* memoryFailure(ctx, u, file.page(f), procs, { forceEarly: true, tryToUnmap: hwpoisonTryToUnmap });
-        killed.push(r.killed.length);
-      });
-    }
-    for (let c = 0; c < nChurn; c++) sched.spawn(`churn${c}`, (u) => churn(ctx, u, file, rounds, `mf.churn.${c}`));
-  });
-  return finish('memory-failure', sim, ctx, () => ({
-    mappers: nMap,
-    processes: nMap + nOther,
-    failures: nFail,
-    killedTotal: killed.reduce((a, b) => a + b, 0),
-    pagesStillMapped: Array.from({ length: nFail }, (_, p) => file.page(p).mapcount).reduce((a, b) => a + b, 0),
-    tasklistContentions: ctx.env.stat.classTotal('tasklist_lock').contentions.read,
-    rmap_walks: ctx.vmstat.rmap_walks,
-    rmap_vmas_visited: ctx.vmstat.rmap_vmas_visited,
-  }));
+    sched.spawn('setup', function* (t) {
+      for (let i = 0; i < nMap; i++) {
+        const mm = procs[i].mm!;
+        yield* mm.mmapSem.acquire(t, 'write', 'mmap');
+        yield* mmapRegion(ctx, t, mm, { file, pgoff: 0, pages, flags: VM_READ | VM_WRITE });
+        yield* mm.mmapSem.release(t, 'write');
+        for (let p = 0; p < nFail; p++) file.page(p).mappers.add(mm);
+      }
+      for (let f = 0; f < nFail; f++) {
+        sched.spawn(`mce${f}`, function* (u) {
+          const r = yield* memoryFailure(ctx, u, file.page(f), procs, { forceEarly: true, tryToUnmap: hwpoisonTryToUnmap });
+          killed.push(r.killed.length);
+        });
+      }
+      for (let c = 0; c < nChurn; c++) sched.spawn(`churn${c}`, (u) => churn(ctx, u, file, rounds, `mf.churn.${c}`));
+    });
+    return () => ({
+      mappers: nMap,
+      processes: nMap + nOther,
+      failures: nFail,
+      killedTotal: killed.reduce((a, b) => a + b, 0),
+      pagesStillMapped: Array.from({ length: nFail }, (_, p) => file.page(p).mapcount).reduce((a, b) => a + b, 0),
+      tasklistContentions: ctx.env.stat.classTotal('tasklist_lock').contentions.read,
+      rmap_walks: ctx.vmstat.rmap_walks,
+      rmap_vmas_visited: ctx.vmstat.rmap_vmas_visited,
+    });
+  },
+};
+
+export function runMemoryFailure(o: MemoryFailureOptions): ScenarioReport {
+  return runScenario(memoryFailureScenario, o);
 }
 
 /** mmap + munmap of the whole file, `rounds` times, with user time between */

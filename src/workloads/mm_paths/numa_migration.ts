@@ -2,7 +2,7 @@ import type { Task } from '../../sched';
 import {
   doExit, fork, migrateState, mmapRegion, pageFault, VM_READ, VM_WRITE, type AddressSpace, type MmContext, type MmStruct, type NumaParams, type Vma,
 } from '../../mm';
-import { finish, scenarioSim, vmstatFigures, type ScenarioOptions, type ScenarioReport } from './common';
+import { runScenario, vmstatFigures, type OwnOptions, type ScenarioDef, type ScenarioOptions, type ScenarioReport } from './common';
 
 export interface NumaMigrationOptions extends ScenarioOptions {
   /** processes reading the data pages, spread over the nodes (default 32) */
@@ -40,63 +40,71 @@ export const NUMA_SCENARIO_PARAMS: Partial<NumaParams> = { scanDelayMs: 2, scanP
  * (unlink_file_vma: i_mmap W) — the writers the walks queue behind. Every process exits
  * at the end.
  */
+export const numaMigrationScenario: ScenarioDef<OwnOptions<NumaMigrationOptions>> = {
+  name: 'numa-migration',
+  mm: { numa: NUMA_SCENARIO_PARAMS },
+  setup(ctx, o) {
+    const { sim, sched } = ctx;
+    const N = o.processes ?? 32, F = o.forkers ?? 8, P = o.pages ?? 32;
+    const end = (o.durationMs ?? 10) * 1e6;
+    const childFaults = o.childFaults ?? 2, childNs = o.childNs ?? 50_000;
+    const machine = sched.machine;
+    const file = ctx.newFile('libc.so.data', { nrPages: P, node: 0 });
+    const all = Array.from({ length: P }, (_, i) => i);
+    let treePeak = 0;
+
+    /** a process that maps the data rw-p and faults it all in (ld.so's relocation reads) */
+    function* mapData(t: Task, mm: MmStruct): Generator<unknown, Vma, unknown> {
+      yield* mm.mmapSem.acquire(t, 'write', 'mmap');
+      const vma = yield* mmapRegion(ctx, t, mm, { file, pgoff: 0, pages: P, flags: VM_READ | VM_WRITE });
+      yield* mm.mmapSem.release(t, 'write');
+      for (const i of all) if (!mm.pt.has(vma.addressOf(i))) yield* pageFault(ctx, t, mm, vma.addressOf(i), false);
+      treePeak = Math.max(treePeak, file.i_mmap.size);
+      return vma;
+    }
+
+    for (let i = 0; i < N; i++) {
+      const node = i % machine.nnodes;
+      const cpus = machine.cpusOfSocket(node);
+      sched.spawn(`proc${i}`, function* (t) {
+        const mm = ctx.newMm(`proc${i}`);
+        const vma = yield* mapData(t, mm);
+        ctx.numa.setHotSet(mm, { vma, pages: all, touchIntervalNs: o.touchIntervalNs ?? 20_000 });
+        ctx.numa.attach(t, mm);
+        while (sim.now < end) yield* ctx.numa.runUser(t, 200_000);
+        ctx.numa.detach(t);
+        yield* doExit(ctx, t, mm);
+      }, { cpu: cpus[Math.floor(i / machine.nnodes) % cpus.length] });
+    }
+    for (let j = 0; j < F; j++) {
+      const node = j % machine.nnodes;
+      const cpus = machine.cpusOfSocket(node);
+      sched.spawn(`forker${j}`, function* (t) {
+        const rng = ctx.sim.rng(`numa.forker.${j}`);
+        const mm = ctx.newMm(`forker${j}`);
+        const vma = yield* mapData(t, mm);
+        for (let n = 0; sim.now < end; n++) {
+          const child = yield* fork(ctx, t, mm, `forker${j}.c${n}`);
+          treePeak = Math.max(treePeak, file.i_mmap.size);
+          sched.spawn(`forker${j}.c${n}`, function* (c) {
+            for (let k = 0; k < childFaults; k++) yield* pageFault(ctx, c, child, vma.addressOf(rng.int(P)), false);
+            yield* sched.compute(c, childNs, true);
+            yield* doExit(ctx, c, child);
+            sched.wake(t);
+            yield* sched.compute(c, sched.params.wakeupCost);
+          });
+          yield* sched.block(t); // wait4
+          yield* sched.compute(t, rng.exponential(20_000), true);
+        }
+        yield* doExit(ctx, t, mm);
+      }, { cpu: cpus[cpus.length - 1 - (Math.floor(j / machine.nnodes) % cpus.length)] });
+    }
+    return () => numaFigures(ctx, file, N, F, treePeak);
+  },
+};
+
 export function runNumaMigration(o: NumaMigrationOptions): ScenarioReport {
-  const { sim, sched, ctx } = scenarioSim(o, { numa: NUMA_SCENARIO_PARAMS });
-  const N = o.processes ?? 32, F = o.forkers ?? 8, P = o.pages ?? 32;
-  const end = (o.durationMs ?? 10) * 1e6;
-  const childFaults = o.childFaults ?? 2, childNs = o.childNs ?? 50_000;
-  const machine = sched.machine;
-  const file = ctx.newFile('libc.so.data', { nrPages: P, node: 0 });
-  const all = Array.from({ length: P }, (_, i) => i);
-  let treePeak = 0;
-
-  /** a process that maps the data rw-p and faults it all in (ld.so's relocation reads) */
-  function* mapData(t: Task, mm: MmStruct): Generator<unknown, Vma, unknown> {
-    yield* mm.mmapSem.acquire(t, 'write', 'mmap');
-    const vma = yield* mmapRegion(ctx, t, mm, { file, pgoff: 0, pages: P, flags: VM_READ | VM_WRITE });
-    yield* mm.mmapSem.release(t, 'write');
-    for (const i of all) if (!mm.pt.has(vma.addressOf(i))) yield* pageFault(ctx, t, mm, vma.addressOf(i), false);
-    treePeak = Math.max(treePeak, file.i_mmap.size);
-    return vma;
-  }
-
-  for (let i = 0; i < N; i++) {
-    const node = i % machine.nnodes;
-    const cpus = machine.cpusOfSocket(node);
-    sched.spawn(`proc${i}`, function* (t) {
-      const mm = ctx.newMm(`proc${i}`);
-      const vma = yield* mapData(t, mm);
-      ctx.numa.setHotSet(mm, { vma, pages: all, touchIntervalNs: o.touchIntervalNs ?? 20_000 });
-      ctx.numa.attach(t, mm);
-      while (sim.now < end) yield* ctx.numa.runUser(t, 200_000);
-      ctx.numa.detach(t);
-      yield* doExit(ctx, t, mm);
-    }, { cpu: cpus[Math.floor(i / machine.nnodes) % cpus.length] });
-  }
-  for (let j = 0; j < F; j++) {
-    const node = j % machine.nnodes;
-    const cpus = machine.cpusOfSocket(node);
-    sched.spawn(`forker${j}`, function* (t) {
-      const rng = ctx.sim.rng(`numa.forker.${j}`);
-      const mm = ctx.newMm(`forker${j}`);
-      const vma = yield* mapData(t, mm);
-      for (let n = 0; sim.now < end; n++) {
-        const child = yield* fork(ctx, t, mm, `forker${j}.c${n}`);
-        treePeak = Math.max(treePeak, file.i_mmap.size);
-        sched.spawn(`forker${j}.c${n}`, function* (c) {
-          for (let k = 0; k < childFaults; k++) yield* pageFault(ctx, c, child, vma.addressOf(rng.int(P)), false);
-          yield* sched.compute(c, childNs, true);
-          yield* doExit(ctx, c, child);
-          sched.wake(t);
-          yield* sched.compute(c, sched.params.wakeupCost);
-        });
-        yield* sched.block(t); // wait4
-        yield* sched.compute(t, rng.exponential(20_000), true);
-      }
-      yield* doExit(ctx, t, mm);
-    }, { cpu: cpus[cpus.length - 1 - (Math.floor(j / machine.nnodes) % cpus.length)] });
-  }
-  return finish('numa-migration', sim, ctx, () => numaFigures(ctx, file, N, F, treePeak));
+  return runScenario(numaMigrationScenario, o);
 }
 
 function numaFigures(ctx: MmContext, file: AddressSpace, N: number, F: number, treePeak: number): Record<string, number> {
