@@ -21,6 +21,8 @@ export abstract class Lock {
   poller: Task | null = null;
   /** tasks executing this lock's code right now (not asleep in it) */
   protected transit = 0;
+  /** tasks holding the lock (any mode), as lockstat sees acquisitions and releases */
+  protected holders = 0;
 
   constructor(readonly env: LockEnv, readonly cls: LockClass, readonly name: string, line?: CacheLine) {
     this.line = line ?? new CacheLine(env.machine, name);
@@ -73,6 +75,7 @@ export abstract class Lock {
     s.sleep += op.sleep;
     s.crossSocket += op.cross;
     this.env.held(task).push({ lock: this, mode: op.mode, site: op.site, since: now, stats: s });
+    this.holders++;
     if (this.env.checks) this.checkInvariants();
   }
 
@@ -105,6 +108,7 @@ export abstract class Lock {
       if (h.lock === this && h.mode === mode) {
         h.stats.hold.add(this.env.sim.now - h.since);
         held.splice(i, 1);
+        this.holders--;
         return;
       }
     }

@@ -197,12 +197,7 @@ export class Mutex extends Lock implements SleepLock {
     if (this.holder && this.count === 1 && this.transit === 0) {
       this.env.violation(`mutex ${this.name}: held by ${this.holder.name} but count is 1`);
     }
-    let holders = 0;
-    for (const t of this.env.sched.tasks) {
-      if (t.state === 'dead') continue;
-      for (const h of this.env.held(t)) if (h.lock === this) holders++;
-    }
-    if (holders > 1) this.env.violation(`mutex ${this.name}: ${holders} holders (mutual exclusion broken)`);
+    if (this.holders > 1) this.env.violation(`mutex ${this.name}: ${this.holders} holders (mutual exclusion broken)`);
   }
 
   protected strandedWaiters(): boolean {
