@@ -34,7 +34,8 @@ export abstract class Lock {
   /** checking mode: throw if the state is inconsistent */
   protected abstract checkInvariants(): void;
   /** is the lock free with sleeping waiters and nobody in its code to wake them? */
-  protected abstract strandedWaiters(): boolean;
+  /** (`fallingAsleep`: a waiter about to sleep, counted as asleep) */
+  protected abstract strandedWaiters(fallingAsleep?: Task): boolean;
 
   /** load of the lock line: returns the stall in ns to `yield` */
   ld(task: Task, op: LockOp | null): number {
@@ -89,9 +90,10 @@ export abstract class Lock {
   }
 
   /** about to sleep inside this lock's code */
-  protected sleeping(): void {
+  protected sleeping(task: Task): void {
     this.transit--;
-    if (this.env.checks && this.strandedWaiters()) {
+    // the waiter going to sleep counts as asleep unless a wake-up already reached it
+    if (this.env.checks && this.strandedWaiters(task.woken ? undefined : task)) {
       this.env.violation(`${this.name}: lost wake-up: lock free, every waiter asleep, nobody to wake them`);
     }
   }
@@ -118,7 +120,7 @@ export abstract class Lock {
   /** sleep in the wait list until woken; accounts sleep time */
   protected *sleep(task: Task, op: LockOp): Generator<unknown, void, unknown> {
     const t = this.env.sim.now;
-    this.sleeping();
+    this.sleeping(task);
     yield* this.env.sched.block(task);
     this.awake();
     op.sleep += this.env.sim.now - t;

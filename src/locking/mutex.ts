@@ -200,8 +200,8 @@ export class Mutex extends Lock implements SleepLock {
     if (this.holders > 1) this.env.violation(`mutex ${this.name}: ${this.holders} holders (mutual exclusion broken)`);
   }
 
-  protected strandedWaiters(): boolean {
+  protected strandedWaiters(fallingAsleep?: Task): boolean {
     if (this.transit > 0 || this.waitList.length === 0 || this.holder) return false;
-    return this.waitList.every((t) => t.state === 'sleeping');
+    return this.waitList.every((t) => t === fallingAsleep || t.state === 'sleeping');
   }
 }

@@ -309,8 +309,8 @@ export class RwSem extends Lock implements SleepLock {
     }
   }
 
-  protected strandedWaiters(): boolean {
+  protected strandedWaiters(fallingAsleep?: Task): boolean {
     if (this.transit > 0 || this.waitList.length === 0 || this.writer || this.readers.size) return false;
-    return this.waitList.every((w) => w.task.state === 'sleeping');
+    return this.waitList.every((w) => w.task === fallingAsleep || w.task.state === 'sleeping');
   }
 }

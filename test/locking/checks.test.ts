@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LockViolation, Mutex, RwSem, SpinLock, type LockClass } from '../../src/locking';
+import { Lock, LockViolation, Mutex, RwSem, SpinLock, type LockClass } from '../../src/locking';
 import type { Task } from '../../src/sched';
 import { rig, type Rig } from './scenario';
 
@@ -164,4 +164,43 @@ test('a lock that breaks mutual exclusion is caught', () => {
   r.task('A', 0, function* (t) { yield* m.lock(t); yield* r.work(t, 10_000); yield* m.unlock(t); });
   r.task('B', 1, function* (t) { yield* r.work(t, 1000); yield* m.lock(t); yield* m.unlock(t); });
   violates(r, /mutex M: 2 holders \(mutual exclusion broken\)/);
+});
+
+test('a check-then-sleep race (the waiter sleeps after the lock was freed) is caught as it falls asleep', () => {
+  // a toy sleeping lock with the classic bug: the waiter tests "held", spends a little time,
+  // then queues and sleeps without re-testing; the release in between wakes nobody
+  class RacyLock extends Lock {
+    holder: Task | null = null;
+    readonly queue: Task[] = [];
+    *acquire(t: Task, _mode: 'read' | 'write', site: string): Generator<unknown, void, unknown> {
+      const op = this.begin(t, 'write', site);
+      if (this.holder) {
+        yield 500; // e.g. taking a wait_lock: the holder releases meanwhile
+        this.queue.push(t);
+        while (this.holder !== t) yield* this.sleep(t, op); // BUG: no re-test before sleeping
+      } else this.holder = t;
+      this.acquired(t, op);
+      this.leave();
+    }
+    *release(t: Task): Generator<unknown, void, unknown> {
+      this.transit++;
+      this.released(t, 'write');
+      const next = this.queue.shift() ?? null;
+      this.holder = next;
+      if (next) this.env.sched.wake(next);
+      this.leave();
+      yield 0;
+    }
+    waiterNames(): string[] { return this.queue.map((t) => t.name); }
+    protected checkInvariants(): void {}
+    protected strandedWaiters(fallingAsleep?: Task): boolean {
+      return this.transit === 0 && !this.holder && this.queue.length > 0 &&
+        this.queue.every((t) => t === fallingAsleep || t.state === 'sleeping');
+    }
+  }
+  const r = rig();
+  const l = new RacyLock(r.env, { name: 'racy' }, 'R');
+  r.task('A', 0, function* (t) { yield* l.acquire(t, 'write', 'a'); yield* r.work(t, 200); yield* l.release(t); });
+  r.task('B', 1, function* (t) { yield* r.work(t, 100); yield* l.acquire(t, 'write', 'b'); yield* l.release(t); });
+  violates(r, /R: lost wake-up: lock free, every waiter asleep, nobody to wake them/);
 });
