@@ -9,18 +9,9 @@ import { ConfigError } from '../../src/experiment/errors';
 import { getWorkload, workloadNames } from '../../src/workloads';
 import { SCENARIOS, SCENARIO_NAMES } from '../../src/workloads/mm_paths';
 import { tmp, resultFiles } from './helpers';
+import { SMALL } from '../workloads/mm_paths_small';
 
-// The mm_paths scenarios as workloads: small sizes (as test/workloads/mm_paths_registry.test.ts)
-const SMALL: Record<string, Record<string, number>> = {
-  'fork-storm': { workers: 6, rounds: 2 },
-  truncate: { mappers: 6, accesses: 10, truncates: 4 },
-  'numa-migration': { processes: 6, forkers: 2, durationMs: 3 },
-  'postgres-hugetlb': { slots: 3, sessions: 1, touches: 4 },
-  'memory-failure': { mappers: 8, others: 8, failures: 2, churners: 1, rounds: 3 },
-  uprobe: { processes: 8, probes: 2, churners: 1, rounds: 3 },
-  xip: { readers: 4, writers: 2, filePages: 16 },
-  nommu: { processes: 4, rounds: 3, truncaters: 2, truncates: 3 },
-};
+// The mm_paths scenarios as workloads, at the small sizes of mm_paths_small.ts
 const SITE_KEY = /^immap_\w+_(acq|wait_mean_ns|hold_mean_ns|max_holders)$/;
 
 test('every scenario is a registered run-to-completion workload with a typed parameter table', () => {

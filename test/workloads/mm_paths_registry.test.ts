@@ -1,19 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SCENARIOS, SCENARIO_NAMES } from '../../src/workloads/mm_paths';
+import { SMALL } from './mm_paths_small';
 
 // Every registered scenario, small: runs on both kernels in checking mode (a lock-order or
 // invariant violation throws), and the same seed gives the same report.
-const SMALL: Record<string, Record<string, number>> = {
-  'fork-storm': { workers: 6, rounds: 2 },
-  truncate: { mappers: 6, accesses: 10, truncates: 4 },
-  'numa-migration': { processes: 6, forkers: 2, durationMs: 3 },
-  'postgres-hugetlb': { slots: 3, sessions: 1, touches: 4 },
-  'memory-failure': { mappers: 8, others: 8, failures: 2, churners: 1, rounds: 3 },
-  uprobe: { processes: 8, probes: 2, churners: 1, rounds: 3 },
-  xip: { readers: 4, writers: 2, filePages: 16 },
-  nommu: { processes: 4, rounds: 3, truncaters: 2, truncates: 3 },
-};
 
 test('the registry covers the six paths of issue #3 and the other untested ones', () => {
   assert.deepEqual([...SCENARIO_NAMES].sort(), Object.keys(SMALL).sort());
