@@ -94,6 +94,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
   let ran = false;
   let stoppedEarly = 0;
   let drainTimeout = 0;
+  let abandoned = 0;
   let lockstatAtEnd: LockStatRow[] | null = null;
   let cpuStart: CpuSnap = { busy: 0, spin: 0 };
   let cpuEnd: CpuSnap = { busy: 0, spin: 0 };
@@ -143,12 +144,17 @@ export function measure(r: ResolvedRun): RunMeasurement {
     lockstat: () => lockstatAtEnd ?? env.stat.rows(),
     rng: (name) => sim.rng(`workload.${name}`),
     lock: (cls, name) => kernelLock(env, kernel, cls, name),
-    run() {
+    run(untilNs?: number) {
       if (ran) throw new Error(`workload ${workload.name}: ctx.run() called twice`);
       ran = true;
+      if (untilNs !== undefined && !completion) throw new Error(`workload ${workload.name}: ctx.run(untilNs) is for run-to-completion workloads only`);
       if (completion) {
-        sim.run(Infinity, maxEvents);
-        if (sim.pending > 0) stoppedEarly = 1;
+        sim.run(untilNs ?? Infinity, maxEvents);
+        // events left: maxEvents fired, or the workload ended its run early (untilNs, sim.stop())
+        if (sim.pending > 0) {
+          if (sim.eventCount >= maxEvents) stoppedEarly = 1;
+          else abandoned = 1;
+        }
         endNs = durationNs = sim.now;
         cpuEnd = cpuTimes(sched.cpus, sim.now);
         schedEnd = schedCounts();
@@ -193,7 +199,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
 
   const out = workload.run(ctx);
   if (!ran) throw new Error(`workload ${workload.name}: run() returned without calling ctx.run()`);
-  if (config.options.checks && !stoppedEarly && !drainTimeout) env.finalCheck();
+  if (config.options.checks && !stoppedEarly && !drainTimeout && !abandoned) env.finalCheck();
 
   const cpuSpan = durationNs * sched.cpus.length;
   const counters: Record<string, number> = {
@@ -207,6 +213,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
     sim_events: sim.eventCount,
     stopped_early: stoppedEarly,
     drain_timeout: drainTimeout,
+    abandoned,
   };
   for (const [k, v] of Object.entries(out.counters ?? {})) counters[k in counters ? `workload_${k}` : k] = v;
   const metrics: Record<string, number | null> = {};

@@ -58,7 +58,7 @@ const RX = VM_READ | VM_EXEC, RW = VM_READ | VM_WRITE;
  *    bss part of the image remains, an unlink_file_vma; then vma_link); if there is bss,
  *    mmap MAP_FIXED|MAP_ANONYMOUS of it (do_munmap of the rest of the image: unlink_file_vma).
  * 6. Relocation, in reverse load order, then the executable and ld.so itself: write faults
- *    on every RELRO and data page (COW: anon_vma_prepare), read faults on the text, then
+ *    on every RELRO and data page but the layout's cleanDataPages (COW: anon_vma_prepare), read faults on the text, then
  *    _dl_protect_relro: mprotect of the RELRO pages to r-- (a split → vma_adjust).
  * Not modelled: shift_arg_pages (setup_arg_pages only grows the stack here), vDSO/vvar,
  * the open/read/close syscalls (folded into costs.dsoLoad), TLS and malloc arenas.
@@ -163,7 +163,7 @@ function* dlMapObject(ctx: MmContext, task: Task, mm: MmStruct, img: ExecImage):
 function* relocate(ctx: MmContext, task: Task, mm: MmStruct, l: DsoLayout, base: number, textFaults: number): Generator<unknown, void, unknown> {
   const d = base + dataOffset(l);
   for (let i = 0; i < textFaults; i++) yield* pageFault(ctx, task, mm, base + Math.floor((i * l.textPages) / textFaults), false);
-  for (let p = 0; p < l.dataPages; p++) yield* pageFault(ctx, task, mm, d + p, true);
+  for (let p = 0; p < l.dataPages - l.cleanDataPages; p++) yield* pageFault(ctx, task, mm, d + p, true);
   if (l.relroPages > 0) yield* mprotect(ctx, task, mm, d, l.relroPages, VM_READ);
 }
 

@@ -34,6 +34,12 @@ export interface DsoLayout {
   readonly relroPages: number;
   /** anonymous zero-fill pages after the data segment */
   readonly bssPages: number;
+  /**
+   * trailing data pages that start-up (relocation, library init) does not write: they stay
+   * page-cache pages shared by every process mapping the object until one writes them
+   * (then COW). What NUMA balancing can migrate of a library's data (numa.ts).
+   */
+  readonly cleanDataPages: number;
   /** DT_NEEDED closure, in ld.so's load order (executables only) */
   readonly needed?: readonly string[];
   readonly source: string;
@@ -42,18 +48,19 @@ export interface DsoLayout {
 const U14 = '[U] Ubuntu 14.04 x86-64 /proc/<pid>/maps as remembered, not measured';
 
 function dso(name: string, textPages: number, dataPages: number, relroPages: number, bssPages: number,
-  source: string, needed?: string[]): DsoLayout {
+  source: string, needed?: string[], cleanDataPages = 0): DsoLayout {
   const gapPages = 511;
   const dataPgoff = textPages - 1;
   return Object.freeze({
-    name, filePages: dataPgoff + dataPages, textPages, gapPages, dataPgoff, dataPages, relroPages, bssPages,
+    name, filePages: dataPgoff + dataPages, textPages, gapPages, dataPgoff, dataPages, relroPages, bssPages, cleanDataPages,
     ...(needed ? { needed: Object.freeze(needed) } : {}), source,
   });
 }
 
 /** Layouts by file name. */
 export const DSO_LAYOUTS: Readonly<Record<string, DsoLayout>> = Object.freeze({
-  'libc.so.6': dso('libc.so.6', 443, 6, 4, 5, `${U14}: libc-2.19.so r-xp 0x1bb000, ---p 0x1ff000, r--p 0x4000, rw-p 0x2000, anon rw-p 0x5000`),
+  'libc.so.6': dso('libc.so.6', 443, 6, 4, 5, `${U14}: libc-2.19.so r-xp 0x1bb000, ---p 0x1ff000, r--p 0x4000, rw-p 0x2000, anon rw-p 0x5000; `
+    + 'cleanDataPages 1 [U]: of the two rw- pages (.got.plt, .data) start-up writes the first; the second holds .data variables a short-lived process need not write', undefined, 1),
   'ld-linux-x86-64.so.2': dso('ld-linux-x86-64.so.2', 35, 2, 1, 1, `${U14}: ld-2.19.so r-xp 0x23000, r--p 0x1000, rw-p 0x1000, anon rw-p 0x1000`),
   'libselinux.so.1': dso('libselinux.so.1', 31, 3, 1, 1, U14),
   'libacl.so.1': dso('libacl.so.1', 7, 2, 1, 0, U14),
@@ -65,6 +72,7 @@ export const DSO_LAYOUTS: Readonly<Record<string, DsoLayout>> = Object.freeze({
   '/bin/ls': dso('/bin/ls', 27, 2, 1, 1, `${U14}: coreutils 8.21 ls; ldd lists libselinux, libacl, libc, libpcre, libdl, libattr`,
     ['libselinux.so.1', 'libacl.so.1', 'libc.so.6', 'libpcre.so.3', 'libdl.so.2', 'libattr.so.1']),
   '/bin/sync': dso('/bin/sync', 7, 2, 1, 1, `${U14}: coreutils 8.21 sync`, ['libc.so.6']),
+  '/bin/sleep': dso('/bin/sleep', 7, 2, 1, 1, `${U14}: coreutils 8.21 sleep`, ['libc.so.6']),
   reaim: dso('reaim', 40, 3, 1, 8, '[U] osdl-aim-7 1.1.13 reaim driver: size estimated from its sources; links libaio and libc', ['libaio.so.1', 'libc.so.6']),
 });
 

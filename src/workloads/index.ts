@@ -7,12 +7,15 @@
 import { getWorkload, registerWorkload } from './registry';
 import { lockHammer } from './lock_hammer';
 import { SCENARIO_WORKLOADS } from './mm_paths/workloads';
+import { aim7Workload } from './aim7';
 
 export {
   registerWorkload, getWorkload, workloadNames, listWorkloads, paramDefaults, describeParam, kernelLock,
   type ParamSpec, type ParamValue, type ParamValues, type WorkloadContext, type WorkloadDef, type WorkloadOutput, type KernelLock,
 } from './registry';
 export { lockHammer } from './lock_hammer';
+export * as aim7 from './aim7';
 
 if (!getWorkload(lockHammer.name)) registerWorkload(lockHammer);
 for (const w of SCENARIO_WORKLOADS) if (!getWorkload(w.name)) registerWorkload(w);
+if (!getWorkload(aim7Workload.name)) registerWorkload(aim7Workload);

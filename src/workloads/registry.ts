@@ -66,8 +66,13 @@ export interface WorkloadContext {
    * Run the simulation: through the warm-up (where lockstat and the counters are reset),
    * the measured window, and on until every task has exited or a stop rule fires. Call it
    * once, after spawning the tasks.
+   *
+   * A run-to-completion workload may pass `untilNs`, or call `sim.stop()` from an event:
+   * the run then ends there even if tasks remain (they are abandoned mid-operation: the
+   * run's counter `abandoned` is 1 and the end-of-run lock check is skipped). Used by estimators that measure a
+   * steady-state window instead of running every task to its end (aim7's `estimate: window`).
    */
-  run(): void;
+  run(untilNs?: number): void;
 }
 
 /** A lock built from a kernel lock-class config; `read` falls back to `write` on a non-rwsem. */

@@ -1,0 +1,240 @@
+/**
+ * reaim's driver for one load point (driver.c runloop; shared/reference/aim7.md §1): the
+ * driver process (an exec of the reaim binary) forks N children, which wait for the start
+ * signal; after its 1 s sleep the driver signals them all; each child runs its tasks
+ * (quota per test, seeded random order) and exits; the driver waits for the last one.
+ * JPM = tasks per child × 60 × N / (start → last exit).
+ *
+ * Two estimates:
+ * - `full`: every child runs to its end; JPM is reaim's, from the last exit.
+ * - `window`: a steady-state estimate. After a warm-up, a window of simulated time is
+ *   measured: per test t, the child-time spent in it within the window (T_t) and its
+ *   starts and ends there; its mean duration d_t = T_t / ((starts + ends) / 2) (a renewal
+ *   ratio: in a stationary mix starts and ends balance). A child's expected makespan is
+ *   Σ_t quota_t × d_t (tests seen fewer than 3 times share a pooled d). JPM follows with
+ *   that makespan. reaim's JPM uses the LAST child: the estimate adds sd × E[max of N
+ *   standard normals], the sd from the variance of each test's duration in the window.
+ *   Counters seen in the window (NUMA migrations) are scaled to the whole run. The
+ *   shortcut's error against full runs is measured by `mmlock reproduce --validate`.
+ */
+import type { Task } from '../../sched';
+import { ElfFiles, exec, fork, pageFault, type MmContext, type MmStruct } from '../../mm';
+import { computeQuotas, diskIterationCount, childOrder, MMTESTS_FILESIZE_KIB, MMTESTS_POOLSIZE_KIB, jpm as reaimJpm, type Workfile } from '../reaim';
+import { Rng } from '../../engine';
+import { Aim7Fs } from './fs';
+import { exitProc, runOps, type OpWorld, type Proc } from './ops';
+import type { Aim7Costs, TestDefs } from './spec';
+
+export interface LoadPointOptions {
+  users: number;
+  workfile: Workfile;
+  tests: TestDefs;
+  costs: Aim7Costs;
+  seed: string;
+  estimate: 'window' | 'full';
+  warmupMs: number;
+  windowMs: number;
+  userUnitMs: number;
+  ioScale: number;
+  shellForksLast: boolean;
+  numa: boolean;
+  touchIntervalUs: number;
+  jobs: number;
+}
+
+interface TestStat {
+  timeNs: number; starts: number; ends: number;
+  /** tasks that started and ended in the window: count, Σ duration, Σ duration² (ns) */
+  n: number; sum: number; sumSq: number;
+}
+
+export interface LoadPointResult {
+  tasksPerChild: number;
+  /** start signal → last exit (full), or the estimated mean child makespan (window), s */
+  makespanS: number;
+  jpm: number;
+  /** full runs: mean child makespan, s */
+  meanChildS: number | null;
+  counters: Record<string, number>;
+}
+
+/**
+ * Set up one load point on `ctx` and return `finish`, to call after the simulation ran.
+ * `onStart(startNs, stopAtNs)` tells the caller when the children start and (window) when
+ * the measurement ends, so it can stop the run there and reset lockstat at the window.
+ */
+export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { windowStart(ns: number): void; stopAt(ns: number): void }): () => LoadPointResult {
+  const { sched, sim } = ctx;
+  const N = o.users;
+  const quotas = computeQuotas(o.workfile, o.jobs);
+  const Q = quotas.tasksPerChild;
+  for (const { test, quota } of quotas.perTest) {
+    if (quota > 0 && !o.tests[test]) throw new Error(`aim7: the workfile's test ${test} has no definition in the tests file`);
+  }
+  const fs = new Aim7Fs(ctx, o.costs, o.ioScale);
+  const elf = new ElfFiles(ctx);
+  let names = 0;
+  const w: OpWorld = {
+    ctx, elf, fs,
+    userUnitNs: o.userUnitMs * 1e6,
+    diskKiB: diskIterationCount(MMTESTS_FILESIZE_KIB, MMTESTS_POOLSIZE_KIB, N),
+    shellForksLast: o.shellForksLast,
+    numa: o.numa,
+    touchIntervalNs: o.touchIntervalUs * 1e3,
+    newName: (prefix) => `${prefix}.${++names}`,
+  };
+  const stats = new Map<string, TestStat>();
+  const stat = (t: string) => { let s = stats.get(t); if (!s) stats.set(t, (s = { timeNs: 0, starts: 0, ends: 0, n: 0, sum: 0, sumSq: 0 })); return s; };
+  const current: ({ test: string; start: number } | null)[] = new Array(N).fill(null);
+  const exits: number[] = [];
+  let startNs = NaN, ws = Infinity, we = Infinity;
+  let migratedAtWs = 0, migratedAtWe = 0;
+  let driver!: Task;
+  const children: Task[] = [];
+  let started = false;
+
+  sched.spawn('reaim', function* (t) {
+    driver = t;
+    const mm = yield* exec(ctx, t, null, elf.spec('reaim'), 'reaim');
+    for (let p = mm.startBrk - 4; p < mm.startBrk; p++) yield* pageFault(ctx, t, mm, p, true); // its bss, dirtied before forking
+    for (let i = 0; i < N; i++) yield* forkChild(t, mm, i);
+    // sleep(1), then kill(0, SIGUSR1)
+    yield* sleepNs(t, 1e9);
+    startNs = sim.now;
+    started = true;
+    if (o.estimate === 'window') {
+      ws = startNs + o.warmupMs * 1e6;
+      we = ws + o.windowMs * 1e6;
+      sim.at(ws - sim.now, () => { migratedAtWs = ctx.vmstat.numa_pages_migrated; hooks.windowStart(ws); });
+      sim.at(we - sim.now, () => { migratedAtWe = ctx.vmstat.numa_pages_migrated; closeWindow(); hooks.stopAt(we); });
+    } else {
+      hooks.windowStart(startNs);
+    }
+    for (const c of children) if (sched.wake(c)) yield* sched.compute(t, sched.params.wakeupCost);
+    while (exits.length < N) yield* sched.block(t); // wait()
+  });
+
+  function* forkChild(t: Task, mm: MmStruct, i: number): Generator<unknown, void, unknown> {
+    const childMm = yield* fork(ctx, t, mm, `child${i}`);
+    const order = childOrder(quotas, new Rng(`${o.seed}\u0000reaim/child/${i}/order`));
+    children.push(sched.spawn(`child${i}`, function* (c) {
+      const p: Proc = { task: c, mm: childMm, files: new Map() };
+      if (o.numa) ctx.numa.attach(c, childMm);
+      while (!started) yield* sched.block(c); // pause() until SIGUSR1
+      for (const test of order) {
+        const s = sim.now;
+        current[i] = { test, start: s };
+        if (s >= ws && s < we) stat(test).starts++;
+        yield* runOps(w, p, o.tests[test]!);
+        const e = sim.now;
+        current[i] = null;
+        if (e > ws && s < we) {
+          const st = stat(test);
+          st.timeNs += Math.min(e, we) - Math.max(s, ws);
+          if (e < we) st.ends++;
+          if (s >= ws && e < we) { const d = e - s; st.n++; st.sum += d; st.sumSq += d * d; }
+        }
+      }
+      yield* exitProc(w, p);
+      exits.push(sim.now);
+      if (exits.length === N && sched.wake(driver)) yield* sched.compute(c, sched.params.wakeupCost);
+    }));
+  }
+
+  function* sleepNs(t: Task, ns: number): Generator<unknown, void, unknown> {
+    let done = false;
+    sim.at(ns, () => { done = true; sched.wake(t); });
+    while (!done) yield* sched.block(t);
+  }
+
+  function closeWindow() {
+    for (const c of current) if (c && c.start < we) stat(c.test).timeNs += we - Math.max(c.start, ws);
+  }
+
+  return () => {
+    const counters: Record<string, number> = {
+      syncs: fs.stats.syncs, writeback_items: fs.stats.writebackItems, log_forces: fs.stats.logForces,
+      forks: ctx.vmstat.forks, execs: ctx.vmstat.execs, disk_kib: w.diskKiB,
+    };
+    if (o.estimate === 'full') {
+      if (exits.length < N) throw new Error(`aim7: only ${exits.length} of ${N} children exited`);
+      const real = (Math.max(...exits) - startNs) / 1e9;
+      const mean = exits.reduce((a, b) => a + b - startNs, 0) / N / 1e9;
+      return {
+        tasksPerChild: Q, makespanS: real, meanChildS: mean, jpm: reaimJpm(Q, N, real),
+        counters: { ...counters, numa_pages_migrated: ctx.vmstat.numa_pages_migrated },
+      };
+    }
+    if (!(we < Infinity) || sim.now < we) throw new Error('aim7: the window did not end (the run stopped before it)');
+    const meanNs = estimateMakespan(quotas.perTest, stats);
+    const sdNs = estimateMakespanSd(quotas.perTest, stats);
+    // reaim's JPM uses the LAST child: the expected maximum of N child makespans, each the
+    // mean plus independent task-duration noise (Blom's approximation of E[max of N normals])
+    const makespanNs = meanNs + sdNs * expectedMaxNormal(N);
+    const windowNs = we - ws;
+    const migrated = migratedAtWe - migratedAtWs;
+    return {
+      tasksPerChild: Q, makespanS: makespanNs / 1e9, meanChildS: null, jpm: (Q * 60 * N) / (makespanNs / 1e9),
+      counters: {
+        ...counters,
+        numa_pages_migrated: Math.round((migrated / windowNs) * makespanNs),
+        numa_pages_migrated_window: migrated,
+        makespan_mean_s: meanNs / 1e9,
+        makespan_sd_s: sdNs / 1e9,
+        window_task_starts: [...stats.values()].reduce((a, s) => a + s.starts, 0),
+      },
+    };
+  };
+}
+
+/** Σ_t quota_t × d_t, d_t = T_t / ((starts + ends) / 2); tests seen < 3 times share a pooled d */
+export function estimateMakespan(perTest: readonly { test: string; quota: number }[], stats: ReadonlyMap<string, TestStat>): number {
+  let pooledT = 0, pooledN = 0, total = 0, pooledQ = 0;
+  for (const { test, quota } of perTest) {
+    if (quota === 0) continue;
+    const s = stats.get(test);
+    const n = s ? (s.starts + s.ends) / 2 : 0;
+    if (s && n >= 3) total += quota * (s.timeNs / n);
+    else { pooledQ += quota; pooledT += s?.timeNs ?? 0; pooledN += n; }
+  }
+  if (pooledQ > 0) {
+    if (pooledN === 0) throw new Error('aim7 window: some tests were never seen in the window; lengthen windowMs');
+    total += pooledQ * (pooledT / pooledN);
+  }
+  return total;
+}
+
+/** sd of one child's makespan: sqrt(Σ_t quota_t × Var(d_t)), from tasks wholly inside the window (tests seen < 2 times: pooled) */
+export function estimateMakespanSd(perTest: readonly { test: string; quota: number }[], stats: ReadonlyMap<string, TestStat>): number {
+  let v = 0, pooledQ = 0, pn = 0, ps = 0, pss = 0;
+  for (const { test, quota } of perTest) {
+    if (quota === 0) continue;
+    const s = stats.get(test);
+    if (s && s.n >= 2) v += quota * Math.max(0, (s.sumSq - (s.sum * s.sum) / s.n) / (s.n - 1));
+    else { pooledQ += quota; if (s) { pn += s.n; ps += s.sum; pss += s.sumSq; } }
+  }
+  if (pooledQ > 0 && pn >= 2) v += pooledQ * Math.max(0, (pss - (ps * ps) / pn) / (pn - 1));
+  return Math.sqrt(v);
+}
+
+/** E[max of n standard normals] by Blom's formula Φ⁻¹((n − 0.375) / (n + 0.25)); 0 for n = 1 */
+export function expectedMaxNormal(n: number): number {
+  return n <= 1 ? 0 : normalQuantile((n - 0.375) / (n + 0.25));
+}
+
+/** Φ⁻¹(p), Acklam's rational approximation (relative error < 1.2e-9) */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  if (p > 1 - lo) return -normalQuantile(1 - p);
+  const q = p - 0.5, r = q * q;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}

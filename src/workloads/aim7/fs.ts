@@ -1,0 +1,170 @@
+/**
+ * The file-system side of the aim7 tests, at the level of its locks and queues
+ * (fs/namei.c, fs/sync.c, fs/fs-writeback.c, fs/xfs of 3.18), on xfs over a ramdisk as the
+ * 2014 runs used (shared/reference/aim7.md §2):
+ *
+ * - every child creates, opens and unlinks its temporary files in ONE directory (DISKDIR),
+ *   and disk_src works in the shared `fakeh` tree: lookup_open() and vfs_unlink() hold the
+ *   directory's `i_mutex` (a mutex in both kernels); getdents of /bin (ls, dir_rtns_1)
+ *   holds /bin's i_mutex (iterate_dir);
+ * - sync(2) (sys_sync): wakeup_flusher_threads, then per superblock sync_inodes_sb(), which
+ *   queues a WB_SYNC_ALL work item to the bdi's ONE flusher thread and waits for it
+ *   (bdi_queue_work + wait_for_completion), then wait_sb_inodes(), which walks every inode
+ *   of the superblock (sb->s_inodes) under the global `inode_sb_list_lock` spinlock;
+ *   then sync_fs → xfs_log_force(SYNC);
+ * - an O_SYNC write forces the xfs log once per write (xfs_file_aio_write →
+ *   generic_write_sync → xfs_log_force_lsn), serialised on the log (one lock here).
+ * The flusher writes back every inode dirty when it takes a work item [I: 3.18 writes back
+ * those dirtied before the item was queued; later items find little left].
+ * Costs: data/workloads/aim7/costs.yaml ([U] estimates; `io` ones scaled by the calibrated ioScale).
+ */
+import type { Task } from '../../sched';
+import { Mutex, SpinLock, type LockClass } from '../../locking';
+import { LOCK_CLASSES, type MmContext } from '../../mm';
+import type { Aim7Costs, CostName, Dir } from './spec';
+
+/** lock classes of the file-system side: i_mutex is the mm layer's (outermost); the rest nest nothing */
+const FS_CLASSES: Readonly<Record<string, LockClass>> = Object.freeze({
+  xfs_log: { name: 'xfs_log', rank: 12 },
+  inode_sb_list_lock: { name: 'inode_sb_list_lock', rank: 80 },
+});
+
+interface SyncWork { task: Task; done: boolean }
+
+export class Aim7Fs {
+  readonly dirs: Readonly<Record<Dir, Mutex>>;
+  readonly log: Mutex;
+  readonly inodeSbListLock: SpinLock;
+  /** inodes on the superblock created by the children and not yet freed */
+  liveInodes = 0;
+  /** inode ids with dirty pages */
+  readonly dirty = new Set<number>();
+  readonly stats = { syncs: 0, writebackItems: 0, writebackInodes: 0, logForces: 0 };
+  private nextInode = 1;
+  private readonly queue: SyncWork[] = [];
+  private flusher: Task | null = null;
+  private readonly cost: (name: CostName) => number;
+
+  constructor(private readonly ctx: MmContext, costs: Aim7Costs, ioScale: number) {
+    const { env } = ctx;
+    this.dirs = {
+      diskdir: new Mutex(env, LOCK_CLASSES.i_mutex!, 'DISKDIR.i_mutex'),
+      fakeh: new Mutex(env, LOCK_CLASSES.i_mutex!, 'fakeh.i_mutex'),
+      '/bin': new Mutex(env, LOCK_CLASSES.i_mutex!, '/bin.i_mutex'),
+    };
+    this.log = new Mutex(env, FS_CLASSES.xfs_log!, 'xfs.log');
+    this.inodeSbListLock = new SpinLock(env, FS_CLASSES.inode_sb_list_lock!, 'inode_sb_list_lock');
+    this.cost = (n) => costs[n].value * (costs[n].io ? ioScale : 1);
+  }
+
+  private us(task: Task, us: number) {
+    return this.ctx.sched.compute(task, us * 1e3);
+  }
+
+  /** open(O_CREAT) (+ the close that follows): lookup_open under the directory's i_mutex; a new inode unless `existing` */
+  *creat(task: Task, dir: Dir, existing: number | null): Generator<unknown, number, unknown> {
+    yield* this.us(task, this.cost('creatOutsideUs'));
+    const m = this.dirs[dir];
+    yield* m.lock(task, 'lookup_open');
+    yield* this.us(task, this.cost('creatHoldUs'));
+    yield* m.unlock(task);
+    if (existing !== null) { this.dirty.delete(existing); return existing; } // O_TRUNC
+    this.liveInodes++;
+    return this.nextInode++;
+  }
+
+  /** unlink(): vfs_unlink under the directory's i_mutex; the inode is freed (evict: off s_inodes) */
+  *unlink(task: Task, dir: Dir, inode: number | null): Generator<unknown, void, unknown> {
+    const m = this.dirs[dir];
+    yield* m.lock(task, 'vfs_unlink');
+    yield* this.us(task, this.cost('unlinkHoldUs'));
+    yield* m.unlock(task);
+    if (inode !== null) { this.liveInodes--; this.dirty.delete(inode); }
+  }
+
+  /** getdents of a directory: iterate_dir holds its i_mutex */
+  *readdir(task: Task, dir: Dir): Generator<unknown, void, unknown> {
+    const m = this.dirs[dir];
+    yield* m.lock(task, 'iterate_dir');
+    yield* this.us(task, this.cost('readdirHoldUs'));
+    yield* m.unlock(task);
+  }
+
+  /** shmget + IPC_RMID of a private segment */
+  *shmSetup(task: Task): Generator<unknown, void, unknown> {
+    yield* this.us(task, this.cost('shmSetupUs'));
+  }
+
+  *lookup(task: Task, n: number): Generator<unknown, void, unknown> {
+    yield* this.us(task, n * this.cost('lookupUs'));
+  }
+
+  /** buffered write of `kib` KiB to `inode` (dirty afterwards) */
+  *write(task: Task, inode: number | null, kib: number): Generator<unknown, void, unknown> {
+    yield* this.us(task, kib * this.cost('writeUsPerKiB'));
+    if (inode !== null) this.dirty.add(inode);
+  }
+
+  *read(task: Task, kib: number): Generator<unknown, void, unknown> {
+    yield* this.us(task, kib * this.cost('readUsPerKiB'));
+  }
+
+  *dio(task: Task, kib: number): Generator<unknown, void, unknown> {
+    yield* this.us(task, kib * this.cost('dioUsPerKiB'));
+  }
+
+  /** `kib` O_SYNC writes of 1 KiB: each a buffered write then a log force */
+  *osyncWrite(task: Task, kib: number): Generator<unknown, void, unknown> {
+    for (let i = 0; i < kib; i++) {
+      yield* this.us(task, this.cost('writeUsPerKiB'));
+      yield* this.logForce(task, 'xfs_file_fsync');
+    }
+  }
+
+  private *logForce(task: Task, site: string): Generator<unknown, void, unknown> {
+    yield* this.log.lock(task, site);
+    yield* this.us(task, this.cost('logForceUs'));
+    yield* this.log.unlock(task);
+    this.stats.logForces++;
+  }
+
+  /** sys_sync() */
+  *sync(task: Task): Generator<unknown, void, unknown> {
+    const { sched } = this.ctx;
+    this.stats.syncs++;
+    yield* this.us(task, this.cost('syncFixedUs'));
+    // sync_inodes_sb: queue WB_SYNC_ALL work to the flusher and wait for its completion
+    const work: SyncWork = { task, done: false };
+    this.queue.push(work);
+    const f = this.ensureFlusher();
+    if (sched.wake(f)) yield* sched.compute(task, sched.params.wakeupCost);
+    while (!work.done) yield* sched.block(task);
+    // wait_sb_inodes: every inode of the superblock under inode_sb_list_lock
+    yield* this.inodeSbListLock.lock(task, 'wait_sb_inodes');
+    yield* sched.compute(task, (this.cost('baseInodes') + this.liveInodes) * this.cost('inodeScanNs'));
+    yield* this.inodeSbListLock.unlock(task);
+    // sync_fs: xfs_fs_sync_fs → xfs_log_force(SYNC)
+    yield* this.logForce(task, 'xfs_fs_sync_fs');
+  }
+
+  /** the bdi flusher thread (bdi_writeback_workfn): one work item at a time */
+  private ensureFlusher(): Task {
+    if (this.flusher) return this.flusher;
+    const { sched } = this.ctx;
+    const self = this;
+    this.flusher = sched.spawn('flush-xfs', function* (t) {
+      for (;;) {
+        const w = self.queue.shift();
+        if (!w) { yield* sched.block(t); continue; }
+        const n = self.dirty.size;
+        yield* sched.compute(t, (self.cost('writebackFixedUs') + n * self.cost('writebackInodeUs')) * 1e3);
+        self.dirty.clear();
+        self.stats.writebackItems++;
+        self.stats.writebackInodes += n;
+        w.done = true;
+        if (sched.wake(w.task)) yield* sched.compute(t, sched.params.wakeupCost);
+      }
+    });
+    return this.flusher;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The aim7 workload (`aim7`): reaim's alltests or disk workfile at one load point, each
+ * test a sequence of kernel operations (data/workloads/aim7/tests.yaml) run on the mm
+ * model, so i_mmap contention comes from the real fork/exec/exit paths on shared libraries.
+ * See driver.ts for the load point and its two estimates, spec.ts for the format, fs.ts
+ * for the file-system locks and queues, calibration.ts for the two fitted parameters.
+ */
+import { MmContext } from '../../mm';
+import { loadWorkfile, WORKFILE_NAMES, type WorkfileName } from '../reaim';
+import type { ParamSpec, WorkloadDef } from '../registry';
+import { CALIBRATED_BOUNDS, loadCalibration } from './calibration';
+import { setupLoadPoint } from './driver';
+import { loadCosts, loadTestDefs, type Aim7Costs, type TestDefs } from './spec';
+
+export { setupLoadPoint, estimateMakespan, type LoadPointOptions, type LoadPointResult } from './driver';
+export { parseTestDefs, loadTestDefs, parseCosts, loadCosts, parseOps, TestDefError, DIRS, COST_NAMES, type Op, type Cmd, type TestDefs, type Aim7Costs } from './spec';
+export { loadCalibration, CALIBRATED_BOUNDS, CALIBRATION_FILE, type Aim7Calibrated } from './calibration';
+export { Aim7Fs } from './fs';
+
+let cache: { tests: TestDefs; costs: Aim7Costs } | null = null;
+const defs = () => (cache ??= { tests: loadTestDefs(), costs: loadCosts() });
+
+const cal = loadCalibration();
+
+const params: Record<string, ParamSpec> = {
+  workfile: { type: 'enum', default: 'alltests', values: WORKFILE_NAMES, help: 'reaim workfile (data/workloads/reaim/)' },
+  users: { type: 'int', default: 100, min: 1, max: 4000, help: 'reaim children (the load point)' },
+  estimate: { type: 'enum', default: 'window', values: ['window', 'full'], help: 'full: every child runs to its end (reaim\'s JPM); window: steady-state estimate from a measured window (driver.ts)' },
+  warmupMs: { type: 'number', default: 3000, min: 0, max: 1e6, unit: 'ms', help: 'window estimate: simulated time after the start signal before the window' },
+  windowMs: { type: 'number', default: 6000, min: 1, max: 1e7, unit: 'ms', help: 'window estimate: length of the measured window' },
+  userUnitMs: { type: 'number', default: cal.userUnitMs, min: CALIBRATED_BOUNDS.userUnitMs[0], max: CALIBRATED_BOUNDS.userUnitMs[1], unit: 'ms', help: 'calibrated: user time of one cpu unit (data/calibration/aim7.json)' },
+  ioScale: { type: 'number', default: cal.ioScale, min: CALIBRATED_BOUNDS.ioScale[0], max: CALIBRATED_BOUNDS.ioScale[1], help: 'calibrated: scale of the file-system data-path costs (data/calibration/aim7.json)' },
+  shellForksLast: { type: 'boolean', default: true, help: '/bin/sh forks before its last command (dash 0.5.7, Ubuntu 14.04 [U]); false: execs it (bash)' },
+  numa: { type: 'boolean', default: true, help: 'automatic NUMA balancing (on, as on the paper\'s machine)' },
+  touchIntervalUs: { type: 'number', default: 5000, min: 10, max: 1e7, unit: 'us', help: '[U] mean user time between two touches of libc\'s clean data page (the NUMA-visible file page)' },
+  jobs: { type: 'int', default: 100, min: 1, max: 10000, help: 'reaim\'s jobs (tasks per child = sum of quotas)' },
+};
+
+export const aim7Workload: WorkloadDef = {
+  name: 'aim7',
+  description: 'reaim (aim7) alltests or disk at one load point: N children running tests as kernel operations (fork, exec, exit, system("sync"), file I/O); metric jpm',
+  params,
+  timing: 'completion',
+  run(w) {
+    const p = w.params;
+    const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel, { numa: { enabled: p.numa as boolean } });
+    const { tests, costs } = defs();
+    const finish = setupLoadPoint(ctx, {
+      users: p.users as number,
+      workfile: loadWorkfile(p.workfile as WorkfileName),
+      tests, costs,
+      seed: w.seed,
+      estimate: p.estimate as 'window' | 'full',
+      warmupMs: p.warmupMs as number,
+      windowMs: p.windowMs as number,
+      userUnitMs: p.userUnitMs as number,
+      ioScale: p.ioScale as number,
+      shellForksLast: p.shellForksLast as boolean,
+      numa: p.numa as boolean,
+      touchIntervalUs: p.touchIntervalUs as number,
+      jobs: p.jobs as number,
+    }, {
+      windowStart: () => w.env.stat.classes.clear(),
+      stopAt: () => w.sim.stop(),
+    });
+    w.run();
+    const r = finish();
+    return {
+      metrics: { jpm: r.jpm, makespan_s: r.makespanS, mean_child_s: r.meanChildS, tasks_per_child: r.tasksPerChild },
+      counters: r.counters,
+    };
+  },
+  cost: (p) => (p.users as number) * (p.estimate === 'full' ? 10 : 1),
+};

@@ -1,0 +1,180 @@
+/**
+ * The interpreter of aim7 test operations (spec.ts) on the mm model: each operation is the
+ * kernel path it names — fork is dup_mmap, exit is exit_mmap, exec maps the binary, ld.so
+ * and its libraries (src/mm/exec.ts), system() is a fork and an exec of /bin/sh — so the
+ * i_mmap acquisitions of a test are those of the real paths on the shared trees of libc,
+ * ld.so, /bin/sh, ls and the reaim binary.
+ */
+import type { Task } from '../../sched';
+import {
+  doExit, exec, fork, pageFault, sysBrk, vmMmap, vmMunmap, VM_READ, VM_SHARED, VM_WRITE, dsoLayout,
+  type ElfFiles, type MmContext, type MmStruct,
+} from '../../mm';
+import type { Aim7Fs } from './fs';
+import type { Amount, Cmd, Dir, Op } from './spec';
+
+/** What the interpreter needs of the run. */
+export interface OpWorld {
+  readonly ctx: MmContext;
+  readonly elf: ElfFiles;
+  readonly fs: Aim7Fs;
+  /** user time of one `cpu` unit, ns */
+  readonly userUnitNs: number;
+  /** disk_iteration_count of the load point, KiB */
+  readonly diskKiB: number;
+  /** whether /bin/sh forks before its last command (dash 0.5.7) or execs it (bash) */
+  readonly shellForksLast: boolean;
+  /** NUMA balancing on: user time touches the mm's clean libc data pages */
+  readonly numa: boolean;
+  /** mean user time between two touches of the hot set, ns */
+  readonly touchIntervalNs: number;
+  /** a new unique name (process, shm segment) */
+  newName(prefix: string): string;
+}
+
+/** One process: its task, its current mm, its open temporary files. */
+export interface Proc {
+  readonly task: Task;
+  mm: MmStruct;
+  readonly files: Map<Dir, number>;
+}
+
+const HEAP_FAULTS_SIMULATED = 64;
+
+export function amountOf(a: Amount, w: OpWorld): number {
+  return a === '$disk' ? w.diskKiB : a === '$disk/2' ? Math.floor(w.diskKiB / 2) : a;
+}
+
+/** Run `ops` in process `p`. */
+export function* runOps(w: OpWorld, p: Proc, ops: readonly Op[]): Generator<unknown, void, unknown> {
+  for (const op of ops) yield* runOp(w, p, op);
+}
+
+function* runOp(w: OpWorld, p: Proc, op: Op): Generator<unknown, void, unknown> {
+  const { ctx, fs } = w;
+  const t = p.task;
+  switch (op.k) {
+    case 'cpu': return yield* userTime(w, p, op.units * w.userUnitNs);
+    case 'sys': return yield* ctx.sched.compute(t, op.us * 1e3);
+    case 'fork': return yield* forkAndWait(w, p, op.ops);
+    case 'exec': return yield* doExec(w, p, op.binary);
+    case 'system': return yield* forkAndWait(w, p, [{ k: 'exec', binary: '/bin/sh' }, { k: 'sh', cmds: op.cmds }]);
+    case 'sh': return yield* shell(w, p, op.cmds);
+    case 'brk': { yield* sysBrk(ctx, t, p.mm, p.mm.brk + op.pages); return; }
+    case 'anon_faults': return yield* anonFaults(w, p, op.n);
+    case 'shm': return yield* shm(w, p, op.pages);
+    case 'creat': { p.files.set(op.dir, yield* fs.creat(t, op.dir, p.files.get(op.dir) ?? null)); return; }
+    case 'unlink': { yield* fs.unlink(t, op.dir, p.files.get(op.dir) ?? null); p.files.delete(op.dir); return; }
+    case 'lookup': return yield* fs.lookup(t, op.n);
+    case 'readdir': return yield* fs.readdir(t, op.dir);
+    case 'write': return yield* fs.write(t, lastFile(p), amountOf(op.kib, w));
+    case 'read': return yield* fs.read(t, amountOf(op.kib, w));
+    case 'dio': return yield* fs.dio(t, amountOf(op.kib, w));
+    case 'osync_write': return yield* fs.osyncWrite(t, amountOf(op.kib, w));
+    case 'sync': return yield* fs.sync(t);
+    case 'sleep': return yield* sleep(w, t, op.ms * 1e6);
+    case 'repeat': for (let i = 0; i < op.n; i++) yield* runOps(w, p, op.ops); return;
+  }
+}
+
+function lastFile(p: Proc): number | null {
+  let last: number | null = null;
+  for (const v of p.files.values()) last = v;
+  return last;
+}
+
+/** user-mode CPU time; with NUMA balancing, touching the mm's hot set (numa.ts runUser) */
+function* userTime(w: OpWorld, p: Proc, ns: number): Generator<unknown, void, unknown> {
+  if (!w.numa) return yield* w.ctx.sched.compute(p.task, ns, true);
+  ensureHotSet(w, p.mm);
+  yield* w.ctx.numa.runUser(p.task, ns);
+}
+
+const hotSetDone = new WeakSet<MmStruct>();
+
+/** the mm's hot set: libc's clean data pages (layouts.ts cleanDataPages), mapped by every process */
+export function ensureHotSet(w: OpWorld, mm: MmStruct): void {
+  if (hotSetDone.has(mm)) return;
+  hotSetDone.add(mm);
+  const libc = w.elf.file('libc.so.6');
+  const l = dsoLayout('libc.so.6');
+  if (l.cleanDataPages === 0) return;
+  const first = l.dataPgoff + l.dataPages - l.cleanDataPages;
+  const vma = mm.vmas.find((v) => v.file === libc && v.has(VM_WRITE) && v.covers(first));
+  if (!vma) return;
+  const pages: number[] = [];
+  for (let i = first; i < l.dataPgoff + l.dataPages; i++) pages.push(i);
+  w.ctx.numa.setHotSet(mm, { vma, pages, touchIntervalNs: w.touchIntervalNs });
+}
+
+/** fork(); the child runs `ops` then exits; the parent waits in wait4() */
+function* forkAndWait(w: OpWorld, p: Proc, ops: readonly Op[]): Generator<unknown, void, unknown> {
+  const { ctx } = w;
+  const { sched } = ctx;
+  const name = w.newName(p.task.name);
+  const childMm = yield* fork(ctx, p.task, p.mm, name);
+  let exited = false;
+  const parent = p.task;
+  sched.spawn(name, function* (c) {
+    const child: Proc = { task: c, mm: childMm, files: new Map() };
+    if (w.numa) ctx.numa.attach(c, childMm);
+    yield* runOps(w, child, ops);
+    yield* exitProc(w, child);
+    exited = true;
+    if (sched.wake(parent)) yield* sched.compute(c, sched.params.wakeupCost); // SIGCHLD, wait4
+  }, { cpu: p.task.cpu.id });
+  while (!exited) yield* sched.block(parent);
+}
+
+/** do_exit(): leftover temporary files are closed (not unlinked); exit_mmap */
+export function* exitProc(w: OpWorld, p: Proc): Generator<unknown, void, unknown> {
+  if (w.numa) w.ctx.numa.detach(p.task);
+  yield* doExit(w.ctx, p.task, p.mm);
+}
+
+function* doExec(w: OpWorld, p: Proc, binary: string): Generator<unknown, void, unknown> {
+  p.mm = yield* exec(w.ctx, p.task, p.mm, w.elf.spec(binary), binary);
+  if (w.numa) w.ctx.numa.attach(p.task, p.mm);
+}
+
+/** a shell running `cmds`: each a fork + exec, the last exec'd in place unless the shell forks first */
+function* shell(w: OpWorld, p: Proc, cmds: readonly Cmd[]): Generator<unknown, void, unknown> {
+  for (let i = 0; i < cmds.length; i++) {
+    const cmd = cmds[i]!;
+    const ops = cmdOps(cmd);
+    if (i === cmds.length - 1 && !w.shellForksLast) yield* runOps(w, p, ops);
+    else yield* forkAndWait(w, p, ops);
+  }
+}
+
+function cmdOps(cmd: Cmd): Op[] {
+  return cmd.k === 'run'
+    ? [{ k: 'exec', binary: cmd.binary }, ...cmd.ops]
+    : [{ k: 'exec', binary: '/bin/sh' }, { k: 'sh', cmds: cmd.cmds }];
+}
+
+/** anonymous faults on the heap: the first HEAP_FAULTS_SIMULATED through the fault path, the rest folded (own mm, uncontended) */
+function* anonFaults(w: OpWorld, p: Proc, n: number): Generator<unknown, void, unknown> {
+  const { ctx } = w;
+  const heap = p.mm.brk - p.mm.startBrk;
+  const real = Math.min(n, heap, HEAP_FAULTS_SIMULATED);
+  for (let i = 0; i < real; i++) yield* pageFault(ctx, p.task, p.mm, p.mm.brk - 1 - i, true);
+  if (n > real) yield* ctx.sched.compute(p.task, (n - real) * ctx.costs.anonFault);
+}
+
+/** a SysV segment of its own (key = pid): shmat maps its shm file (own i_mmap tree), touch, shmdt */
+function* shm(w: OpWorld, p: Proc, pages: number): Generator<unknown, void, unknown> {
+  const { ctx } = w;
+  yield* w.fs.shmSetup(p.task);
+  const file = ctx.newFile(w.newName('shm'), { nrPages: pages });
+  const vma = yield* vmMmap(ctx, p.task, p.mm, { file, pgoff: 0, pages, flags: VM_READ | VM_WRITE | VM_SHARED });
+  for (let i = 0; i < pages; i++) yield* pageFault(ctx, p.task, p.mm, vma.start + i, true);
+  yield* vmMunmap(ctx, p.task, p.mm, vma.start, pages);
+}
+
+function* sleep(w: OpWorld, t: Task, ns: number): Generator<unknown, void, unknown> {
+  const { sched, sim } = w.ctx;
+  let done = false;
+  sim.at(ns, () => { done = true; sched.wake(t); });
+  while (!done) yield* sched.block(t);
+}
