@@ -2,12 +2,13 @@
  * Workloads: a registry (name → parameters + runner) and the built-in workloads, which are
  * registered when this module loads: lock-hammer, the mm_paths scenarios (fork-storm,
  * truncate, numa-migration, postgres-hugetlb, memory-failure, uprobe, xip, nommu; they run
- * to completion, see mm_paths/workloads.ts), and iozone-mmap.
+ * to completion, see mm_paths/workloads.ts), iozone-mmap and memcached.
  */
 import { getWorkload, registerWorkload } from './registry';
 import { lockHammer } from './lock_hammer';
 import { SCENARIO_WORKLOADS } from './mm_paths/workloads';
 import { iozoneMmap } from './iozone_mmap';
+import { memcached } from './memcached';
 
 export {
   registerWorkload, getWorkload, workloadNames, listWorkloads, paramDefaults, describeParam, kernelLock,
@@ -15,7 +16,8 @@ export {
 } from './registry';
 export { lockHammer } from './lock_hammer';
 export { iozoneMmap } from './iozone_mmap';
+export { memcached } from './memcached';
 
 if (!getWorkload(lockHammer.name)) registerWorkload(lockHammer);
 for (const w of SCENARIO_WORKLOADS) if (!getWorkload(w.name)) registerWorkload(w);
-for (const w of [iozoneMmap]) if (!getWorkload(w.name)) registerWorkload(w);
+for (const w of [iozoneMmap, memcached]) if (!getWorkload(w.name)) registerWorkload(w);
