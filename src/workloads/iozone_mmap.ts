@@ -52,6 +52,8 @@ import { immapSites } from './mm_paths/common';
 import { siteMetrics } from './mm_paths/workloads';
 
 const PAGE_KB = 4;
+/** largest total file size of a run, MiB (1 Mi simulated pages) */
+const MAX_TOTAL_MB = 4096;
 const TESTS = { 'write-read': ['write', 'rewrite', 'read', 'reread'], write: ['write', 'rewrite'] } as const;
 type TestName = 'write' | 'rewrite' | 'read' | 'reread';
 
@@ -71,9 +73,14 @@ export const iozoneMmap: WorkloadDef = {
     writepageNs: { type: 'number', default: 1000, min: 0, max: 1e7, unit: 'ns', help: 'kernel time of ->writepage per page (block mapping, bio submission) [U]' },
     deviceMbPerS: { type: 'number', default: 500, min: 0, max: 1e6, unit: 'MiB/s', help: 'device write bandwidth, one FIFO for all children (0: no device time) [U: a 2014 SATA SSD]' },
   },
-  checkParams: (p) => (Number(p.recordKb) % PAGE_KB !== 0
-    ? { field: 'recordKb', problem: `must be a multiple of 4, got ${p.recordKb}`, allowed: 'a multiple of 4 from 4 to 16384' }
-    : undefined),
+  checkParams(p) {
+    if (Number(p.recordKb) % PAGE_KB !== 0) return { field: 'recordKb', problem: `must be a multiple of 4, got ${p.recordKb}`, allowed: 'a multiple of 4 from 4 to 16384' };
+    // every page is a simulated struct page: keep the run's memory bounded
+    if (Number(p.processes) * Number(p.fileMb) > MAX_TOTAL_MB) {
+      return { field: 'fileMb', problem: `processes x fileMb must be at most ${MAX_TOTAL_MB} MiB, got ${p.processes} x ${p.fileMb}`, allowed: `at most ${MAX_TOTAL_MB / Number(p.processes)}` };
+    }
+    return undefined;
+  },
   cost: (p) => Number(p.processes) * Number(p.fileMb) * (Number(p.tests === 'write' ? 2 : 4)),
   run(w) {
     const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel);

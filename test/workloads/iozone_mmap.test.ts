@@ -32,6 +32,7 @@ test('iozone-mmap: bad parameters are ConfigErrors naming the field', () => {
   bad({ processes: 0 }, 'params.processes', /integer from 1 to 1024, got 0/);
   bad({ recordKb: 6 }, 'params.recordKb', /multiple of 4, got 6/);
   bad({ msync: 'maybe' }, 'params.msync', /sync, async, none/);
+  bad({ processes: 64, fileMb: 128 }, 'params.fileMb', /processes x fileMb must be at most 4096 MiB, got 64 x 128/);
   bad({ sharedFile: 'yes' }, 'params.sharedFile', /true or false/);
 });
 
