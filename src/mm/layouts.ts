@@ -73,6 +73,10 @@ export const DSO_LAYOUTS: Readonly<Record<string, DsoLayout>> = Object.freeze({
     ['libselinux.so.1', 'libacl.so.1', 'libc.so.6', 'libpcre.so.3', 'libdl.so.2', 'libattr.so.1']),
   '/bin/sync': dso('/bin/sync', 7, 2, 1, 1, `${U14}: coreutils 8.21 sync`, ['libc.so.6']),
   '/bin/sleep': dso('/bin/sleep', 7, 2, 1, 1, `${U14}: coreutils 8.21 sleep`, ['libc.so.6']),
+  'libpthread.so.0': dso('libpthread.so.0', 24, 2, 1, 4, `${U14}: libpthread-2.19.so r-xp 0x18000, r--p 0x1000, rw-p 0x1000, anon rw-p 0x4000`),
+  'libevent-2.0.so.5': dso('libevent-2.0.so.5', 63, 2, 1, 0, `${U14}: libevent 2.0.21`),
+  memcached: dso('memcached', 30, 3, 1, 4, `${U14}: memcached 1.4.14 (-t worker threads); ldd lists libevent, libpthread, libc (libsasl2 left out)`,
+    ['libevent-2.0.so.5', 'libpthread.so.0', 'libc.so.6']),
   reaim: dso('reaim', 40, 3, 1, 8, '[U] osdl-aim-7 1.1.13 reaim driver: size estimated from its sources; links libaio and libc', ['libaio.so.1', 'libc.so.6']),
 });
 

@@ -1,13 +1,15 @@
 /**
  * Workloads: a registry (name → parameters + runner) and the built-in workloads, which are
- * registered when this module loads: lock-hammer, and the mm_paths scenarios (fork-storm,
+ * registered when this module loads: lock-hammer, the mm_paths scenarios (fork-storm,
  * truncate, numa-migration, postgres-hugetlb, memory-failure, uprobe, xip, nommu; they run
- * to completion, see mm_paths/workloads.ts).
+ * to completion, see mm_paths/workloads.ts), iozone-mmap and memcached.
  */
 import { getWorkload, registerWorkload } from './registry';
 import { lockHammer } from './lock_hammer';
 import { SCENARIO_WORKLOADS } from './mm_paths/workloads';
 import { aim7Workload } from './aim7';
+import { iozoneMmap } from './iozone_mmap';
+import { memcached } from './memcached';
 
 export {
   registerWorkload, getWorkload, workloadNames, listWorkloads, paramDefaults, describeParam, kernelLock,
@@ -15,7 +17,9 @@ export {
 } from './registry';
 export { lockHammer } from './lock_hammer';
 export * as aim7 from './aim7';
+export { iozoneMmap } from './iozone_mmap';
+export { memcached } from './memcached';
 
 if (!getWorkload(lockHammer.name)) registerWorkload(lockHammer);
 for (const w of SCENARIO_WORKLOADS) if (!getWorkload(w.name)) registerWorkload(w);
-if (!getWorkload(aim7Workload.name)) registerWorkload(aim7Workload);
+for (const w of [aim7Workload, iozoneMmap, memcached]) if (!getWorkload(w.name)) registerWorkload(w);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runPostgresHugetlb } from '../../src/workloads/mm_paths';
+import { run as runWorkload } from '../../src/experiment/run';
 
 const KERNELS = ['3.18-rc1', '3.18-rc1-i_mmap_rwsem', '3.18-rc1-i_mmap_rwsem-merged'] as const;
 const runs = new Map<string, ReturnType<typeof runPostgresHugetlb>>();
@@ -36,4 +37,19 @@ test('concurrent first faults under the v1 kernel miss each other\'s page tables
   const v1 = run('3.18-rc1-i_mmap_rwsem');
   const merged = run('3.18-rc1-i_mmap_rwsem-merged');
   assert.ok(v1.figures.pmdPagesAllocated > merged.figures.pmdPagesAllocated, `${v1.figures.pmdPagesAllocated} vs ${merged.figures.pmdPagesAllocated}`);
+});
+
+test('postgres-hugetlb as a workload: a segment of >= 1 GiB (default 2) shares PMD pages on both kernels, half a GiB cannot', () => {
+  const go = (kernel: string, segmentGiB?: number) => runWorkload({
+    workload: 'postgres-hugetlb', kernel, seed: 2, options: { checks: true },
+    params: { slots: 4, sessions: 1, touches: 8, ...(segmentGiB === undefined ? {} : { segmentGiB }) },
+  });
+  for (const k of ['3.18-rc1', '3.18-rc1-i_mmap_rwsem']) {
+    for (const seg of [undefined, 1]) {
+      const m = go(k, seg).metrics;
+      assert.ok(m.segmentHugePages! >= 512, `${k} ${seg}: ${m.segmentHugePages}`);
+      assert.ok(m.pmdShares! > 0 && m.immap_huge_pmd_share_acq! > 0, `${k} ${seg}: shares ${m.pmdShares}`);
+    }
+    assert.equal(go(k, 0.5).metrics.pmdShares, 0, k); // no whole 1 GiB region: vma_shareable fails
+  }
 });

@@ -88,7 +88,7 @@ export const SCENARIO_TABLES: Readonly<Record<string, ScenarioTable>> = Object.f
     params: {
       slots: int(16, 1, 1024, 'connections, each running its backends one after another'),
       sessions: int(3, 1, 1000, 'backends per connection'),
-      segmentGiB: { type: 'number', default: 2, min: 0.25, max: 64, unit: 'GiB', help: 'shared segment size (rounded to whole 2 MiB huge pages)' },
+      segmentGiB: { type: 'number', default: 2, min: 0.25, max: 64, unit: 'GiB', help: 'shared segment size (rounded to whole 2 MiB huge pages); PMD sharing (huge_pmd_share) needs >= 1, a whole PUD-aligned 1 GiB region' },
       touches: int(64, 0, 100_000, 'huge pages touched per backend'),
       thinkNs: ns(5000, 0, 1e8, 'time between touches'),
     },
