@@ -17,4 +17,5 @@ export const commands: Record<string, () => Command> = {
   sweep: () => require('./sweep').sweepCommand,
   merge: () => require('./merge').mergeCommand,
   scenario: () => require('./scenario').scenario,
+  reproduce: () => require('./reproduce').reproduceCommand,
 };
