@@ -127,17 +127,6 @@ export const OVERRIDE_FLAGS: Record<keyof ReproduceOverrides, string> = {
 
 const paramValue = z.union([z.number(), z.string(), z.boolean()]).describe('a number, string or boolean');
 const paramsSchema = z.record(z.string(), paramValue).describe('an object of workload parameters');
-const usersEntry = z
-  .union([
-    z.number().int().min(1).describe('a positive integer'),
-    z.strictObject({
-      from: z.number().int().min(1).describe('a positive integer'),
-      to: z.number().int().min(1).describe('a positive integer'),
-      step: z.number().int().min(1).describe('a positive integer'),
-    }).describe('key of a users range'),
-  ])
-  .describe('a positive integer or {from, to, step}');
-const usersList = z.array(usersEntry).min(1).describe('a non-empty array of user counts and {from, to, step} ranges');
 const goalsSchema = z
   .strictObject({
     baselineMapePct: z.number().min(0).describe('a number >= 0').optional(),
@@ -181,7 +170,8 @@ export const PresetSchema = z
     machine: z.string().min(1).describe('a machine preset name').optional(),
     workloads: z.array(z.string().min(1).describe('a workfile name')).min(1).describe('a non-empty array of workfile names').optional(),
     kernels: z.array(z.string().min(1).describe('a kernel name or spec')).length(2).describe('two kernels: [baseline, patched]').optional(),
-    users: z.union([usersList, z.record(z.string(), usersList).describe('an object of user lists by workfile')]).describe('an array of user counts or an object of them by workfile'),
+    // checked by expandUsers, for messages that name the entry
+    users: z.unknown().refine((v) => v !== undefined).describe('an array of user counts and {from, to, step} ranges, or an object of them by workfile'),
     replications: z.number().int().min(1).max(1000).describe('an integer from 1 to 1000').optional(),
     seed: z.union([z.string().min(1).max(200), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).describe('a string of 1 to 200 characters or an integer >= 0').optional(),
     params: paramsSchema.optional(),
@@ -207,14 +197,22 @@ export function loadPreset(file: string): unknown {
 }
 
 /** Expand a users list (ranges included); errors name `field`. Sorted ascending, no duplicates. */
-export function expandUsers(entries: readonly UsersEntry[], field: string): number[] {
+export function expandUsers(entries: unknown, field: string): number[] {
+  const ENTRY = 'a positive integer or {from, to, step} (positive integers)';
+  if (!Array.isArray(entries) || entries.length === 0) throw new ConfigError(field, `must be a non-empty array of user counts and {from, to, step} ranges, got ${show(entries)}`);
+  const posInt = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
   const out: number[] = [];
-  entries.forEach((e, i) => {
-    if (typeof e === 'number') out.push(e);
-    else {
-      if (e.to < e.from) throw new ConfigError(`${field}[${i}].to`, `must be >= from (${e.from}), got ${e.to}`);
-      for (let u = e.from; u <= e.to; u += e.step) out.push(u);
-    }
+  entries.forEach((e: unknown, i) => {
+    if (posInt(e)) out.push(e as number);
+    else if (isObj(e)) {
+      const extra = Object.keys(e).find((k) => !['from', 'to', 'step'].includes(k));
+      if (extra) throw new ConfigError(`${field}[${i}].${extra}`, `unknown key of a users range, got ${show(e[extra])}`, 'from, to, step');
+      for (const k of ['from', 'to', 'step'] as const) if (!posInt(e[k])) throw new ConfigError(`${field}[${i}].${k}`, `must be a positive integer, got ${show(e[k])}`);
+      const r = e as { from: number; to: number; step: number };
+      if (r.to < r.from) throw new ConfigError(`${field}[${i}].to`, `must be >= from (${r.from}), got ${r.to}`);
+      if ((r.to - r.from) / r.step > 100000) throw new ConfigError(`${field}[${i}].step`, `makes more than 100000 user counts, got ${r.step}`);
+      for (let u = r.from; u <= r.to; u += r.step) out.push(u);
+    } else throw new ConfigError(`${field}[${i}]`, `must be ${ENTRY}, got ${show(e)}`);
   });
   const sorted = [...out].sort((a, b) => a - b);
   for (let i = 1; i < sorted.length; i++) {
@@ -273,13 +271,15 @@ export function resolvePlan(presetInput: unknown, over: ReproduceOverrides = {})
     const u = expandUsers(p.users, 'users');
     for (const w of workloads) users[w] = u;
     uField = () => 'users';
-  } else {
+  } else if (isObj(p.users)) {
     const byW = p.users as Record<string, UsersEntry[]>;
     for (const w of workloads) {
       if (!byW[w]) throw new ConfigError(`users.${w}`, `is missing: the preset gives users by workfile but not for ${show(w)}`, Object.keys(byW).join(', '));
       users[w] = expandUsers(byW[w], `users.${w}`);
     }
     uField = (w) => `users.${w}`;
+  } else {
+    throw new ConfigError('users', `must be an array of user counts and {from, to, step} ranges, or an object of them by workfile, got ${show(p.users)}`);
   }
 
   // validate every aim7 point's config (cheap: no run)
