@@ -11,7 +11,20 @@
  *   r.table; r.summary.checks; r.json   // what `mmlock reproduce --json` prints
  *
  * Same preset, overrides and seed → byte-identical files whatever the number of workers
- * (only provenance.json holds timings).
+ * (only provenance.json holds timings; journal lines are in completion order).
+ *
+ * Files in `out` (all written at the end, each to a temporary then renamed; none if a run
+ * fails — finished runs stay in the journals and a rerun resumes):
+ *
+ *   reproduce.json    what --json prints: rows, numa, numa_pct_change, table, summary, sites, extras, plan
+ *   table.{csv,json}  the comparison table (TABLE_COLUMNS)
+ *   points.csv        per workfile, users and kernel: n, jpm, ci95, numa_pages_migrated, makespan_s
+ *   sites.csv         i_mmap lock time by call site, per workfile and kernel
+ *   summary.json      the checks (measured, paper, goal, pass), NUMA totals, extras
+ *   report.txt        the text report
+ *   jpm-<workfile>.svg, pct-change.svg   charts (simulated ± CI vs the paper)
+ *   provenance.json   package, git commit, Node.js, host, plan, sweeps, timings
+ *   sweeps/<name>-<specHash>/   the sweeps (spec, journal, runs/lockstat tables)
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
