@@ -18,4 +18,5 @@ export const commands: Record<string, () => Command> = {
   merge: () => require('./merge').mergeCommand,
   scenario: () => require('./scenario').scenario,
   calibrate: () => require('./calibrate').calibrateCommand,
+  reproduce: () => require('./reproduce').reproduceCommand,
 };

@@ -1,0 +1,408 @@
+/**
+ * Reproduce presets (data/reproduce/*.json) and the plan they resolve to.
+ *
+ *   {
+ *     "name": "full",
+ *     "description": "...",
+ *     "workload": "aim7",                       the registered workload modelling aim7
+ *     "machine": "ivybridge-ex-4s",
+ *     "workloads": ["alltests", "disk"],         values of its `workfile` parameter
+ *     "kernels": ["3.18-rc1", "3.18-rc1-i_mmap_rwsem"],   baseline, patched
+ *     "users": [10, 25, 50, {"from": 100, "to": 2000, "step": 100}],
+ *                                               or per workfile: {"alltests": [...], "disk": [...]}
+ *     "replications": 3,
+ *     "seed": 2014,
+ *     "params": {"estimate": "window", "windowMs": 200},   every aim7 run
+ *     "workloadParams": {"disk": {"windowMs": 400}},        per workfile, over params
+ *     "goals": {"baselineMapePct": 10, ...},                 see DEFAULT_GOALS
+ *     "extras": [{"workload": "postgres-hugetlb", "label": "...", "params": {...},
+ *                 "metric": "...", "duration": {"ms": 10}}]
+ *   }
+ *
+ * Every key but `users` is optional. Overrides (CLI flags, API options) replace the
+ * preset's values; errors name the flag (`--users`) or the preset field (`users[3]`).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { getWorkload, workloadNames, type ParamValues } from '../../workloads';
+import { resolveRunConfig } from '../config';
+import { ConfigError, show } from '../errors';
+import type { SweepSpecInput } from '../spec';
+import { zodError } from '../zod_errors';
+
+/** The thresholds of the summary checks; a preset's `goals` overrides any of them. */
+export interface ReproduceGoals {
+  /** mean absolute % error of the simulated baseline jpm, per workload: at most this */
+  baselineMapePct: number;
+  /** mean absolute error of the simulated % change, in points, per workload: at most this */
+  pctChangeMaePoints: number;
+  /** the disk knee: baseline jpm drops by at least `minDropPct` % from `fromUsers` to `toUsers` */
+  diskKnee: { workload: string; fromUsers: number; toUsers: number; minDropPct: number };
+  /** the disk gap: mean % change over users in [fromUsers, toUsers] at least `minPoints` */
+  diskGap: { workload: string; fromUsers: number; toUsers: number; minPoints: number };
+  /** below `belowUsers` users, |% change| at most `maxAbsPct` (every workload, every point) */
+  lowUsers: { belowUsers: number; maxAbsPct: number };
+  /** NUMA pages migrated: % change within the paper's ± `tolerancePoints` */
+  numa: { tolerancePoints: number };
+}
+
+export const DEFAULT_GOALS: ReproduceGoals = {
+  baselineMapePct: 10,
+  pctChangeMaePoints: 10,
+  diskKnee: { workload: 'disk', fromUsers: 1500, toUsers: 1700, minDropPct: 15 },
+  diskGap: { workload: 'disk', fromUsers: 1600, toUsers: 2000, minPoints: 15 },
+  lowUsers: { belowUsers: 100, maxAbsPct: 3 },
+  numa: { tolerancePoints: 15 },
+};
+
+export interface ExtraSpec {
+  /** a registered workload name */
+  workload: string;
+  /** heading in the report; default: the workload name (must be distinct) */
+  label?: string;
+  params?: ParamValues;
+  /** the metric to print per kernel */
+  metric: string;
+  /** for fixed-duration workloads */
+  duration?: { ms?: number; warmupMs?: number };
+}
+
+export type UsersEntry = number | { from: number; to: number; step: number };
+
+export interface ReproducePreset {
+  name?: string;
+  description?: string;
+  workload?: string;
+  machine?: string;
+  workloads?: string[];
+  kernels?: string[];
+  users: UsersEntry[] | Record<string, UsersEntry[]>;
+  replications?: number;
+  seed?: string | number;
+  params?: ParamValues;
+  workloadParams?: Record<string, ParamValues>;
+  goals?: Partial<ReproduceGoals>;
+  extras?: ExtraSpec[];
+}
+
+/** Values that replace the preset's (from CLI flags or API options). */
+export interface ReproduceOverrides {
+  /** the registered workload modelling aim7 (`--model`) */
+  workload?: string;
+  machine?: string;
+  /** workfiles (`--workloads`) */
+  workloads?: string[];
+  /** user counts for every workfile (`--users`) */
+  users?: number[];
+  /** baseline and patched kernel (`--kernels`) */
+  kernels?: string[];
+  /** replications (`--reps`) */
+  reps?: number;
+  seed?: string | number;
+}
+
+/** What a reproduce run will do: the preset with overrides applied and defaults filled in. */
+export interface ReproducePlan {
+  preset: string;
+  description: string | null;
+  workload: string;
+  machine: string;
+  workloads: string[];
+  /** [baseline, patched] */
+  kernels: [string, string];
+  /** per workfile, ascending */
+  users: Record<string, number[]>;
+  replications: number;
+  seed: string;
+  params: ParamValues;
+  workloadParams: Record<string, ParamValues>;
+  goals: ReproduceGoals;
+  extras: (ExtraSpec & { label: string })[];
+}
+
+/** Flag names for errors in overridden values. */
+export const OVERRIDE_FLAGS: Record<keyof ReproduceOverrides, string> = {
+  workload: '--model', machine: '--machine', workloads: '--workloads', users: '--users', kernels: '--kernels', reps: '--reps', seed: '--seed',
+};
+
+const paramValue = z.union([z.number(), z.string(), z.boolean()]).describe('a number, string or boolean');
+const paramsSchema = z.record(z.string(), paramValue).describe('an object of workload parameters');
+const goalsSchema = z
+  .strictObject({
+    baselineMapePct: z.number().min(0).describe('a number >= 0').optional(),
+    pctChangeMaePoints: z.number().min(0).describe('a number >= 0').optional(),
+    diskKnee: z.strictObject({
+      workload: z.string().describe('a workfile').optional(),
+      fromUsers: z.number().int().min(1).describe('a positive integer').optional(),
+      toUsers: z.number().int().min(1).describe('a positive integer').optional(),
+      minDropPct: z.number().describe('a number').optional(),
+    }).describe('key of goals.diskKnee').optional(),
+    diskGap: z.strictObject({
+      workload: z.string().describe('a workfile').optional(),
+      fromUsers: z.number().int().min(1).describe('a positive integer').optional(),
+      toUsers: z.number().int().min(1).describe('a positive integer').optional(),
+      minPoints: z.number().describe('a number').optional(),
+    }).describe('key of goals.diskGap').optional(),
+    lowUsers: z.strictObject({
+      belowUsers: z.number().int().min(1).describe('a positive integer').optional(),
+      maxAbsPct: z.number().min(0).describe('a number >= 0').optional(),
+    }).describe('key of goals.lowUsers').optional(),
+    numa: z.strictObject({ tolerancePoints: z.number().min(0).describe('a number >= 0').optional() }).describe('key of goals.numa').optional(),
+  })
+  .describe('goal');
+const extraSchema = z
+  .strictObject({
+    workload: z.string().min(1).describe('a workload name'),
+    label: z.string().min(1).max(80).describe('a string of 1 to 80 characters').optional(),
+    params: paramsSchema.optional(),
+    metric: z.string().min(1).describe('a metric name of the workload'),
+    duration: z.strictObject({
+      ms: z.number().gt(0).describe('a number > 0').optional(),
+      warmupMs: z.number().min(0).describe('a number >= 0').optional(),
+    }).describe('key of duration').optional(),
+  })
+  .describe('key of an extra');
+export const PresetSchema = z
+  .strictObject({
+    name: z.string().min(1).max(200).describe('a string of 1 to 200 characters').optional(),
+    description: z.string().describe('a string').optional(),
+    workload: z.string().min(1).describe('a workload name').optional(),
+    machine: z.string().min(1).describe('a machine preset name').optional(),
+    workloads: z.array(z.string().min(1).describe('a workfile name')).min(1).describe('a non-empty array of workfile names').optional(),
+    kernels: z.array(z.string().min(1).describe('a kernel name or spec')).length(2).describe('two kernels: [baseline, patched]').optional(),
+    // checked by expandUsers, for messages that name the entry
+    users: z.unknown().refine((v) => v !== undefined).describe('an array of user counts and {from, to, step} ranges, or an object of them by workfile'),
+    replications: z.number().int().min(1).max(1000).describe('an integer from 1 to 1000').optional(),
+    seed: z.union([z.string().min(1).max(200), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).describe('a string of 1 to 200 characters or an integer >= 0').optional(),
+    params: paramsSchema.optional(),
+    workloadParams: z.record(z.string(), paramsSchema).describe('an object of parameters by workfile').optional(),
+    goals: goalsSchema.optional(),
+    extras: z.array(extraSchema).describe('an array of {workload, params?, metric, label?, duration?}').optional(),
+  })
+  .describe('preset key');
+
+/** Read a preset file (JSON). */
+export function loadPreset(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError('--preset', `cannot read ${show(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError('--preset', `cannot parse ${show(file)} as JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Expand a users list (ranges included); errors name `field`. Sorted ascending, no duplicates. */
+export function expandUsers(entries: unknown, field: string): number[] {
+  const ENTRY = 'a positive integer or {from, to, step} (positive integers)';
+  if (!Array.isArray(entries) || entries.length === 0) throw new ConfigError(field, `must be a non-empty array of user counts and {from, to, step} ranges, got ${show(entries)}`);
+  const posInt = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
+  const out: number[] = [];
+  entries.forEach((e: unknown, i) => {
+    if (posInt(e)) out.push(e as number);
+    else if (isObj(e)) {
+      const extra = Object.keys(e).find((k) => !['from', 'to', 'step'].includes(k));
+      if (extra) throw new ConfigError(`${field}[${i}].${extra}`, `unknown key of a users range, got ${show(e[extra])}`, 'from, to, step');
+      for (const k of ['from', 'to', 'step'] as const) if (!posInt(e[k])) throw new ConfigError(`${field}[${i}].${k}`, `must be a positive integer, got ${show(e[k])}`);
+      const r = e as { from: number; to: number; step: number };
+      if (r.to < r.from) throw new ConfigError(`${field}[${i}].to`, `must be >= from (${r.from}), got ${r.to}`);
+      if ((r.to - r.from) / r.step > 100000) throw new ConfigError(`${field}[${i}].step`, `makes more than 100000 user counts, got ${r.step}`);
+      for (let u = r.from; u <= r.to; u += r.step) out.push(u);
+    } else throw new ConfigError(`${field}[${i}]`, `must be ${ENTRY}, got ${show(e)}`);
+  });
+  const sorted = [...out].sort((a, b) => a - b);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i] === sorted[i - 1]) throw new ConfigError(field, `lists ${sorted[i]} users twice`, 'distinct user counts');
+  }
+  return sorted;
+}
+
+function isObj(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * Resolve a preset and overrides into a plan, validating everything against the workload
+ * registry (workfiles, user counts, parameters, kernels, machine, extras). Throws
+ * ConfigError naming the flag (`--users`) or the preset field (`users`, `params.windowMs`).
+ */
+export function resolvePlan(presetInput: unknown, over: ReproduceOverrides = {}): ReproducePlan {
+  if (!isObj(presetInput)) throw new ConfigError('', `a preset must be an object, got ${show(presetInput)}`, 'keys name, workload, machine, workloads, kernels, users, replications, seed, params, workloadParams, goals, extras');
+  const parsed = PresetSchema.safeParse(presetInput, { reportInput: true });
+  if (!parsed.success) throw zodError(PresetSchema, presetInput, parsed.error);
+  const p = parsed.data as ReproducePreset;
+
+  const workload = over.workload ?? p.workload ?? 'aim7';
+  const wField = over.workload !== undefined ? OVERRIDE_FLAGS.workload : 'workload';
+  const def = getWorkload(workload);
+  if (!def) {
+    throw new ConfigError(wField, `unknown workload ${show(workload)} (the aim7 model registers itself as "aim7"; a workload from another module needs --module)`, workloadNames().join(', ') || '(none registered)');
+  }
+  const machine = over.machine ?? p.machine ?? 'ivybridge-ex-4s';
+  const mField = over.machine !== undefined ? OVERRIDE_FLAGS.machine : 'machine';
+  const workloads = over.workloads ?? p.workloads ?? ['alltests', 'disk'];
+  const wlField = over.workloads !== undefined ? OVERRIDE_FLAGS.workloads : 'workloads';
+  if (new Set(workloads).size !== workloads.length) throw new ConfigError(wlField, `lists a workfile twice, got ${show(workloads)}`, 'distinct workfiles');
+  const kernels = over.kernels ?? p.kernels ?? ['3.18-rc1', '3.18-rc1-i_mmap_rwsem'];
+  const kField = over.kernels !== undefined ? OVERRIDE_FLAGS.kernels : 'kernels';
+  if (kernels.length !== 2) throw new ConfigError(kField, `must name two kernels (baseline, patched), got ${kernels.length}: ${show(kernels)}`);
+  if (kernels[0] === kernels[1]) throw new ConfigError(kField, `names the same kernel twice, got ${show(kernels)}`, 'a baseline and a different patched kernel');
+  const replications = over.reps ?? p.replications ?? 1;
+  if (!(Number.isInteger(replications) && replications >= 1 && replications <= 1000)) throw new ConfigError(OVERRIDE_FLAGS.reps, `must be an integer from 1 to 1000, got ${show(replications)}`);
+  const seed = String(over.seed ?? p.seed ?? '1');
+  const params = { ...(p.params ?? {}) };
+  const workloadParams = p.workloadParams ?? {};
+  for (const w of Object.keys(workloadParams)) {
+    if (!workloads.includes(w) && !(p.workloads ?? ['alltests', 'disk']).includes(w)) throw new ConfigError(`workloadParams.${w}`, 'is not a workfile of this preset', workloads.join(', '));
+  }
+
+  // users per workfile
+  const users: Record<string, number[]> = {};
+  let uField: (w: string) => string;
+  if (over.users !== undefined) {
+    const u = expandUsers(over.users, OVERRIDE_FLAGS.users);
+    for (const w of workloads) users[w] = u;
+    uField = () => OVERRIDE_FLAGS.users;
+  } else if (Array.isArray(p.users)) {
+    const u = expandUsers(p.users, 'users');
+    for (const w of workloads) users[w] = u;
+    uField = () => 'users';
+  } else if (isObj(p.users)) {
+    const byW = p.users as Record<string, UsersEntry[]>;
+    for (const w of workloads) {
+      if (!byW[w]) throw new ConfigError(`users.${w}`, `is missing: the preset gives users by workfile but not for ${show(w)}`, Object.keys(byW).join(', '));
+      users[w] = expandUsers(byW[w], `users.${w}`);
+    }
+    uField = (w) => `users.${w}`;
+  } else {
+    throw new ConfigError('users', `must be an array of user counts and {from, to, step} ranges, or an object of them by workfile, got ${show(p.users)}`);
+  }
+
+  // validate every aim7 point's config (cheap: no run)
+  const kernelIn = kernels[0]!;
+  const mapErr = (w: string, e: ConfigError): ConfigError => {
+    const m = /^workload\.params\.([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(e.field);
+    if (m) {
+      const k = m[1]!;
+      if (k === 'users') return new ConfigError(uField(w), e.problem, e.allowed);
+      if (k === 'workfile') return new ConfigError(over.workloads !== undefined ? wlField : `workloads[${workloads.indexOf(w)}]`, e.problem, e.allowed);
+      const where = k in (workloadParams[w] ?? {}) ? `workloadParams.${w}.${k}` : `params.${k}`;
+      return new ConfigError(`${where}${m[2]}`, e.problem, e.allowed);
+    }
+    if (e.field === 'machine') return new ConfigError(mField, e.problem, e.allowed);
+    if (e.field === 'workload.params' || e.field === 'workload') return new ConfigError(`params`, e.problem, e.allowed);
+    return e;
+  };
+  for (const w of workloads) {
+    for (const u of users[w]!) {
+      try {
+        resolveRunConfig({ machine, kernel: kernelIn, workload: { name: workload, params: pointParams(params, workloadParams[w], w, u) } });
+      } catch (e) {
+        if (e instanceof ConfigError) throw mapErr(w, e);
+        throw e;
+      }
+    }
+  }
+  kernels.forEach((k, i) => {
+    try {
+      resolveRunConfig({ machine, kernel: k, workload: { name: workload, params: pointParams(params, workloadParams[workloads[0]!], workloads[0]!, users[workloads[0]!]![0]!) } });
+    } catch (e) {
+      if (e instanceof ConfigError && e.field.startsWith('kernel')) throw new ConfigError(over.kernels !== undefined ? kField : `kernels[${i}]`, e.problem, e.allowed);
+      throw e;
+    }
+  });
+
+  // extras
+  const extras: (ExtraSpec & { label: string })[] = [];
+  const labels = new Set<string>();
+  (p.extras ?? []).forEach((x, i) => {
+    const label = x.label ?? x.workload;
+    if (labels.has(label)) throw new ConfigError(`extras[${i}].label`, `duplicate label ${show(label)}`, 'distinct labels (set "label")');
+    labels.add(label);
+    try {
+      resolveRunConfig({ machine, kernel: kernelIn, workload: x.workload, params: x.params ?? {}, ...(x.duration ? { duration: x.duration } : {}) });
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        if (e.field === 'machine') throw new ConfigError(mField, e.problem, e.allowed);
+        throw e.under(`extras[${i}]`);
+      }
+      throw e;
+    }
+    extras.push({ ...x, label });
+  });
+
+  const g = p.goals ?? {};
+  const goals: ReproduceGoals = {
+    baselineMapePct: g.baselineMapePct ?? DEFAULT_GOALS.baselineMapePct,
+    pctChangeMaePoints: g.pctChangeMaePoints ?? DEFAULT_GOALS.pctChangeMaePoints,
+    diskKnee: { ...DEFAULT_GOALS.diskKnee, ...(g.diskKnee ?? {}) },
+    diskGap: { ...DEFAULT_GOALS.diskGap, ...(g.diskGap ?? {}) },
+    lowUsers: { ...DEFAULT_GOALS.lowUsers, ...(g.lowUsers ?? {}) },
+    numa: { ...DEFAULT_GOALS.numa, ...(g.numa ?? {}) },
+  };
+
+  return {
+    preset: p.name ?? 'custom',
+    description: p.description ?? null,
+    workload,
+    machine,
+    workloads: [...workloads],
+    kernels: [kernels[0]!, kernels[1]!],
+    users,
+    replications,
+    seed,
+    params,
+    workloadParams: Object.fromEntries(workloads.map((w) => [w, { ...(workloadParams[w] ?? {}) }])),
+    goals,
+    extras,
+  };
+}
+
+/** The parameters of one aim7 load point. */
+export function pointParams(common: ParamValues, perWorkfile: ParamValues | undefined, workfile: string, users: number): ParamValues {
+  return { ...common, ...(perWorkfile ?? {}), workfile, users };
+}
+
+/** The label of a load point on the sweep's workload axis. */
+export function pointLabel(workfile: string, users: number): string {
+  return `${workfile}/${users}`;
+}
+
+/**
+ * The sweep of the aim7 table: a workload axis (one {name, params} value per workfile and
+ * user count, labelled `alltests/100`) × a kernel axis, with the plan's replications and seed.
+ */
+export function mainSweepSpec(plan: ReproducePlan): SweepSpecInput {
+  const values: unknown[] = [];
+  const labels: string[] = [];
+  for (const w of plan.workloads) {
+    for (const u of plan.users[w]!) {
+      values.push({ name: plan.workload, params: pointParams(plan.params, plan.workloadParams[w], w, u) });
+      labels.push(pointLabel(w, u));
+    }
+  }
+  return {
+    name: `reproduce-${plan.preset}`,
+    description: `mmlock reproduce: ${plan.workload} ${plan.workloads.join(', ')} on ${plan.kernels.join(' vs ')}`,
+    base: { machine: plan.machine },
+    axes: { workload: { values, labels }, kernel: [...plan.kernels] },
+    replications: plan.replications,
+    seed: plan.seed,
+  };
+}
+
+/** The sweep of one extra workload: both kernels, the plan's replications and seed. */
+export function extraSweepSpec(plan: ReproducePlan, i: number): SweepSpecInput {
+  const x = plan.extras[i]!;
+  return {
+    name: `reproduce-extra-${x.label}`,
+    base: { machine: plan.machine, workload: x.workload, params: { ...(x.params ?? {}) }, ...(x.duration ? { duration: { ...x.duration } } : {}) },
+    axes: { kernel: [...plan.kernels] },
+    replications: plan.replications,
+    seed: plan.seed,
+  };
+}

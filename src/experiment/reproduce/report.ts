@@ -1,0 +1,344 @@
+/**
+ * Pure builders of the reproduce report: per-point statistics over replications, the
+ * comparison table against the paper, NUMA totals, i_mmap lockstat by call site, the extras
+ * and the summary checks, and the text rendering. No I/O here.
+ */
+import type { LockStatRow } from '../../locking';
+import type { PaperRow } from './paper';
+import type { ReproduceGoals } from './preset';
+import { ci95, mean, meanAbs, pctChange, pctError, pointsError } from './stats';
+
+/** One finished aim7 run. */
+export interface RunRecord {
+  workload: string;
+  users: number;
+  kernel: string;
+  rep: number;
+  jpm: number | null;
+  numa_pages_migrated: number | null;
+  makespan_s: number | null;
+  lockstat: readonly LockStatRow[];
+}
+
+/** One load point on one kernel, over its replications. */
+export interface PointStat {
+  workload: string;
+  users: number;
+  kernel: string;
+  /** replications with a finite jpm */
+  n: number;
+  /** mean jpm over the replications */
+  jpm: number | null;
+  /** 95% CI half-width of the mean jpm (Student t); null with one replication */
+  ci95: number | null;
+  /** per replication, in rep order */
+  jpmValues: (number | null)[];
+  /** mean over the replications */
+  numa_pages_migrated: number | null;
+  makespan_s: number | null;
+}
+
+/** One row of the comparison table: a workfile and user count, both kernels and the paper. */
+export interface TableRow {
+  workload: string;
+  users: number;
+  sim_jpm_base: number | null;
+  sim_ci95_base: number | null;
+  sim_jpm_patched: number | null;
+  sim_ci95_patched: number | null;
+  sim_pct_change: number | null;
+  paper_jpm_base: number | null;
+  paper_jpm_patched: number | null;
+  paper_pct_change: number | null;
+  /** (sim − paper) / paper × 100 of the baseline jpm */
+  err_base_jpm_pct: number | null;
+  /** sim % change − paper % change, in points */
+  err_pct_change_points: number | null;
+}
+
+export const TABLE_COLUMNS: (keyof TableRow)[] = [
+  'workload', 'users', 'sim_jpm_base', 'sim_ci95_base', 'sim_jpm_patched', 'sim_ci95_patched', 'sim_pct_change',
+  'paper_jpm_base', 'paper_jpm_patched', 'paper_pct_change', 'err_base_jpm_pct', 'err_pct_change_points',
+];
+
+export interface NumaResult {
+  /** per kernel: numa_pages_migrated summed over every load point (each the mean over replications) */
+  totals: Record<string, number | null>;
+  pct_change: number | null;
+  paper_pct_change: number;
+}
+
+/** i_mmap lock time by call site, summed over the load points of one workfile on one kernel. */
+export interface SiteRow {
+  workload: string;
+  kernel: string;
+  site: string;
+  acquisitions: number;
+  contentions: number;
+  waitTotalNs: number;
+  holdTotalNs: number;
+  spinNs: number;
+  sleepNs: number;
+}
+
+export interface ExtraResult {
+  label: string;
+  workload: string;
+  metric: string;
+  /** per kernel: mean over replications, CI half-width, replications with the metric */
+  kernels: Record<string, { value: number | null; ci95: number | null; n: number }>;
+  pct_change: number | null;
+}
+
+export interface Check {
+  id: string;
+  workload: string | null;
+  description: string;
+  measured: number | null;
+  /** the paper's own value of the same quantity, where it has one */
+  paper: number | null;
+  goal: string;
+  /** null: not measurable with this run's points */
+  pass: boolean | null;
+}
+
+export interface Summary {
+  kernels: { base: string; patched: string };
+  checks: Check[];
+  passed: number;
+  missed: number;
+  notMeasured: number;
+}
+
+const key = (w: string, u: number, k: string) => `${w}\u0000${u}\u0000${k}`;
+
+/**
+ * Per load point and kernel: mean and CI of jpm, means of the counters. Sorted by
+ * `workloads` order (then name), users ascending, `kernels` order.
+ */
+export function aggregatePoints(runs: readonly RunRecord[], workloads: readonly string[] = [], kernels: readonly string[] = []): PointStat[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const k = key(r.workload, r.users, r.kernel);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(r);
+  }
+  const out: PointStat[] = [];
+  for (const g of groups.values()) {
+    g.sort((a, b) => a.rep - b.rep);
+    const jpms = g.map((r) => r.jpm);
+    const n = jpms.filter((x) => typeof x === 'number' && Number.isFinite(x)).length;
+    out.push({
+      workload: g[0]!.workload,
+      users: g[0]!.users,
+      kernel: g[0]!.kernel,
+      n,
+      jpm: mean(jpms),
+      ci95: ci95(jpms),
+      jpmValues: jpms.map((x) => (typeof x === 'number' && Number.isFinite(x) ? x : null)),
+      numa_pages_migrated: mean(g.map((r) => r.numa_pages_migrated)),
+      makespan_s: mean(g.map((r) => r.makespan_s)),
+    });
+  }
+  const rank = (list: readonly string[], v: string) => (list.includes(v) ? list.indexOf(v) : list.length);
+  return out.sort((a, b) =>
+    rank(workloads, a.workload) - rank(workloads, b.workload) || (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0)
+    || a.users - b.users
+    || rank(kernels, a.kernel) - rank(kernels, b.kernel) || (a.kernel < b.kernel ? -1 : a.kernel > b.kernel ? 1 : 0));
+}
+
+/**
+ * The comparison table: one row per workfile and user count (in `points` order), the
+ * simulated jpm ± CI on `kernels[0]` (baseline) and `kernels[1]` (patched), the simulated
+ * % change, the paper's figures (blank where the paper has no row) and the errors.
+ */
+export function buildTable(points: readonly PointStat[], kernels: readonly [string, string], paper: readonly PaperRow[]): TableRow[] {
+  const byKey = new Map(points.map((p) => [key(p.workload, p.users, p.kernel), p]));
+  const paperOf = new Map(paper.map((r) => [`${r.workload}\u0000${r.users}`, r]));
+  const seen = new Set<string>();
+  const rows: TableRow[] = [];
+  for (const p of points) {
+    const wu = `${p.workload}\u0000${p.users}`;
+    if (seen.has(wu)) continue;
+    seen.add(wu);
+    const b = byKey.get(key(p.workload, p.users, kernels[0]));
+    const t = byKey.get(key(p.workload, p.users, kernels[1]));
+    const pr = paperOf.get(wu);
+    const simPct = pctChange(b?.jpm, t?.jpm);
+    rows.push({
+      workload: p.workload,
+      users: p.users,
+      sim_jpm_base: b?.jpm ?? null,
+      sim_ci95_base: b?.ci95 ?? null,
+      sim_jpm_patched: t?.jpm ?? null,
+      sim_ci95_patched: t?.ci95 ?? null,
+      sim_pct_change: simPct,
+      paper_jpm_base: pr?.jpmBase ?? null,
+      paper_jpm_patched: pr?.jpmPatched ?? null,
+      paper_pct_change: pr?.pctChange ?? null,
+      err_base_jpm_pct: pctError(b?.jpm, pr?.jpmBase),
+      err_pct_change_points: pointsError(simPct, pr?.pctChange),
+    });
+  }
+  return rows;
+}
+
+/** numa_pages_migrated per kernel, summed over every load point (of every workfile). */
+export function buildNuma(points: readonly PointStat[], kernels: readonly [string, string], paperPct: number): NumaResult {
+  const totals: Record<string, number | null> = {};
+  for (const k of kernels) {
+    const vals = points.filter((p) => p.kernel === k).map((p) => p.numa_pages_migrated);
+    const fin = vals.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    totals[k] = fin.length ? fin.reduce((s, v) => s + v, 0) : null;
+  }
+  return { totals, pct_change: pctChange(totals[kernels[0]], totals[kernels[1]]), paper_pct_change: paperPct };
+}
+
+/**
+ * Lock time of class `lockClass` by call site: for each workfile, kernel and site, the sum
+ * over load points of the mean over that point's replications (a site a replication did
+ * not use counts 0 for it). Sorted by workfile order, kernel order, site name.
+ */
+export function buildSites(runs: readonly RunRecord[], workloads: readonly string[], kernels: readonly string[], lockClass = 'i_mmap'): SiteRow[] {
+  const reps = new Map<string, number>();
+  for (const r of runs) reps.set(key(r.workload, r.users, r.kernel), (reps.get(key(r.workload, r.users, r.kernel)) ?? 0) + 1);
+  const acc = new Map<string, SiteRow>();
+  for (const r of runs) {
+    const n = reps.get(key(r.workload, r.users, r.kernel))!;
+    for (const l of r.lockstat) {
+      if (l.lockClass !== lockClass) continue;
+      const k = `${r.workload}\u0000${r.kernel}\u0000${l.site}`;
+      let s = acc.get(k);
+      if (!s) acc.set(k, (s = { workload: r.workload, kernel: r.kernel, site: l.site, acquisitions: 0, contentions: 0, waitTotalNs: 0, holdTotalNs: 0, spinNs: 0, sleepNs: 0 }));
+      s.acquisitions += (l.acqRead + l.acqWrite) / n;
+      s.contentions += (l.contRead + l.contWrite) / n;
+      s.waitTotalNs += l.waitTotalNs / n;
+      s.holdTotalNs += l.holdTotalNs / n;
+      s.spinNs += l.spinNs / n;
+      s.sleepNs += l.sleepNs / n;
+    }
+  }
+  const rank = (list: readonly string[], v: string) => (list.includes(v) ? list.indexOf(v) : list.length);
+  return [...acc.values()].sort((a, b) =>
+    rank(workloads, a.workload) - rank(workloads, b.workload) || (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0)
+    || rank(kernels, a.kernel) - rank(kernels, b.kernel) || (a.kernel < b.kernel ? -1 : a.kernel > b.kernel ? 1 : 0)
+    || (a.site < b.site ? -1 : a.site > b.site ? 1 : 0));
+}
+
+/** An extra workload's metric per kernel from its runs' values. */
+export function buildExtra(label: string, workload: string, metric: string, kernels: readonly [string, string], values: Record<string, (number | null)[]>): ExtraResult {
+  const ks: ExtraResult['kernels'] = {};
+  for (const k of kernels) {
+    const v = values[k] ?? [];
+    ks[k] = { value: mean(v), ci95: ci95(v), n: v.filter((x) => typeof x === 'number' && Number.isFinite(x)).length };
+  }
+  return { label, workload, metric, kernels: ks, pct_change: pctChange(ks[kernels[0]]!.value, ks[kernels[1]]!.value) };
+}
+
+const fmtG = (x: number) => String(Number(x.toPrecision(6)));
+
+/** The summary checks: each a measured value, the paper's, a goal and pass/miss (null: n/a). */
+export function buildSummary(table: readonly TableRow[], numa: NumaResult, goals: ReproduceGoals, kernels: readonly [string, string], workloads: readonly string[]): Summary {
+  const checks: Check[] = [];
+  const rowsOf = (w: string) => table.filter((r) => r.workload === w);
+  const atMost = (x: number | null, g: number) => (x === null ? null : x <= g);
+  const atLeast = (x: number | null, g: number) => (x === null ? null : x >= g);
+  for (const w of workloads) {
+    const m = meanAbs(rowsOf(w).map((r) => r.err_base_jpm_pct));
+    checks.push({ id: 'baseline-jpm-mape', workload: w, description: `mean |% error| of baseline jpm vs the paper (${rowsOf(w).filter((r) => r.err_base_jpm_pct !== null).length} points)`, measured: m, paper: null, goal: `<= ${fmtG(goals.baselineMapePct)} %`, pass: atMost(m, goals.baselineMapePct) });
+  }
+  for (const w of workloads) {
+    const m = meanAbs(rowsOf(w).map((r) => r.err_pct_change_points));
+    checks.push({ id: 'pct-change-mae', workload: w, description: `mean |error| of % change vs the paper, in points (${rowsOf(w).filter((r) => r.err_pct_change_points !== null).length} points)`, measured: m, paper: null, goal: `<= ${fmtG(goals.pctChangeMaePoints)} points`, pass: atMost(m, goals.pctChangeMaePoints) });
+  }
+  {
+    const g = goals.diskKnee;
+    const at = (u: number) => rowsOf(g.workload).find((r) => r.users === u);
+    const drop = (a: number | null | undefined, b: number | null | undefined) => { const c = pctChange(a, b); return c === null ? null : -c; };
+    const m = drop(at(g.fromUsers)?.sim_jpm_base, at(g.toUsers)?.sim_jpm_base);
+    checks.push({ id: 'disk-knee-drop', workload: g.workload, description: `baseline jpm drop from ${g.fromUsers} to ${g.toUsers} users, %`, measured: m, paper: drop(at(g.fromUsers)?.paper_jpm_base, at(g.toUsers)?.paper_jpm_base), goal: `>= ${fmtG(g.minDropPct)} %`, pass: atLeast(m, g.minDropPct) });
+  }
+  {
+    const g = goals.diskGap;
+    const rows = rowsOf(g.workload).filter((r) => r.users >= g.fromUsers && r.users <= g.toUsers);
+    const m = mean(rows.map((r) => r.sim_pct_change));
+    checks.push({ id: 'disk-gap', workload: g.workload, description: `mean patched-minus-baseline % change at ${g.fromUsers}-${g.toUsers} users (${rows.filter((r) => r.sim_pct_change !== null).length} points), points`, measured: m, paper: mean(rows.map((r) => r.paper_pct_change)), goal: `>= ${fmtG(g.minPoints)} points`, pass: atLeast(m, g.minPoints) });
+  }
+  {
+    const g = goals.lowUsers;
+    for (const w of workloads) {
+      const rows = rowsOf(w).filter((r) => r.users < g.belowUsers && r.sim_pct_change !== null);
+      const m = rows.length ? Math.max(...rows.map((r) => Math.abs(r.sim_pct_change!))) : null;
+      checks.push({ id: 'low-users-pct-change', workload: w, description: `max |% change| below ${g.belowUsers} users (${rows.length} points)`, measured: m, paper: null, goal: `<= ${fmtG(g.maxAbsPct)} %`, pass: atMost(m, g.maxAbsPct) });
+    }
+  }
+  {
+    const tol = goals.numa.tolerancePoints;
+    const m = numa.pct_change;
+    checks.push({ id: 'numa-pages-migrated', workload: null, description: 'numa_pages_migrated % change, summed over every load point', measured: m, paper: numa.paper_pct_change, goal: `${fmtG(numa.paper_pct_change)} ± ${fmtG(tol)} points`, pass: m === null ? null : Math.abs(m - numa.paper_pct_change) <= tol });
+  }
+  return {
+    kernels: { base: kernels[0], patched: kernels[1] },
+    checks,
+    passed: checks.filter((c) => c.pass === true).length,
+    missed: checks.filter((c) => c.pass === false).length,
+    notMeasured: checks.filter((c) => c.pass === null).length,
+  };
+}
+
+// ---- text -------------------------------------------------------------------------------
+
+const fixed = (x: number | null | undefined, d = 2) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '');
+const signed = (x: number | null | undefined, d = 2) => (typeof x === 'number' && Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(d)}` : '');
+const pm = (m: number | null, h: number | null) => (m === null ? '' : h === null ? `${fixed(m)} ± n/a` : `${fixed(m)} ± ${fixed(h)}`);
+
+/** Align columns: first `left` columns left-aligned, the rest right-aligned. */
+export function textTable(head: string[], rows: string[][], left = 1): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i < left ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+const ms = (ns: number) => (ns / 1e6).toFixed(3);
+
+export interface ReportParts {
+  title: string;
+  kernels: readonly [string, string];
+  replications: number;
+  table: readonly TableRow[];
+  numa: NumaResult;
+  sites: readonly SiteRow[];
+  extras: readonly ExtraResult[];
+  summary: Summary;
+}
+
+/** The report as text (deterministic; the CLI adds the wall time). */
+export function formatReport(r: ReportParts): string {
+  const [kb, kp] = r.kernels;
+  const out: string[] = [r.title, ''];
+  out.push(`aim7 jobs per minute (mean ± 95% CI half-width over ${r.replications} replication${r.replications === 1 ? '' : 's'}${r.replications === 1 ? '; one replication has no CI: n/a' : ''}); paper: the v1 cover letter`);
+  out.push(textTable(
+    ['workload', 'users', `sim ${kb}`, `sim ${kp}`, 'sim %', `paper ${kb}`, `paper ${kp}`, 'paper %', 'base err %', '% err pts'],
+    r.table.map((t) => [t.workload, String(t.users), pm(t.sim_jpm_base, t.sim_ci95_base), pm(t.sim_jpm_patched, t.sim_ci95_patched), signed(t.sim_pct_change), fixed(t.paper_jpm_base), fixed(t.paper_jpm_patched), signed(t.paper_pct_change), signed(t.err_base_jpm_pct), signed(t.err_pct_change_points)]),
+  ));
+  out.push('', 'NUMA pages migrated (numa_pages_migrated, summed over every load point of every workload; each point the mean over replications)');
+  out.push(textTable(['kernel', 'pages migrated'], r.kernels.map((k) => [k, fixed(r.numa.totals[k], 0)])));
+  out.push(`% change: ${signed(r.numa.pct_change) || 'n/a'} (paper: ${signed(r.numa.paper_pct_change, 1)})`);
+  out.push('', 'i_mmap lock time by call site, ms (summed over load points; each point the mean over replications)');
+  if (r.sites.length === 0) out.push('(no i_mmap lockstat rows)');
+  else {
+    out.push(textTable(['workload', 'kernel', 'site', 'acquisitions', 'contentions', 'wait ms', 'hold ms', 'spin ms', 'sleep ms'],
+      r.sites.map((s) => [s.workload, s.kernel, s.site, s.acquisitions.toFixed(0), s.contentions.toFixed(0), ms(s.waitTotalNs), ms(s.holdTotalNs), ms(s.spinNs), ms(s.sleepNs)]), 3));
+  }
+  if (r.extras.length) {
+    out.push('', 'Also reported (other workloads, mean ± 95% CI)');
+    out.push(textTable(['label', 'workload', 'metric', kb, kp, '%'],
+      r.extras.map((e) => [e.label, e.workload, e.metric, pm(e.kernels[kb]!.value, e.kernels[kb]!.ci95) || 'n/a (no such metric)', pm(e.kernels[kp]!.value, e.kernels[kp]!.ci95) || 'n/a (no such metric)', signed(e.pct_change)]), 3));
+  }
+  out.push('', 'Summary');
+  out.push(textTable(['check', 'workload', 'measured', 'paper', 'goal', 'result'],
+    r.summary.checks.map((c) => [c.id, c.workload ?? 'all', c.measured === null ? 'n/a' : c.measured.toFixed(2), c.paper === null ? '' : c.paper.toFixed(2), c.goal, c.pass === null ? 'n/a' : c.pass ? 'pass' : 'miss']), 2));
+  out.push(`${r.summary.passed} passed, ${r.summary.missed} missed, ${r.summary.notMeasured} not measurable with these points`);
+  return out.join('\n');
+}

@@ -1,0 +1,280 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { STUB } from './reproduce_stub';
+import { files, tmp } from './helpers';
+import { runMain } from '../cli/kernel-cli-helpers';
+import {
+  aggregatePoints, buildNuma, buildSites, buildSummary, buildTable, ci95, DEFAULT_GOALS, expandUsers, mean, niceTicks, parsePaperCsv,
+  pctChange, pctError, planReproduce, pointsError, reproduce, resolvePlan, sampleSd, studentTQuantile, svgChart, writeFilesAtomic,
+  type PointStat, type RunRecord, type TableRow,
+} from '../../src/experiment/reproduce';
+import { parseKernels, parseUsers } from '../../src/cli/reproduce';
+import { ConfigError } from '../../src/experiment/errors';
+import { RunError } from '../../src/experiment/pool';
+import type { LockStatRow } from '../../src/locking';
+
+const STUB_MODULE = join(__dirname, 'reproduce_stub.js');
+
+const close = (a: number | null, b: number, tol = 1e-9) => {
+  assert.ok(a !== null && Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);
+};
+
+/** A small preset for the stub: 2 workfiles × 4 user counts × 2 kernels × 2 reps = 32 runs. */
+function stubPreset(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'stub',
+    workload: STUB,
+    machine: 'ivybridge-ex-2s',
+    users: [10, 100, 1500, 1700],
+    replications: 2,
+    seed: 7,
+    params: { estimate: 'window', windowMs: 5 },
+    ...over,
+  };
+}
+
+test('Student t quantiles and the 95% CI half-width match hand-computed values', () => {
+  // t(0.975, df) from tables
+  close(studentTQuantile(0.975, 1), 12.706204736174705, 1e-9);
+  close(studentTQuantile(0.975, 2), 4.302652729911275, 1e-9);
+  close(studentTQuantile(0.975, 4), 2.7764451051977934, 1e-9);
+  close(studentTQuantile(0.975, 9), 2.2621571627982053, 1e-9);
+  close(studentTQuantile(0.975, 30), 2.0422724563012373, 1e-9);
+  close(studentTQuantile(0.975, 1000), 1.9623390808264078, 1e-9);
+  // [10, 12, 14]: mean 12, s = 2, h = 4.302652729911275 × 2 / √3
+  close(mean([10, 12, 14]), 12);
+  close(sampleSd([10, 12, 14]), 2);
+  close(ci95([10, 12, 14]), (4.302652729911275 * 2) / Math.sqrt(3), 1e-9);
+  close(ci95([10, 12, 14]), 4.9682754235, 1e-9);
+  // two values: t(0.975,1) × |a−b|/√2 / √2 = 12.7062 × |a−b| / 2
+  close(ci95([100, 104]), 12.706204736174705 * 2, 1e-9);
+  // one replication, or none: no interval; non-finite values are dropped
+  assert.equal(ci95([5]), null);
+  assert.equal(ci95([]), null);
+  assert.equal(ci95([5, null, Number.NaN]), null);
+  close(ci95([10, null, 12, Number.POSITIVE_INFINITY, 14]), 4.9682754235, 1e-9);
+  assert.equal(ci95([7, 7, 7]), 0);
+  assert.equal(mean([]), null);
+});
+
+test('% change, % error and points error match hand-computed cases', () => {
+  assert.equal(pctChange(100, 150), 50);
+  assert.equal(pctChange(200, 150), -25);
+  close(pctChange(17918.72, 28417.97), 58.59375, 1e-9); // the letter prints +58.59
+  close(pctChange(7582.14, 7257.48), -4.2819, 1e-4); // the letter prints −4.28
+  assert.equal(pctChange(0, 5), null);
+  assert.equal(pctChange(null, 5), null);
+  assert.equal(pctChange(5, Number.NaN), null);
+  close(pctError(16000, 17918.72), -10.7079077077, 1e-10); // −1918.72 / 17918.72 × 100
+  close(pctError(19710.592, 17918.72), 10, 1e-12);
+  close(pointsError(60, 58.59), 1.41, 1e-12);
+  assert.equal(pointsError(null, 58.59), null);
+  assert.equal(pointsError(3, null), null);
+});
+
+const ls = (site: string, over: Partial<LockStatRow> = {}): LockStatRow => ({
+  lockClass: 'i_mmap', site, acqRead: 0, acqWrite: 10, contRead: 0, contWrite: 2, waitTotalNs: 1000, waitMeanNs: 100, waitMaxNs: 300,
+  holdTotalNs: 2000, holdMeanNs: 200, holdMaxNs: 400, spinNs: 600, sleepNs: 400, crossSocket: 1, ...over,
+});
+
+function rec(workload: string, users: number, kernel: string, rep: number, jpm: number | null, numa: number | null, lockstat: LockStatRow[] = []): RunRecord {
+  return { workload, users, kernel, rep, jpm, numa_pages_migrated: numa, makespan_s: null, lockstat };
+}
+
+const B = '3.18-rc1', P = '3.18-rc1-i_mmap_rwsem';
+const PAPER = parsePaperCsv([
+  'workload,users,jpm_3.18-rc1,jpm_3.18-rc1-i_mmap_rwsem,pct_change',
+  'alltests,100,17918.72,28417.97,58.59',
+  'disk,1500,6139.81,6761.09,10.12',
+  'disk,1600,4807.12,6725.33,39.90',
+  'disk,1700,4669.50,5985.38,28.18',
+].join('\n'));
+
+test('aggregatePoints and buildTable: means, CIs, % change, paper columns (blank without a paper row) and errors', () => {
+  const runs = [
+    rec('alltests', 100, P, 1, 28000, 20), rec('alltests', 100, B, 0, 18000, 10), rec('alltests', 100, B, 1, 17000, 14), rec('alltests', 100, P, 0, 26000, 30),
+    rec('alltests', 10, B, 0, 20000, 1), rec('alltests', 10, P, 0, 20200, 2),
+    rec('disk', 1500, B, 0, 6000, null), rec('disk', 1500, P, 0, 6600, null),
+  ];
+  const points = aggregatePoints(runs, ['alltests', 'disk'], [B, P]);
+  assert.deepEqual(points.map((p) => `${p.workload}/${p.users}/${p.kernel}`), [
+    `alltests/10/${B}`, `alltests/10/${P}`, `alltests/100/${B}`, `alltests/100/${P}`, `disk/1500/${B}`, `disk/1500/${P}`,
+  ]);
+  const a100b = points[2]!;
+  assert.equal(a100b.jpm, 17500);
+  close(a100b.ci95, 12.706204736174705 * 1000 / Math.sqrt(2) / Math.sqrt(2), 1e-9); // s = 707.1, n = 2
+  assert.deepEqual(a100b.jpmValues, [18000, 17000]);
+  assert.equal(a100b.numa_pages_migrated, 12);
+  assert.equal(points[0]!.ci95, null); // one replication
+  const table = buildTable(points, [B, P], PAPER);
+  assert.equal(table.length, 3);
+  const [t10, t100, d1500] = table as [TableRow, TableRow, TableRow];
+  assert.deepEqual(t10, {
+    workload: 'alltests', users: 10, sim_jpm_base: 20000, sim_ci95_base: null, sim_jpm_patched: 20200, sim_ci95_patched: null, sim_pct_change: 1,
+    paper_jpm_base: null, paper_jpm_patched: null, paper_pct_change: null, err_base_jpm_pct: null, err_pct_change_points: null,
+  });
+  assert.equal(t100.sim_jpm_patched, 27000);
+  close(t100.sim_pct_change, (27000 / 17500 - 1) * 100);
+  assert.equal(t100.paper_jpm_base, 17918.72);
+  assert.equal(t100.paper_pct_change, 58.59);
+  close(t100.err_base_jpm_pct, (17500 - 17918.72) / 17918.72 * 100);
+  close(t100.err_pct_change_points, (27000 / 17500 - 1) * 100 - 58.59);
+  close(d1500.sim_pct_change, 10);
+  close(d1500.err_pct_change_points, 10 - 10.12);
+  // NUMA: per kernel, the sum over points of each point's mean over replications
+  const numa = buildNuma(points, [B, P], 67.5);
+  assert.deepEqual(numa.totals, { [B]: 1 + 12, [P]: 2 + 25 });
+  close(numa.pct_change, (27 / 13 - 1) * 100);
+  assert.equal(numa.paper_pct_change, 67.5);
+});
+
+test('buildSites: per workload, kernel and site, the mean over replications summed over load points', () => {
+  const runs = [
+    rec('alltests', 100, B, 0, 1, 0, [ls('dup_mmap'), ls('rmap_walk_file', { acqRead: 4, acqWrite: 0 })]),
+    rec('alltests', 100, B, 1, 1, 0, [ls('dup_mmap', { waitTotalNs: 3000 })]),
+    rec('alltests', 200, B, 0, 1, 0, [ls('dup_mmap', { holdTotalNs: 500 }), { ...ls('x'), lockClass: 'mmap_sem' }]),
+    rec('alltests', 100, P, 0, 1, 0, [ls('dup_mmap')]),
+  ];
+  const sites = buildSites(runs, ['alltests'], [B, P]);
+  assert.deepEqual(sites.map((s) => `${s.kernel}/${s.site}`), [`${B}/dup_mmap`, `${B}/rmap_walk_file`, `${P}/dup_mmap`]);
+  const d = sites[0]!;
+  assert.equal(d.waitTotalNs, (1000 + 3000) / 2 + 1000);
+  assert.equal(d.holdTotalNs, (2000 + 2000) / 2 + 500);
+  assert.equal(d.acquisitions, 10 + 10);
+  assert.equal(sites[1]!.acquisitions, 4 / 2); // used in one of two replications
+  assert.equal(sites[1]!.spinNs, 300);
+});
+
+test('buildSummary: each check has the measured value, the paper\'s, the goal and pass / miss / n/a', () => {
+  const row = (workload: string, users: number, base: number, patched: number, paper?: [number, number, number]): TableRow => ({
+    workload, users, sim_jpm_base: base, sim_ci95_base: null, sim_jpm_patched: patched, sim_ci95_patched: null, sim_pct_change: pctChange(base, patched),
+    paper_jpm_base: paper?.[0] ?? null, paper_jpm_patched: paper?.[1] ?? null, paper_pct_change: paper?.[2] ?? null,
+    err_base_jpm_pct: pctError(base, paper?.[0]), err_pct_change_points: pointsError(pctChange(base, patched), paper?.[2]),
+  });
+  const table = [
+    row('alltests', 50, 100, 102),
+    row('alltests', 100, 110, 160, [100, 160, 60]), // err +10 %, % change 45.45 → −14.55 pts
+    row('alltests', 200, 90, 144, [100, 160, 60]), //  err −10 %, % change 60 → 0 pts
+    row('disk', 50, 100, 105),
+    row('disk', 1500, 100, 110, [100, 110, 10]),
+    row('disk', 1600, 80, 100, [80, 100, 25]),
+    row('disk', 1700, 80, 96, [80, 96, 20]),
+  ];
+  const numa = { totals: { [B]: 100, [P]: 160 }, pct_change: 60, paper_pct_change: 67.5 };
+  const s = buildSummary(table, numa, DEFAULT_GOALS, [B, P], ['alltests', 'disk']);
+  const by = (id: string, w: string | null) => s.checks.find((c) => c.id === id && c.workload === w)!;
+  assert.equal(by('baseline-jpm-mape', 'alltests').measured, 10);
+  assert.equal(by('baseline-jpm-mape', 'alltests').pass, true); // <= 10
+  close(by('pct-change-mae', 'alltests').measured, (14.545454545454545 + 0) / 2, 1e-9);
+  assert.equal(by('pct-change-mae', 'alltests').pass, true);
+  assert.equal(by('baseline-jpm-mape', 'disk').measured, 0);
+  close(by('disk-knee-drop', 'disk').measured, 20); // 100 → 80
+  assert.equal(by('disk-knee-drop', 'disk').pass, true);
+  close(by('disk-knee-drop', 'disk').paper, 20);
+  close(by('disk-gap', 'disk').measured, (25 + 20) / 2); // 1600 and 1700 present
+  assert.equal(by('disk-gap', 'disk').pass, true);
+  close(by('low-users-pct-change', 'alltests').measured, 2);
+  assert.equal(by('low-users-pct-change', 'alltests').pass, true);
+  close(by('low-users-pct-change', 'disk').measured, 5);
+  assert.equal(by('low-users-pct-change', 'disk').pass, false);
+  assert.equal(by('numa-pages-migrated', null).pass, true); // |60 − 67.5| <= 15
+  assert.equal(by('numa-pages-migrated', null).goal, '67.5 ± 15 points');
+  assert.equal(s.missed, 1);
+  // without the knee's points the check is not measurable
+  const s2 = buildSummary(table.filter((r) => r.users !== 1700), { ...numa, pct_change: 40 }, DEFAULT_GOALS, [B, P], ['alltests', 'disk']);
+  assert.equal(s2.checks.find((c) => c.id === 'disk-knee-drop')!.pass, null);
+  assert.equal(s2.checks.find((c) => c.id === 'disk-knee-drop')!.measured, null);
+  assert.equal(s2.checks.find((c) => c.id === 'numa-pages-migrated')!.pass, false);
+  assert.equal(s2.notMeasured, 1);
+});
+
+test('presets: users ranges expand; overrides replace; errors name the preset field or the flag', async () => {
+  await import('./reproduce_stub');
+  assert.deepEqual(expandUsers([10, { from: 100, to: 300, step: 100 }, 25], 'users'), [10, 25, 100, 200, 300]);
+  assert.throws(() => expandUsers([100, { from: 100, to: 200, step: 100 }], 'users'), /users: lists 100 users twice/);
+  const plan = resolvePlan(stubPreset({ users: { alltests: [10], disk: [20, 30] } }), { kernels: [P, B], reps: 4, seed: 'x' });
+  assert.deepEqual(plan.users, { alltests: [10], disk: [20, 30] });
+  assert.deepEqual(plan.kernels, [P, B]);
+  assert.equal(plan.replications, 4);
+  assert.equal(plan.seed, 'x');
+  const bad: [Record<string, unknown>, Record<string, unknown>, RegExp][] = [
+    [{ users: [0] }, {}, /^users\[0\]: must be a positive integer or \{from, to, step\} \(positive integers\), got 0$/],
+    [{ users: [5000] }, {}, /^users: must be an integer from 1 to 4000, got 5000$/],
+    [{}, { users: [5000] }, /^--users: must be an integer from 1 to 4000, got 5000$/],
+    [{ params: { windowMs: -1 } }, {}, /^params\.windowMs: must be a number from 0\.1 to 1000000, got -1$/],
+    [{ params: { widowMs: 1 } }, {}, /^params\.widowMs: unknown parameter of workload "aim7-stub", got 1; allowed: workfile, users, estimate, windowMs$/],
+    [{ workloads: ['alltests', 'dsk'] }, {}, /^workloads\[1\]: must be one of alltests, disk, got "dsk"$/],
+    [{}, { workloads: ['dsk'] }, /^--workloads: must be one of alltests, disk, got "dsk"$/],
+    [{}, { kernels: [B, '3.19'] }, /^--kernels: unknown kernel "3\.19"; allowed: 3\.18-rc1, /],
+    [{ kernels: [B, B] }, {}, /^kernels: names the same kernel twice/],
+    [{}, { workload: 'aim8' }, /^--model: unknown workload "aim8" .*; allowed: .*aim7-stub/],
+    [{ frob: 1 }, {}, /^frob: unknown preset key, got 1; allowed: name, description, workload, machine, workloads, kernels, users, /],
+    [{ extras: [{ workload: 'lock-hammer', metric: 'ops_per_s', params: { threads: 0 } }] }, {}, /^extras\[0\]\.params\.threads: must be an integer from 1 to 4096, got 0$/],
+  ];
+  for (const [p, o, re] of bad) {
+    assert.throws(() => resolvePlan(stubPreset(p), o), (e: unknown) => e instanceof ConfigError && re.test(e.message), `${JSON.stringify(p)} ${JSON.stringify(o)}`);
+  }
+  // from a file, the file is named
+  const dir = tmp();
+  const f = join(dir, 'p.json');
+  writeFileSync(f, JSON.stringify(stubPreset({ replications: 0 })));
+  assert.throws(() => planReproduce({ preset: f }), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`${f}: replications: must be an integer from 1 to 1000, got 0`));
+  assert.throws(() => planReproduce({ preset: f, quick: true }), /--quick: cannot be combined with --preset/);
+});
+
+test('the shipped presets parse (with a stand-in registered as aim7 they resolve)', () => {
+  for (const name of ['full', 'quick']) {
+    const p = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'data', 'reproduce', `${name}.json`), 'utf8'));
+    assert.equal(p.name, name);
+    const plan = resolvePlan({ ...p, workload: STUB });
+    assert.deepEqual(plan.workloads, ['alltests', 'disk']);
+    assert.deepEqual(plan.kernels, [B, P]);
+    if (name === 'full') assert.deepEqual(plan.users.disk, [10, 25, 50, ...Array.from({ length: 20 }, (_, i) => 100 * (i + 1))]);
+  }
+});
+
+test('CLI flag parsing: --users lists and ranges, --kernels keeps patch lists together', () => {
+  assert.deepEqual(parseUsers('100,200'), [100, 200]);
+  assert.deepEqual(parseUsers('10, 100-300:100'), [10, 100, 200, 300]);
+  for (const bad of ['', 'abc', '0', '100,', '300-100:10', '1-10:0']) assert.throws(() => parseUsers(bad), /--users must be a comma-separated list of positive integers or from-to:step ranges/, bad);
+  assert.deepEqual(parseKernels('3.18-rc1,3.18-rc1-i_mmap_rwsem'), [B, P]);
+  assert.deepEqual(parseKernels('3.18-rc1,patches:1-7,9,11'), [B, 'patches:1-7,9,11']);
+  assert.deepEqual(parseKernels('3.18-rc1-i_mmap_rwsem-merged+11,3.18-rc1'), ['3.18-rc1-i_mmap_rwsem-merged+11', B]);
+});
+
+test('mmlock reproduce: bad flags exit 2 with a message naming the flag and what is allowed; nothing is written', async () => {
+  const dir = tmp();
+  const preset = join(dir, 'stub.json');
+  writeFileSync(preset, JSON.stringify(stubPreset()));
+  const out = join(dir, 'out');
+  const base = ['reproduce', '--module', STUB_MODULE, '--preset', preset, '--out', out, '--quiet'];
+  const cases: [string[], RegExp][] = [
+    [['--users', 'lots'], /^mmlock reproduce: --users must be a comma-separated list of positive integers or from-to:step ranges \(e\.g\. 10,25,100-2000:100\), got "lots"\n$/],
+    [['--users', '5000'], /^mmlock reproduce: --users: must be an integer from 1 to 4000, got 5000\n$/],
+    [['--workloads', 'alltests,dsk'], /^mmlock reproduce: --workloads: must be one of alltests, disk, got "dsk"\n$/],
+    [['--kernels', '3.18-rc1'], /^mmlock reproduce: --kernels must name two kernels, baseline,patched .*got 1/],
+    [['--kernels', '3.18-rc1,3.19'], /^mmlock reproduce: --kernels: unknown kernel "3\.19"; allowed: 3\.18-rc1, /],
+    [['--reps', '0'], /^mmlock reproduce: --reps must be an integer from 1 to 1000, got "0"\n$/],
+    [['--workers', 'many'], /^mmlock reproduce: --workers must be an integer from 0 to 1024, got "many"\n$/],
+    [['--model', 'aim8'], /^mmlock reproduce: --model: unknown workload "aim8" .*; allowed: .*aim7-stub/],
+    [['--machine', 'vax'], /^mmlock reproduce: --machine: unknown machine preset "vax"; allowed: ivybridge-ex-2s, /],
+    [['--quick'], /^mmlock reproduce: --quick: cannot be combined with --preset; allowed: --quick, or --preset <file>\n$/],
+    [['--frobnicate'], /^mmlock reproduce: .*'--frobnicate'.*Allowed options: --quick, --preset, --users, --workloads, --kernels, --reps, --seed, /],
+  ];
+  for (const [extra, re] of cases) {
+    const r = await runMain([...base, ...extra]);
+    assert.equal(r.code, 2, extra.join(' '));
+    assert.equal(r.out, '', extra.join(' '));
+    assert.match(r.err, re, extra.join(' '));
+  }
+  const missing = await runMain(['reproduce', '--preset', join(dir, 'nope.json'), '--out', out]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /^mmlock reproduce: --preset: cannot read ".*nope\.json": ENOENT\n$/);
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify(stubPreset({ users: [10, 10] })));
+  const dup = await runMain(['reproduce', '--module', STUB_MODULE, '--preset', join(dir, 'bad.json'), '--out', out]);
+  assert.equal(dup.code, 2);
+  assert.match(dup.err, /^mmlock reproduce: .*bad\.json: users: lists 10 users twice; allowed: distinct user counts\n$/);
+  assert.deepEqual(files(dir).filter((f) => f === 'out'), []);
+});
