@@ -10,14 +10,14 @@ import { dataPath } from '../../data';
 export interface Aim7Calibrated {
   /** user time of one `cpu` unit of tests.yaml, ms */
   userUnitMs: number;
-  /** multiplier of the file-system data-path costs marked `io` in costs.yaml */
+  /** multiplier of the serialised journal and writeback costs (marked `io` in costs.yaml) */
   ioScale: number;
 }
 
 /** bounds the fit searches within (and the workload's param ranges) */
 export const CALIBRATED_BOUNDS: Readonly<Record<keyof Aim7Calibrated, readonly [number, number]>> = Object.freeze({
   userUnitMs: [1, 2000],
-  ioScale: [0.05, 50],
+  ioScale: [0.01, 1000],
 });
 
 export const CALIBRATION_FILE = () => dataPath('calibration', 'aim7.json');

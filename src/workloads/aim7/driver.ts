@@ -7,8 +7,11 @@
  *
  * Two estimates:
  * - `full`: every child runs to its end; JPM is reaim's, from the last exit.
- * - `window`: a steady-state estimate. After a warm-up, a window of simulated time is
- *   measured: per test t, the child-time spent in it within the window (T_t) and its
+ * - `window`: a steady-state estimate. After a warm-up (until the children have finished
+ *   `warmupTasks` tasks each on average AND twice the longest mean test duration has
+ *   passed, so the synchronised start is behind), a window is measured until `windowTasks`
+ *   more per child have finished, twice the longest mean test duration has passed and
+ *   every test was seen starting or ending at least 6 times: per test t, the child-time spent in it within the window (T_t) and its
  *   starts and ends there; its mean duration d_t = T_t / ((starts + ends) / 2) (a renewal
  *   ratio: in a stationary mix starts and ends balance). A child's expected makespan is
  *   Σ_t quota_t × d_t (tests seen fewer than 3 times share a pooled d). JPM follows with
@@ -32,8 +35,10 @@ export interface LoadPointOptions {
   costs: Aim7Costs;
   seed: string;
   estimate: 'window' | 'full';
-  warmupMs: number;
-  windowMs: number;
+  /** window estimate: the warm-up ends once the children have finished this many tasks each, on average */
+  warmupTasks: number;
+  /** window estimate: the window ends once this many more tasks per child have finished, on average */
+  windowTasks: number;
   userUnitMs: number;
   ioScale: number;
   shellForksLast: boolean;
@@ -88,6 +93,27 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
   const current: ({ test: string; start: number } | null)[] = new Array(N).fill(null);
   const exits: number[] = [];
   let startNs = NaN, ws = Infinity, we = Infinity;
+  // window estimate: completions counted toward the warm-up, then toward the window
+  let warmupGoal = Infinity, windowGoal = Infinity, completed = 0;
+  // every test's completions since the start: the warm-up and the window each last at
+  // least twice the longest mean test duration seen, so the long tests (shell_rtns_2's
+  // sleep 5, fork_test) reach their steady-state share and are measured
+  const sinceStart = new Map<string, { n: number; sum: number }>();
+  const testsInMix = quotas.perTest.filter((q) => q.quota > 0).map((q) => q.test as string);
+  const settled = (elapsed: number) => {
+    let longest = 0;
+    for (const t of testsInMix) {
+      const x = sinceStart.get(t);
+      if (!x) return false;
+      longest = Math.max(longest, x.sum / x.n);
+    }
+    return elapsed >= 2 * longest;
+  };
+  const windowCovers = (justEnded: string) => {
+    void justEnded;
+    for (const t of testsInMix) { const st = stats.get(t); if (!st || st.starts + st.ends < 6) return false; }
+    return true;
+  };
   let migratedAtWs = 0, migratedAtWe = 0;
   let driver!: Task;
   const children: Task[] = [];
@@ -103,10 +129,8 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
     startNs = sim.now;
     started = true;
     if (o.estimate === 'window') {
-      ws = startNs + o.warmupMs * 1e6;
-      we = ws + o.windowMs * 1e6;
-      sim.at(ws - sim.now, () => { migratedAtWs = ctx.vmstat.numa_pages_migrated; hooks.windowStart(ws); });
-      sim.at(we - sim.now, () => { migratedAtWe = ctx.vmstat.numa_pages_migrated; closeWindow(); hooks.stopAt(we); });
+      warmupGoal = Math.max(1, Math.round(o.warmupTasks * N));
+      if (o.warmupTasks === 0) openWindow();
     } else {
       hooks.windowStart(startNs);
     }
@@ -128,6 +152,12 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
         yield* runOps(w, p, o.tests[test]!);
         const e = sim.now;
         current[i] = null;
+        completed++;
+        const seen = sinceStart.get(test) ?? { n: 0, sum: 0 };
+        seen.n++; seen.sum += e - s;
+        sinceStart.set(test, seen);
+        if (ws === Infinity && completed >= warmupGoal && settled(e - startNs)) openWindow();
+        else if (we === Infinity && completed >= windowGoal && settled(e - ws) && windowCovers(test)) closeWindowAt(e);
         if (e > ws && s < we) {
           const st = stat(test);
           st.timeNs += Math.min(e, we) - Math.max(s, ws);
@@ -147,11 +177,39 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
     while (!done) yield* sched.block(t);
   }
 
+  function openWindow() {
+    ws = sim.now;
+    completed = 0;
+    warmupGoal = Infinity;
+    windowGoal = Math.max(1, Math.round(o.windowTasks * N));
+    migratedAtWs = ctx.vmstat.numa_pages_migrated;
+    hooks.windowStart(ws);
+  }
+
+  /** the window ends now (the task that just ended counts in it: we is set after its accounting) */
+  function closeWindowAt(e: number) {
+    // called before the finishing task's own accounting below: account it first
+    sim.at(0, () => {
+      we = e;
+      migratedAtWe = ctx.vmstat.numa_pages_migrated;
+      closeWindow();
+      hooks.stopAt(we);
+    });
+  }
+
   function closeWindow() {
     for (const c of current) if (c && c.start < we) stat(c.test).timeNs += we - Math.max(c.start, ws);
   }
 
   return () => {
+    if (process.env.MMLOCK_AIM7_DEBUG) {
+      const rows = quotas.perTest.filter((q) => q.quota > 0).map(({ test, quota }) => {
+        const a = sinceStart.get(test), st = stats.get(test);
+        const win = st ? st.timeNs / ((st.starts + st.ends) / 2) : NaN;
+        return `${test} q=${quota} all=${a ? (a.sum / a.n / 1e9).toFixed(3) : '-'} win=${(win / 1e9).toFixed(3)} n=${st ? st.starts + '/' + st.ends : 0}`;
+      });
+      process.stderr.write(rows.join('\n') + '\n');
+    }
     const counters: Record<string, number> = {
       syncs: fs.stats.syncs, writeback_items: fs.stats.writebackItems, log_forces: fs.stats.logForces,
       forks: ctx.vmstat.forks, execs: ctx.vmstat.execs, disk_kib: w.diskKiB,
@@ -166,6 +224,12 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
       };
     }
     if (!(we < Infinity) || sim.now < we) throw new Error('aim7: the window did not end (the run stopped before it)');
+    // Little's law with the random order's mix: every test starts at rate λ·q_t/Q, so the
+    // child makespan is N·Q/λ with λ the pooled task rate ((starts + ends) / 2 per ns)
+    let events = 0;
+    for (const st of stats.values()) events += (st.starts + st.ends) / 2;
+    if (events === 0) throw new Error('aim7 window: no task started or ended in the window; raise windowTasks');
+    const pooledNs = (N * Q * (we - ws)) / events;
     const meanNs = estimateMakespan(quotas.perTest, stats);
     const sdNs = estimateMakespanSd(quotas.perTest, stats);
     // reaim's JPM uses the LAST child: the expected maximum of N child makespans, each the
@@ -180,6 +244,9 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
         numa_pages_migrated: Math.round((migrated / windowNs) * makespanNs),
         numa_pages_migrated_window: migrated,
         makespan_mean_s: meanNs / 1e9,
+        makespan_pooled_s: pooledNs / 1e9,
+        window_s: (we - ws) / 1e9,
+        warmup_s: (ws - startNs) / 1e9,
         makespan_sd_s: sdNs / 1e9,
         window_task_starts: [...stats.values()].reduce((a, s) => a + s.starts, 0),
       },
@@ -198,7 +265,7 @@ export function estimateMakespan(perTest: readonly { test: string; quota: number
     else { pooledQ += quota; pooledT += s?.timeNs ?? 0; pooledN += n; }
   }
   if (pooledQ > 0) {
-    if (pooledN === 0) throw new Error('aim7 window: some tests were never seen in the window; lengthen windowMs');
+    if (pooledN === 0) throw new Error('aim7 window: some tests were never seen in the window; raise windowTasks');
     total += pooledQ * (pooledT / pooledN);
   }
   return total;

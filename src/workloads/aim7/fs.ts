@@ -13,7 +13,8 @@
  *   of the superblock (sb->s_inodes) under the global `inode_sb_list_lock` spinlock;
  *   then sync_fs → xfs_log_force(SYNC);
  * - an O_SYNC write forces the xfs log once per write (xfs_file_aio_write →
- *   generic_write_sync → xfs_log_force_lsn), serialised on the log (one lock here).
+ *   generic_write_sync → xfs_log_force_lsn), serialised on the log (one lock here, held
+ *   across the log I/O: the holder sleeps).
  * The flusher writes back every inode dirty when it takes a work item [I: 3.18 writes back
  * those dirtied before the item was queued; later items find little left].
  * Costs: data/workloads/aim7/costs.yaml ([U] estimates; `io` ones scaled by the calibrated ioScale).
@@ -121,9 +122,17 @@ export class Aim7Fs {
     }
   }
 
+  /**
+   * xfs_log_force(SYNC): write the current iclog and sleep until its I/O completes
+   * (xlog_state_sync_all → xlog_wait on ic_force_wait), serialised on the log: the
+   * holder SLEEPS for the log I/O, so mutex spinners see an owner off CPU and sleep too.
+   */
   private *logForce(task: Task, site: string): Generator<unknown, void, unknown> {
+    const { sched, sim } = this.ctx;
     yield* this.log.lock(task, site);
-    yield* this.us(task, this.cost('logForceUs'));
+    let done = false;
+    sim.at(this.cost('logForceUs') * 1e3, () => { done = true; sched.wake(task); });
+    while (!done) yield* sched.block(task);
     yield* this.log.unlock(task);
     this.stats.logForces++;
   }
