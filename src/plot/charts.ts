@@ -32,9 +32,12 @@ function size(o: ChartOptions, w = 420, h = 260) {
 }
 
 /** Wrap a layered/unit spec into a facet over `facet` (columns) when given. */
-function faceted(spec: VegaLiteSpec, inner: VegaLiteSpec, facet: string | undefined, facetTitle?: string): VegaLiteSpec {
+function faceted(spec: VegaLiteSpec, inner: VegaLiteSpec, facet: string | undefined, facetTitle?: string, independent: 'x' | 'y' | null = 'y', direction: 'column' | 'row' = 'column'): VegaLiteSpec {
   if (!facet) return { ...spec, ...inner };
-  return { ...spec, facet: { column: { field: facet, type: 'nominal', title: facetTitle ?? facet } }, spec: inner, resolve: { scale: { y: 'independent' } } };
+  return {
+    ...spec, facet: { [direction]: { field: facet, type: 'nominal', title: facetTitle ?? facet } }, spec: inner,
+    ...(independent ? { resolve: { scale: { [independent]: 'independent' } } } : {}),
+  };
 }
 
 export interface LineChartOptions extends ChartOptions {
@@ -192,7 +195,7 @@ export function barChart(table: TableLike, o: BarChartOptions): VegaLiteSpec {
   const { rows, columns } = tableRows(b, table);
   requireFields(b, columns, { category: o.category, value: o.value, series: o.series, facet: o.facet });
   if (o.sort !== undefined) requireOneOf(b, 'sort', o.sort, ['data', 'value'] as const);
-  return faceted(base(o, rows), barInner(o), o.facet);
+  return faceted(base(o, rows), barInner(o), o.facet, undefined, 'x');
 }
 
 function barInner(o: BarChartOptions): VegaLiteSpec {
@@ -241,7 +244,7 @@ export function lockSitesChart(table: TableLike, o: LockSitesChartOptions = {}):
     if (metric !== 'wait') long.push({ [site]: r[site], ...(o.series ? { [o.series]: r[o.series] } : {}), what: 'mean hold', us: num(r[hold]) / 1000 });
   }
   const inner = barInner({ category: site, value: 'us', series: o.series, valueTitle: 'µs', categoryTitle: 'call site', width: o.width ?? 300, height: o.height });
-  return faceted(base(o, long), inner, metric === 'both' ? 'what' : undefined, ' ');
+  return faceted(base(o, long), inner, metric === 'both' ? 'what' : undefined, ' ', 'x');
 }
 
 function num(v: unknown): number {
@@ -260,7 +263,7 @@ export interface LockTimelineChartOptions extends ChartOptions {
   end?: string;
   /** state column: hold write, hold read, spin or sleep (default state) */
   state?: string;
-  /** panel column (e.g. the lock design) */
+  /** one panel per value of this column, stacked (e.g. the lock design); same time axis */
   facet?: string;
 }
 
@@ -291,5 +294,5 @@ export function lockTimelineChart(table: TableLike, o: LockTimelineChartOptions 
       tooltip: [{ field: task }, { field: state }, { field: '__t0', title: 'from µs', format: '.2f' }, { field: '__t1', title: 'to µs', format: '.2f' }],
     },
   };
-  return faceted(base(o, data), inner, o.facet);
+  return faceted(base(o, data), inner, o.facet, undefined, null, 'row');
 }
