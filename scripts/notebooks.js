@@ -4,7 +4,8 @@
 //
 //   node scripts/notebooks.js [--update] [--browser-check] [--only 01,03] [--timeout 120]
 //
-// --update         copy the executed notebooks back over notebooks/*.ipynb (refresh outputs)
+// --update         copy the executed notebooks back over notebooks/*.ipynb (refresh outputs) and
+//                  write docs/quickstart-throughput.svg (the README's chart) from 01-quickstart
 // --browser-check  then open each exported HTML in headless Chromium and check that the
 //                  charts are drawn (scripts/browser-check.js; screenshots in build/screenshots)
 //
@@ -98,6 +99,17 @@ function clean(file) {
   return `${JSON.stringify(nb, null, 1)}\n`;
 }
 
+/** the README's chart: the last chart of the quickstart notebook, as SVG */
+const DOCS_CHART = { notebook: '01-quickstart.ipynb', file: path.join(root, 'docs', 'quickstart-throughput.svg') };
+function writeDocsChart(executed) {
+  const nb = JSON.parse(fs.readFileSync(executed, 'utf8'));
+  const svgs = nb.cells.flatMap((c) => (c.outputs ?? []).map((o) => o.data?.['image/svg+xml']).filter(Boolean));
+  if (svgs.length === 0) throw new Error(`${DOCS_CHART.notebook}: no SVG output for ${DOCS_CHART.file}`);
+  const svg = [].concat(svgs[svgs.length - 1]).join('');
+  fs.mkdirSync(path.dirname(DOCS_CHART.file), { recursive: true });
+  fs.writeFileSync(DOCS_CHART.file, `${svg}\n`); // vega draws a white background, so it reads on GitHub's dark theme too
+}
+
 const results = [];
 let failed = false;
 const t00 = performance.now();
@@ -124,6 +136,7 @@ for (const f of notebooks) {
     failed = true;
   } else if (update) {
     fs.writeFileSync(path.join(nbDir, f), clean(executed));
+    if (f === DOCS_CHART.notebook) writeDocsChart(executed);
   }
   results.push({ name, secs, ok: chk.problems.length === 0, tables: chk.tables, charts: chk.charts });
   console.log(`notebooks: ${f.padEnd(28)} ${chk.problems.length ? 'FAILED' : 'ok    '} ${secs.toFixed(1).padStart(6)} s  ${chk.tables} tables, ${chk.charts} charts`);

@@ -31,3 +31,8 @@ function requireTools(which) {
 }
 
 module.exports = { APT, missingTools, requireTools };
+
+if (require.main === module) {
+  // `node scripts/tools.js`: fail early (before the long steps of npm test) if a tool is missing
+  requireTools({ jupyter: true, chromium: true });
+}
