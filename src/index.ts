@@ -17,3 +17,7 @@ export * as experiment from './experiment';
 export * as workloads from './workloads';
 export { run, runSweep, mergeSweeps, expandSweep, validateRunConfig, loadSweepSpec, loadSweepTable, ConfigError, reproduce, type ReproduceOptions, type ReproduceResult } from './experiment';
 export { registerWorkload, getWorkload, workloadNames, listWorkloads } from './workloads';
+export * as plots from './plot';
+export * as notebook from './notebook';
+export { show, plot, runSweepLive, lockTimeline } from './notebook';
+export { lineChart, throughputChart, pctChangeChart, barChart, lockSitesChart, lockTimelineChart, renderSvg, ChartError, type VegaLiteSpec } from './plot';
