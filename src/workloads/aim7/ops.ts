@@ -58,8 +58,8 @@ function* runOp(w: OpWorld, p: Proc, op: Op): Generator<unknown, void, unknown> 
     case 'sys': return yield* ctx.sched.compute(t, op.us * 1e3);
     case 'fork': return yield* forkAndWait(w, p, op.ops);
     case 'exec': return yield* doExec(w, p, op.binary);
-    case 'system': return yield* forkAndWait(w, p, [{ k: 'exec', binary: '/bin/sh' }, { k: 'sh', cmds: op.cmds }]);
-    case 'sh': return yield* shell(w, p, op.cmds);
+    case 'system': return yield* forkAndWait(w, p, [{ k: 'exec', binary: '/bin/sh' }, { k: 'sh', cmds: op.cmds, dashC: true }]);
+    case 'sh': return yield* shell(w, p, op.cmds, op.dashC === true);
     case 'brk': { yield* sysBrk(ctx, t, p.mm, p.mm.brk + op.pages); return; }
     case 'anon_faults': return yield* anonFaults(w, p, op.n);
     case 'shm': return yield* shm(w, p, op.pages);
@@ -137,12 +137,15 @@ function* doExec(w: OpWorld, p: Proc, binary: string): Generator<unknown, void, 
   if (w.numa) w.ctx.numa.attach(p.task, p.mm);
 }
 
-/** a shell running `cmds`: each a fork + exec, the last exec'd in place unless the shell forks first */
-function* shell(w: OpWorld, p: Proc, cmds: readonly Cmd[]): Generator<unknown, void, unknown> {
+/**
+ * A shell running `cmds`, each a fork + exec. For a `sh -c` string (system()) of one
+ * command, a shell that execs its last command (bash) runs it in place without the fork;
+ * dash 0.5.7 forks (param shellForksLast). A script file always forks its commands.
+ */
+function* shell(w: OpWorld, p: Proc, cmds: readonly Cmd[], dashC: boolean): Generator<unknown, void, unknown> {
   for (let i = 0; i < cmds.length; i++) {
-    const cmd = cmds[i]!;
-    const ops = cmdOps(cmd);
-    if (i === cmds.length - 1 && !w.shellForksLast) yield* runOps(w, p, ops);
+    const ops = cmdOps(cmds[i]!);
+    if (dashC && cmds.length === 1 && !w.shellForksLast) yield* runOps(w, p, ops);
     else yield* forkAndWait(w, p, ops);
   }
 }

@@ -23,7 +23,8 @@ export type Op =
   | { k: 'fork'; ops: Op[] }
   | { k: 'exec'; binary: string }
   | { k: 'system'; cmds: Cmd[] }
-  | { k: 'sh'; cmds: Cmd[] }
+  /** a shell running commands; dashC: they came as a `sh -c` string (system()), not a script file */
+  | { k: 'sh'; cmds: Cmd[]; dashC?: boolean }
   | { k: 'brk'; pages: number }
   | { k: 'anon_faults'; n: number }
   | { k: 'shm'; pages: number }
