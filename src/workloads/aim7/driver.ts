@@ -17,7 +17,9 @@
  *   Σ_t quota_t × d_t (tests seen fewer than 3 times share a pooled d). JPM follows with
  *   that makespan. reaim's JPM uses the LAST child: the estimate adds sd × E[max of N
  *   standard normals], the sd from the variance of each test's duration in the window.
- *   Counters seen in the window (NUMA migrations) are scaled to the whole run. The
+ *   Counters seen in the window (NUMA migrations) are scaled to the whole run. If the
+ *   children all finish before the window closes (few users), the run was a full one and
+ *   is reported as such (counter window_fell_back = 1). The
  *   shortcut's error against full runs is measured by `mmlock reproduce --validate`.
  */
 import type { Task } from '../../sched';
@@ -214,13 +216,15 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
       syncs: fs.stats.syncs, writeback_items: fs.stats.writebackItems, log_forces: fs.stats.logForces,
       forks: ctx.vmstat.forks, execs: ctx.vmstat.execs, disk_kib: w.diskKiB,
     };
-    if (o.estimate === 'full') {
+    // a window estimate whose window never closed ran every child to its end: report that
+    const fellBack = o.estimate === 'window' && we === Infinity && exits.length === N;
+    if (o.estimate === 'full' || fellBack) {
       if (exits.length < N) throw new Error(`aim7: only ${exits.length} of ${N} children exited`);
       const real = (Math.max(...exits) - startNs) / 1e9;
       const mean = exits.reduce((a, b) => a + b - startNs, 0) / N / 1e9;
       return {
         tasksPerChild: Q, makespanS: real, meanChildS: mean, jpm: reaimJpm(Q, N, real),
-        counters: { ...counters, numa_pages_migrated: ctx.vmstat.numa_pages_migrated },
+        counters: { ...counters, numa_pages_migrated: ctx.vmstat.numa_pages_migrated, window_fell_back: fellBack ? 1 : 0 },
       };
     }
     if (!(we < Infinity) || sim.now < we) throw new Error('aim7: the window did not end (the run stopped before it)');
@@ -249,6 +253,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
         warmup_s: (ws - startNs) / 1e9,
         makespan_sd_s: sdNs / 1e9,
         window_task_starts: [...stats.values()].reduce((a, s) => a + s.starts, 0),
+        window_fell_back: 0,
       },
     };
   };

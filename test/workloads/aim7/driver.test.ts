@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { run } from '../../../src/experiment/run';
+import { ConfigError } from '../../../src/experiment/errors';
+import { getWorkload } from '../../../src/workloads';
+import { estimateMakespan, estimateMakespanSd, expectedMaxNormal, normalQuantile } from '../../../src/workloads/aim7/driver';
+import { childSpawnTotals, computeQuotas, loadWorkfile, jpm } from '../../../src/workloads/reaim';
+
+const aim7 = (params: Record<string, unknown>, extra: { kernel?: string; seed?: number; checks?: boolean } = {}) =>
+  run({ workload: 'aim7', kernel: extra.kernel ?? '3.18-rc1', params: params as never, seed: extra.seed ?? 1, options: { checks: extra.checks ?? false } });
+
+test('aim7: registered, run to completion, calibrated params default to data/calibration/aim7.json', () => {
+  const w = getWorkload('aim7')!;
+  assert.equal(w.timing, 'completion');
+  for (const k of ['workfile', 'users', 'estimate', 'warmupTasks', 'windowTasks', 'userUnitMs', 'ioScale', 'shellForksLast', 'numa']) assert.ok(k in w.params, k);
+  assert.throws(() => aim7({ users: 0 }), (e: unknown) => e instanceof ConfigError && e.field === 'params.users' && /from 1 to 4000/.test(e.message));
+  assert.throws(() => aim7({ workfile: 'compute' }), (e: unknown) => e instanceof ConfigError && e.field === 'params.workfile' && /alltests, disk/.test(e.message));
+});
+
+test('aim7 full run: forks and execs per child are aim7.md §5\'s, for dash (forks before the last command) and bash', () => {
+  const q = computeQuotas(loadWorkfile('alltests'));
+  const totals = childSpawnTotals(q);
+  for (const dash of [true, false]) {
+    const N = 2;
+    const r = aim7({ users: N, estimate: 'full', shellForksLast: dash, userUnitMs: 1, numa: false }, { checks: true });
+    // the driver forks the N children and execs reaim once
+    assert.equal(r.counters.forks, N * (dash ? totals.forksMax : totals.forksMin) + N, `forks, shellForksLast=${dash}`);
+    assert.equal(r.counters.execs, N * totals.execs + 1, `execs, shellForksLast=${dash}`);
+    assert.equal(r.counters.syncs, N * totals.syncCalls);
+    assert.equal(r.counters.abandoned, 0);
+    assert.equal(r.metrics.tasks_per_child, 97);
+    // reaim's formula from the simulated makespan
+    assert.ok(Math.abs(r.metrics.jpm! - jpm(97, N, r.metrics.makespan_s!)) < 1e-9);
+    assert.ok(r.metrics.makespan_s! >= r.metrics.mean_child_s!);
+  }
+});
+
+test('aim7 full run: fork, exit and exec take libc\'s i_mmap at their call sites; checking mode finds no violation', () => {
+  const r = aim7({ users: 3, workfile: 'disk', estimate: 'full', ioScale: 1 }, { checks: true, kernel: '3.18-rc1-i_mmap_rwsem' });
+  const site = (s: string) => r.lockstat.find((l) => l.lockClass === 'i_mmap' && l.site === s);
+  for (const s of ['dup_mmap', 'unlink_file_vma', 'vma_link', 'vma_adjust']) assert.ok(site(s) && site(s)!.acqWrite > 0, s);
+  // disk: every child creates and unlinks in the shared DISKDIR; sync(2) walks s_inodes; O_SYNC forces the log
+  const cls = (c: string, s: string) => r.lockstat.find((l) => l.lockClass === c && l.site === s);
+  assert.ok(cls('i_mutex', 'lookup_open')!.acqWrite >= 3 * 5 * 20);
+  assert.equal(cls('inode_sb_list_lock', 'wait_sb_inodes')!.acqWrite, r.counters.syncs);
+  assert.ok(cls('xfs_log', 'xfs_file_fsync')!.acqWrite > 0);
+});
+
+test('aim7: same seed and config give identical results; another seed another order', () => {
+  const p = { users: 3, estimate: 'full', userUnitMs: 20 };
+  const a = aim7(p, { seed: 7 }), b = aim7(p, { seed: 7 }), c = aim7(p, { seed: 8 });
+  assert.equal(JSON.stringify([a.metrics, a.counters, a.lockstat]), JSON.stringify([b.metrics, b.counters, b.lockstat]));
+  assert.notEqual(JSON.stringify(a.metrics), JSON.stringify(c.metrics));
+  assert.ok(a.metrics.jpm! > 0 && Number.isFinite(a.metrics.jpm!));
+});
+
+test('aim7: a window that cannot close before the children finish falls back to the full run', () => {
+  const r = aim7({ users: 3, estimate: 'window', userUnitMs: 1 });
+  assert.equal(r.counters.window_fell_back, 1);
+  assert.equal(r.counters.abandoned, 0);
+  assert.ok(r.metrics.mean_child_s! > 0);
+});
+
+test('aim7 window estimate: Σ quota × mean duration, rare tests pooled; sd and Blom\'s expected maximum', () => {
+  const perTest = [{ test: 'a', quota: 3 }, { test: 'b', quota: 1 }, { test: 'c', quota: 2 }];
+  const st = (timeNs: number, starts: number, ends: number, n = 0, sum = 0, sumSq = 0) => ({ timeNs, starts, ends, n, sum, sumSq });
+  // a: 10 s over (4 + 6) / 2 = 5 → 2 s; b and c seen < 3 times: pooled (3 + 5) s over (1 + 1 + 2 + 0) / 2 = 2 → 4 s
+  const stats = new Map([['a', st(10e9, 4, 6)], ['b', st(3e9, 1, 1)], ['c', st(5e9, 2, 0)]]);
+  assert.equal(estimateMakespan(perTest, stats), 3 * 2e9 + (1 + 2) * 4e9);
+  // sd: a's durations 1 s and 3 s (var 2 s²), b and c pooled with 2 s and 4 s (var 2 s²)
+  const sd = new Map([['a', st(0, 0, 0, 2, 4e9, 10e18)], ['b', st(0, 0, 0, 1, 2e9, 4e18)], ['c', st(0, 0, 0, 1, 4e9, 16e18)]]);
+  assert.ok(Math.abs(estimateMakespanSd(perTest, sd) - Math.sqrt(3 * 2e18 + 3 * 2e18)) < 1);
+  assert.ok(Math.abs(normalQuantile(0.975) - 1.959963985) < 1e-8);
+  assert.ok(Math.abs(normalQuantile(0.5)) < 1e-12);
+  assert.equal(expectedMaxNormal(1), 0);
+  // Blom: n = 2 → Φ⁻¹(1.625 / 2.25) ≈ 0.589 (exact E[max of 2] = 1/√π ≈ 0.564)
+  assert.ok(Math.abs(expectedMaxNormal(2) - normalQuantile(1.625 / 2.25)) < 1e-12);
+  assert.ok(expectedMaxNormal(2000) > 3.3 && expectedMaxNormal(2000) < 3.5);
+  assert.throws(() => estimateMakespan(perTest, new Map([['a', st(1, 3, 3)]])), /never seen in the window/);
+});
