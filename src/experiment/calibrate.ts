@@ -37,6 +37,10 @@ export interface CalibrateOptions {
   /** stop when |mean log error| is below this (default 0.01) */
   tolerance?: number;
   onProgress?: SweepOptions['onProgress'];
+  /** the workload model (default 'aim7'; tests use a stand-in with the same params) */
+  workload?: string;
+  /** modules every sweep worker requires first (e.g. one registering `workload`) */
+  modules?: string[];
   log?: (line: string) => void;
 }
 
@@ -80,13 +84,13 @@ export async function calibrate(o: CalibrateOptions = {}): Promise<CalibrationRe
   async function evaluate(workload: 'alltests' | 'disk', p: Aim7Calibrated): Promise<number> {
     const spec = {
       name: `calibrate-${workload}`,
-      base: { workload: 'aim7', kernel: '3.18-rc1', params: { ...(o.params ?? {}), workfile: workload, userUnitMs: p.userUnitMs, ioScale: p.ioScale } },
+      base: { workload: o.workload ?? 'aim7', kernel: '3.18-rc1', params: { ...(o.params ?? {}), workfile: workload, userUnitMs: p.userUnitMs, ioScale: p.ioScale } },
       axes: { users },
       replications: 1,
       seed: o.seed ?? '2014',
     };
     const dir = join(out, `${workload}-u${p.userUnitMs}-io${p.ioScale}`);
-    const r = await runSweep(spec, { out: dir, workers: o.workers, onProgress: o.onProgress });
+    const r = await runSweep(spec, { out: dir, workers: o.workers, onProgress: o.onProgress, modules: o.modules });
     const rows: CalibrationRow[] = r.rows.map((row) => {
       const u = Number(row.users), sim = Number(row.jpm), paper = target.get(`${workload}:${u}`)!;
       return { workload, users: u, paper_jpm: paper, sim_jpm: sim, error_pct: (sim / paper - 1) * 100 };
