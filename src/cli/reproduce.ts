@@ -7,7 +7,7 @@ import { ConfigError } from '../experiment/errors';
 import { RunError } from '../experiment/pool';
 import { progressBar } from '../experiment/progress';
 import { planReproduce, presetPath, reproduce, type ReproduceOptions } from '../experiment/reproduce';
-import { mainSweepSpec, extraSweepSpec } from '../experiment/reproduce/preset';
+import { mainSweepSpec, extraSweepSpec, validationSweep, type ReproducePlan } from '../experiment/reproduce/preset';
 import { expandSweep } from '../experiment/spec';
 
 const OPTIONS: Record<string, OptionSpec> = {
@@ -19,11 +19,12 @@ const OPTIONS: Record<string, OptionSpec> = {
   reps: { type: 'string', help: 'replications per point (different seeds; 2+ give a 95% CI)' },
   seed: { type: 'string', help: 'the sweep seed (each run\'s seed derives from it)' },
   machine: { type: 'string', help: 'machine preset (default: the preset\'s, ivybridge-ex-4s)' },
+  'no-validation': { type: 'boolean', help: 'skip the preset\'s validation sweep (the aim7 window estimate vs full runs)' },
   model: { type: 'string', help: 'the registered workload modelling aim7 (default: the preset\'s, aim7)' },
   module: { type: 'string', multiple: true, help: 'a module to require here and in every worker first (e.g. one registering --model); repeatable' },
   out: { type: 'string', help: 'output folder: report files and sweeps/ (resumable journals); default results/reproduce' },
   workers: { type: 'string', help: `worker threads (default: ${availableParallelism()} here, the available parallelism; 0 = main thread)` },
-  json: { type: 'boolean', help: 'print one JSON object {rows, numa, table, summary, sites, extras, plan} on stdout (progress on stderr)' },
+  json: { type: 'boolean', help: 'print one JSON object {rows, numa, table, summary, sites, extras, validation, plan} on stdout (progress on stderr)' },
   'dry-run': { type: 'boolean', help: 'validate the preset and flags, print the plan and run count; run nothing, write nothing' },
   quiet: { type: 'boolean', help: 'no progress bar' },
   help: { type: 'boolean', help: 'show this help' },
@@ -86,7 +87,7 @@ export const reproduceCommand: Command = {
   async run(argv) {
     const { values } = parse('reproduce', argv, OPTIONS);
     if (values.help) {
-      console.log(helpText('reproduce', '[--quick | --preset <file>] [--users …] [--workloads …] [--kernels a,b] [--reps n] [--seed s] [--out dir] [--workers N] [--json]', OPTIONS));
+      console.log(helpText('reproduce', '[--quick | --preset <file>] [--users …] [--workloads …] [--kernels a,b] [--reps n] [--seed s] [--no-validation] [--out dir] [--workers N] [--json]', OPTIONS));
       return 0;
     }
     const opts: ReproduceOptions = {};
@@ -103,6 +104,7 @@ export const reproduceCommand: Command = {
       if (!values.seed.trim() || values.seed.length > 200) throw new UsageError(`${CMD}: --seed must be a non-empty string of at most 200 characters, got ${JSON.stringify(values.seed)}`);
       opts.seed = values.seed;
     }
+    if (values['no-validation']) opts.validation = false;
     if (typeof values.machine === 'string') opts.machine = values.machine;
     if (typeof values.model === 'string') opts.workload = values.model;
     opts.modules = ((values.module as string[] | undefined) ?? []).map((m) => resolve(m));
@@ -118,18 +120,20 @@ export const reproduceCommand: Command = {
         throw new UsageError(`${CMD}: --module ${JSON.stringify(m)}: cannot load: ${(e as Error).message.split('\n')[0]}`);
       }
     }
-    let plan;
+    let plan: ReproducePlan;
     try {
       plan = planReproduce(opts);
     } catch (e) {
       throw toUsage(e);
     }
     if (values['dry-run']) {
-      const runs = expandSweep(mainSweepSpec(plan)).runs.length + plan.extras.reduce((s, _, i) => s + expandSweep(extraSweepSpec(plan, i)).runs.length, 0);
+      const p0 = plan;
+      const runs = expandSweep(mainSweepSpec(p0)).runs.length + (validationSweep(p0)?.runs.length ?? 0) + p0.extras.reduce((s, _, i) => s + expandSweep(extraSweepSpec(p0, i)).runs.length, 0);
       const p = { ...plan, runs };
       console.log(values.json ? JSON.stringify(p, null, 2) : [
         `preset ${plan.preset}: workload model "${plan.workload}" on ${plan.machine}, kernels ${plan.kernels.join(' vs ')}, ${plan.replications} replication(s), seed ${plan.seed}`,
         ...plan.workloads.map((w) => `  ${w}: users ${plan.users[w]!.join(',')}; params ${JSON.stringify({ ...plan.params, ...plan.workloadParams[w] })}`),
+        ...(plan.validation ? [`  validation (window estimate vs full runs): ${plan.validation.workloads.join(', ')} at users ${plan.validation.users.join(',')}, ${plan.validation.replications} replication(s)`] : []),
         ...plan.extras.map((x) => `  extra ${x.label}: ${x.workload} ${JSON.stringify(x.params ?? {})}, metric ${x.metric}`),
         `${runs} runs; output ${out}`,
       ].join('\n'));

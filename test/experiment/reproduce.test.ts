@@ -6,8 +6,8 @@ import { STUB } from './reproduce_stub';
 import { files, tmp } from './helpers';
 import { runMain } from '../cli/kernel-cli-helpers';
 import {
-  aggregatePoints, buildNuma, buildSites, buildSummary, buildTable, ci95, DEFAULT_GOALS, expandUsers, mean, niceTicks, parsePaperCsv,
-  pctChange, pctError, planReproduce, pointsError, reproduce, resolvePlan, sampleSd, studentTQuantile, svgChart, writeFilesAtomic,
+  aggregatePoints, buildNuma, buildSites, buildSummary, buildTable, buildValidation, ci95, DEFAULT_GOALS, expandUsers, formatReport, mean, niceTicks, parsePaperCsv,
+  pctChange, pctError, planReproduce, pointsError, reproduce, resolvePlan, sampleSd, studentTQuantile, svgChart, validationCsvRows, VALIDATION_COLUMNS, writeFilesAtomic,
   type PointStat, type RunRecord, type TableRow,
 } from '../../src/experiment/reproduce';
 import { parseKernels, parseUsers } from '../../src/cli/reproduce';
@@ -30,7 +30,7 @@ function stubPreset(over: Record<string, unknown> = {}): Record<string, unknown>
     users: [10, 100, 1500, 1700],
     replications: 2,
     seed: 7,
-    params: { estimate: 'window', windowMs: 5 },
+    params: { warmupTasks: 2, windowTasks: 3 },
     ...over,
   };
 }
@@ -147,33 +147,45 @@ test('buildSites: per workload, kernel and site, the mean over replications summ
   assert.equal(sites[1]!.spinNs, 300);
 });
 
-test('buildSummary: each check has the measured value, the paper\'s, the goal and pass / miss / n/a', () => {
-  const row = (workload: string, users: number, base: number, patched: number, paper?: [number, number, number]): TableRow => ({
-    workload, users, sim_jpm_base: base, sim_ci95_base: null, sim_jpm_patched: patched, sim_ci95_patched: null, sim_pct_change: pctChange(base, patched),
-    paper_jpm_base: paper?.[0] ?? null, paper_jpm_patched: paper?.[1] ?? null, paper_pct_change: paper?.[2] ?? null,
-    err_base_jpm_pct: pctError(base, paper?.[0]), err_pct_change_points: pointsError(pctChange(base, patched), paper?.[2]),
-  });
+const srow = (workload: string, users: number, base: number | null, patched: number | null, paper?: [number, number, number]): TableRow => ({
+  workload, users, sim_jpm_base: base, sim_ci95_base: null, sim_jpm_patched: patched, sim_ci95_patched: null, sim_pct_change: pctChange(base, patched),
+  paper_jpm_base: paper?.[0] ?? null, paper_jpm_patched: paper?.[1] ?? null, paper_pct_change: paper?.[2] ?? null,
+  err_base_jpm_pct: pctError(base, paper?.[0]), err_pct_change_points: pointsError(pctChange(base, patched), paper?.[2]),
+});
+
+test('buildSummary: each check has the measured value, the paper\'s, the goal and pass / miss / n/a / reported', () => {
   const table = [
-    row('alltests', 50, 100, 102),
-    row('alltests', 100, 110, 160, [100, 160, 60]), // err +10 %, % change 45.45 → −14.55 pts
-    row('alltests', 200, 90, 144, [100, 160, 60]), //  err −10 %, % change 60 → 0 pts
-    row('disk', 50, 100, 105),
-    row('disk', 1500, 100, 110, [100, 110, 10]),
-    row('disk', 1600, 80, 100, [80, 100, 25]),
-    row('disk', 1700, 80, 96, [80, 96, 20]),
+    srow('alltests', 50, 100, 102),
+    srow('alltests', 100, 110, 160, [100, 160, 60]), // err +10 %, % change 45.45 → −14.55 pts
+    srow('alltests', 200, 90, 144, [100, 160, 60]), //  err −10 %, % change 60 → 0 pts
+    srow('disk', 50, 100, 105),
+    srow('disk', 1500, 100, 110, [100, 110, 10]),
+    srow('disk', 1600, 80, 100, [80, 100, 25]),
+    srow('disk', 1700, 80, 96, [80, 96, 20]),
   ];
   const numa = { totals: { [B]: 100, [P]: 160 }, pct_change: 60, paper_pct_change: 67.5 };
   const s = buildSummary(table, numa, DEFAULT_GOALS, [B, P], ['alltests', 'disk']);
   const by = (id: string, w: string | null) => s.checks.find((c) => c.id === id && c.workload === w)!;
+  // baseline: every row within ±5 % (max), the mean reported without a goal
+  assert.equal(by('baseline-jpm-max-err', 'alltests').measured, 10);
+  assert.equal(by('baseline-jpm-max-err', 'alltests').goal, '<= 5 %');
+  assert.equal(by('baseline-jpm-max-err', 'alltests').pass, false);
+  assert.equal(by('baseline-jpm-max-err', 'disk').measured, 0);
+  assert.equal(by('baseline-jpm-max-err', 'disk').pass, true);
   assert.equal(by('baseline-jpm-mape', 'alltests').measured, 10);
-  assert.equal(by('baseline-jpm-mape', 'alltests').pass, true); // <= 10
+  assert.equal(by('baseline-jpm-mape', 'alltests').goal, 'reported');
+  assert.equal(by('baseline-jpm-mape', 'alltests').pass, null);
+  // % change: 5 points for alltests, 8 for disk
   close(by('pct-change-mae', 'alltests').measured, (14.545454545454545 + 0) / 2, 1e-9);
-  assert.equal(by('pct-change-mae', 'alltests').pass, true);
-  assert.equal(by('baseline-jpm-mape', 'disk').measured, 0);
+  assert.equal(by('pct-change-mae', 'alltests').goal, '<= 5 points');
+  assert.equal(by('pct-change-mae', 'alltests').pass, false);
+  assert.equal(by('pct-change-mae', 'disk').goal, '<= 8 points');
+  assert.equal(by('pct-change-mae', 'disk').pass, true);
   close(by('disk-knee-drop', 'disk').measured, 20); // 100 → 80
   assert.equal(by('disk-knee-drop', 'disk').pass, true);
   close(by('disk-knee-drop', 'disk').paper, 20);
-  close(by('disk-gap', 'disk').measured, (25 + 20) / 2); // 1600 and 1700 present
+  close(by('disk-gap', 'disk').measured, 20); // min of 25 (1600) and 20 (1700)
+  close(by('disk-gap', 'disk').paper, 20);
   assert.equal(by('disk-gap', 'disk').pass, true);
   close(by('low-users-pct-change', 'alltests').measured, 2);
   assert.equal(by('low-users-pct-change', 'alltests').pass, true);
@@ -181,13 +193,102 @@ test('buildSummary: each check has the measured value, the paper\'s, the goal an
   assert.equal(by('low-users-pct-change', 'disk').pass, false);
   assert.equal(by('numa-pages-migrated', null).pass, true); // |60 − 67.5| <= 15
   assert.equal(by('numa-pages-migrated', null).goal, '67.5 ± 15 points');
-  assert.equal(s.missed, 1);
+  assert.deepEqual([s.passed, s.missed, s.notMeasured, s.reported], [6, 3, 0, 2]);
   // without the knee's points the check is not measurable
   const s2 = buildSummary(table.filter((r) => r.users !== 1700), { ...numa, pct_change: 40 }, DEFAULT_GOALS, [B, P], ['alltests', 'disk']);
   assert.equal(s2.checks.find((c) => c.id === 'disk-knee-drop')!.pass, null);
   assert.equal(s2.checks.find((c) => c.id === 'disk-knee-drop')!.measured, null);
   assert.equal(s2.checks.find((c) => c.id === 'numa-pages-migrated')!.pass, false);
   assert.equal(s2.notMeasured, 1);
+  // the text: a reported check has its goal "reported" and no result; the count line says so
+  const text = formatReport({ title: 't', kernels: [B, P], replications: 1, table, numa, sites: [], extras: [], summary: s });
+  assert.match(text, /\nbaseline-jpm-mape +alltests +10\.00 +reported\n/);
+  assert.match(text, /\nbaseline-jpm-max-err +alltests +10\.00 +<= 5 % +miss\n/);
+  assert.match(text, /\n6 passed, 3 missed, 0 not measurable with these points, 2 reported \(no goal\)$/);
+  assert.doesNotMatch(text, /Window estimate vs full runs/);
+});
+
+test('buildSummary goals: baseline max per row, % change per workload, the disk gap at every point (pass and miss)', () => {
+  const numa = { totals: {}, pct_change: null, paper_pct_change: 67.5 };
+  const check = (table: TableRow[], goals: Partial<typeof DEFAULT_GOALS>, id: string, w: string) =>
+    buildSummary(table, numa, { ...DEFAULT_GOALS, ...goals }, [B, P], ['alltests', 'disk']).checks.find((c) => c.id === id && c.workload === w)!;
+  // baseline errors −2, +1, +6 %: mean 3 within 5, one row beyond 5 → max 6 misses
+  const base = [srow('alltests', 100, 98, 150, [100, 150, 50]), srow('alltests', 200, 101, 150, [100, 150, 50]), srow('alltests', 300, 106, 150, [100, 150, 50])];
+  close(check(base, {}, 'baseline-jpm-max-err', 'alltests').measured, 6, 1e-9);
+  assert.equal(check(base, {}, 'baseline-jpm-max-err', 'alltests').pass, false);
+  close(check(base, { baselineMapePct: 5 }, 'baseline-jpm-mape', 'alltests').measured, 3, 1e-9);
+  assert.equal(check(base, { baselineMapePct: 5 }, 'baseline-jpm-mape', 'alltests').pass, true);
+  assert.equal(check(base, { baselineMapePct: 5 }, 'baseline-jpm-mape', 'alltests').goal, '<= 5 %');
+  assert.equal(check(base.slice(0, 2), {}, 'baseline-jpm-max-err', 'alltests').pass, true); // max 2
+  assert.equal(check(base, { baselineMaxErrPct: 6.5 }, 'baseline-jpm-max-err', 'alltests').pass, true);
+  // % change off by 6 points in both workfiles: alltests (goal 5) misses, disk (goal 8) passes; one number for both
+  const pct = [srow('alltests', 100, 100, 156, [100, 150, 50]), srow('disk', 100, 100, 116, [100, 110, 10])];
+  close(check(pct, {}, 'pct-change-mae', 'alltests').measured, 6, 1e-9);
+  assert.equal(check(pct, {}, 'pct-change-mae', 'alltests').pass, false);
+  close(check(pct, {}, 'pct-change-mae', 'disk').measured, 6, 1e-9);
+  assert.equal(check(pct, {}, 'pct-change-mae', 'disk').pass, true);
+  assert.equal(check(pct, { pctChangeMaePoints: 6.5 }, 'pct-change-mae', 'alltests').pass, true);
+  assert.equal(check(pct, { pctChangeMaePoints: 6.5 }, 'pct-change-mae', 'disk').goal, '<= 6.5 points');
+  assert.equal(check(pct, { pctChangeMaePoints: { disk: 5 } }, 'pct-change-mae', 'disk').pass, false);
+  const noGoal = check(pct, { pctChangeMaePoints: { disk: 5 } }, 'pct-change-mae', 'alltests'); // no goal for alltests: reported
+  assert.deepEqual([noGoal.goal, noGoal.pass], ['reported', null]);
+  // the gap: +40, +10, +40 points at 1600, 1700, 1800 (mean 30): the minimum, 10, misses 15
+  const gap = [srow('disk', 1500, 100, 110), srow('disk', 1600, 100, 140), srow('disk', 1700, 100, 110), srow('disk', 1800, 100, 140), srow('disk', 2100, 100, 100)];
+  close(check(gap, {}, 'disk-gap', 'disk').measured, 10, 1e-9);
+  assert.equal(check(gap, {}, 'disk-gap', 'disk').pass, false);
+  assert.equal(check(gap, {}, 'disk-gap', 'disk').goal, '>= 15 points at every point');
+  assert.match(check(gap, {}, 'disk-gap', 'disk').description, /\(3 points\)/);
+  const gapOk = gap.map((r) => (r.users === 1700 ? srow('disk', 1700, 100, 115) : r));
+  close(check(gapOk, {}, 'disk-gap', 'disk').measured, 15, 1e-9);
+  assert.equal(check(gapOk, {}, 'disk-gap', 'disk').pass, true);
+  // a point in the range without a value: not measurable (its gap is unknown)
+  const gapHole = gap.map((r) => (r.users === 1700 ? srow('disk', 1700, 100, null) : r));
+  assert.equal(check(gapHole, {}, 'disk-gap', 'disk').measured, null);
+  assert.equal(check(gapHole, {}, 'disk-gap', 'disk').pass, null);
+  // no point in the range: not measurable
+  assert.equal(check(gap.filter((r) => r.users < 1600), {}, 'disk-gap', 'disk').pass, null);
+});
+
+test('buildValidation: jpm by full runs and by the window, error %, % change by each and the difference match hand-computed values', () => {
+  const ps = (workload: string, users: number, kernel: string, jpms: (number | null)[]): PointStat => {
+    const n = jpms.filter((x) => x !== null).length;
+    return { workload, users, kernel, n, jpm: mean(jpms), ci95: ci95(jpms), jpmValues: jpms, numa_pages_migrated: null, makespan_s: null };
+  };
+  const full = [ps('alltests', 100, B, [1000, 1200]), ps('alltests', 100, P, [1500]), ps('disk', 200, B, [400]), ps('disk', 200, P, [500])];
+  const win = [ps('disk', 200, P, [480]), ps('alltests', 100, B, [1050, 1150]), ps('alltests', 100, P, [1650]), ps('disk', 200, B, [null])];
+  const v = buildValidation(full, win, [B, P], 2);
+  assert.equal(v.replications, 2);
+  assert.deepEqual(v.rows.map((r) => [r.workload, r.users, r.kernel, r.n_full, r.n_window, r.jpm_full, r.jpm_window]), [
+    ['alltests', 100, B, 2, 2, 1100, 1100], ['alltests', 100, P, 1, 1, 1500, 1650], ['disk', 200, B, 1, 0, 400, null], ['disk', 200, P, 1, 1, 500, 480],
+  ]);
+  assert.deepEqual(v.rows.map((r) => r.err_pct), [0, 10, null, -4]); // (window − full) / full × 100
+  // % change: alltests full 1100 → 1500 = +36.36, window 1100 → 1650 = +50 → +13.64 points; disk window has no baseline
+  close(v.changes[0]!.pct_change_full, 400 / 11, 1e-12);
+  close(v.changes[0]!.pct_change_window, 50, 1e-12);
+  close(v.changes[0]!.diff_points, 50 - 400 / 11, 1e-12);
+  assert.deepEqual([v.changes[1]!.workload, v.changes[1]!.users, v.changes[1]!.pct_change_full, v.changes[1]!.pct_change_window, v.changes[1]!.diff_points], ['disk', 200, 25, null, null]);
+  close(v.mean_abs_err_pct, (0 + 10 + 4) / 3, 1e-12);
+  close(v.mean_abs_diff_points, 50 - 400 / 11, 1e-12);
+  // the CSV rows repeat the % change columns on both kernels' lines
+  const csv = validationCsvRows(v);
+  assert.deepEqual(Object.keys(csv[0]!), [...VALIDATION_COLUMNS]);
+  assert.equal(csv[1]!.pct_change_window, 50);
+  assert.equal(csv[3]!.pct_change_full, 25);
+  // in the summary: two checks reported without a goal
+  const s = buildSummary([], { totals: {}, pct_change: null, paper_pct_change: 67.5 }, DEFAULT_GOALS, [B, P], ['alltests'], v);
+  const w1 = s.checks.find((c) => c.id === 'window-jpm-err')!, w2 = s.checks.find((c) => c.id === 'window-pct-change-diff')!;
+  close(w1.measured, 14 / 3, 1e-12);
+  close(w2.measured, 50 - 400 / 11, 1e-12);
+  assert.deepEqual([w1.goal, w1.pass, w2.goal, w2.pass], ['reported', null, 'reported', null]);
+  assert.equal(s.reported, 3); // with the baseline mean
+  // in the text
+  const text = formatReport({ title: 't', kernels: [B, P], replications: 1, table: [], numa: { totals: {}, pct_change: null, paper_pct_change: 67.5 }, sites: [], extras: [], validation: v, summary: s });
+  assert.match(text, /\nWindow estimate vs full runs \(validation of the shortcut; mean over 2 replications, each window run on its full run's seed\)\nworkload +users +kernel +jpm full +jpm window +error %\n/);
+  assert.match(text, /\nalltests +100 +3\.18-rc1-i_mmap_rwsem +1500\.00 +1650\.00 +\+10\.00\n/);
+  assert.match(text, /\ndisk +200 +3\.18-rc1 +400\.00 +n\/a +n\/a\n/);
+  assert.match(text, /\nworkload +users +% change full +% change window +difference pts\nalltests +100 +\+36\.36 +\+50\.00 +\+13\.64\ndisk +200 +\+25\.00 +n\/a +n\/a\n/);
+  assert.match(text, /\nmean \|error\| of jpm: 4\.67 %; mean \|difference\| of % change: 13\.64 points\n/);
+  assert.match(text, /\nwindow-jpm-err +all +4\.67 +reported\n/);
 });
 
 test('presets: users ranges expand; overrides replace; errors name the preset field or the flag', async () => {
@@ -203,8 +304,19 @@ test('presets: users ranges expand; overrides replace; errors name the preset fi
     [{ users: [0] }, {}, /^users\[0\]: must be a positive integer or \{from, to, step\} \(positive integers\), got 0$/],
     [{ users: [5000] }, {}, /^users: must be an integer from 1 to 4000, got 5000$/],
     [{}, { users: [5000] }, /^--users: must be an integer from 1 to 4000, got 5000$/],
-    [{ params: { windowMs: -1 } }, {}, /^params\.windowMs: must be a number from 0\.1 to 1000000, got -1$/],
-    [{ params: { widowMs: 1 } }, {}, /^params\.widowMs: unknown parameter of workload "aim7-stub", got 1; allowed: workfile, users, estimate, windowMs$/],
+    [{ params: { windowTasks: -1 } }, {}, /^params\.windowTasks: must be a number from 0\.05 to 50, got -1$/],
+    [{ params: { estimate: 'half' } }, {}, /^params\.estimate: must be one of auto, window, full, got "half"$/],
+    [{ params: { windowMs: 1 } }, {}, /^params\.windowMs: unknown parameter of workload "aim7-stub", got 1; allowed: workfile, users, estimate, warmupTasks, windowTasks$/],
+    [{ goals: { pctChangeMaePoints: { alltests: 5, dsk: 8 } } }, {}, /^goals\.pctChangeMaePoints\.dsk: is not a workfile of this preset; allowed: alltests, disk$/],
+    [{ goals: { pctChangeMaePoints: -1 } }, {}, /^goals\.pctChangeMaePoints: must be a number >= 0, or an object of them by workfile, got -1$/],
+    // validation: errors name the field and what is allowed
+    [{ validation: { users: [100], reps: 1 } }, {}, /^validation\.reps: unknown key of validation, got 1; allowed: users, workloads, replications$/],
+    [{ validation: { users: [0] } }, {}, /^validation\.users\[0\]: must be a positive integer or \{from, to, step\} \(positive integers\), got 0$/],
+    [{ validation: { users: 100 } }, {}, /^validation\.users: must be a non-empty array of user counts and \{from, to, step\} ranges, got 100$/],
+    [{ validation: { users: [5000] } }, {}, /^validation\.users: must be an integer from 1 to 4000, got 5000$/],
+    [{ validation: { users: [100], workloads: ['alltests', 'dsk'] } }, {}, /^validation\.workloads\[1\]: is not a workfile of this preset, got "dsk"; allowed: alltests, disk$/],
+    [{ validation: { users: [100], workloads: ['disk', 'disk'] } }, {}, /^validation\.workloads: lists a workfile twice, got \["disk","disk"\]; allowed: distinct workfiles$/],
+    [{ validation: { users: [100], replications: 0 } }, {}, /^validation\.replications: must be an integer from 1 to 1000, got 0$/],
     [{ workloads: ['alltests', 'dsk'] }, {}, /^workloads\[1\]: must be one of alltests, disk, got "dsk"$/],
     [{}, { workloads: ['dsk'] }, /^--workloads: must be one of alltests, disk, got "dsk"$/],
     [{}, { kernels: [B, '3.19'] }, /^--kernels: unknown kernel "3\.19"; allowed: 3\.18-rc1, /],
@@ -216,11 +328,27 @@ test('presets: users ranges expand; overrides replace; errors name the preset fi
   for (const [p, o, re] of bad) {
     assert.throws(() => resolvePlan(stubPreset(p), o), (e: unknown) => e instanceof ConfigError && re.test(e.message), `${JSON.stringify(p)} ${JSON.stringify(o)}`);
   }
+  // validation: defaults, the plan's workfiles only, off with --no-validation or without users
+  const v = resolvePlan(stubPreset({ validation: { users: [{ from: 100, to: 200, step: 100 }] } }));
+  assert.deepEqual(v.validation, { workloads: ['alltests', 'disk'], users: [100, 200], replications: 1 });
+  assert.deepEqual(resolvePlan(stubPreset({ validation: { users: [100], workloads: ['disk', 'alltests'], replications: 3 } })).validation, { workloads: ['alltests', 'disk'], users: [100], replications: 3 });
+  assert.deepEqual(resolvePlan(stubPreset({ validation: { users: [100], workloads: ['disk'] } }), { workloads: ['alltests', 'disk'] }).validation!.workloads, ['disk']);
+  assert.equal(resolvePlan(stubPreset({ validation: { users: [100], workloads: ['disk'] } }), { workloads: ['alltests'] }).validation, null);
+  assert.equal(resolvePlan(stubPreset({ validation: { users: [100] } }), { validation: false }).validation, null);
+  assert.equal(resolvePlan(stubPreset({ validation: { users: [] } })).validation, null);
+  assert.equal(resolvePlan(stubPreset({ validation: {} })).validation, null);
+  assert.equal(resolvePlan(stubPreset()).validation, null);
+  // goals: defaults as the issue states them; a single % change goal still accepted
+  assert.deepEqual(resolvePlan(stubPreset()).goals.pctChangeMaePoints, { alltests: 5, disk: 8 });
+  assert.equal(resolvePlan(stubPreset({ goals: { pctChangeMaePoints: 6 } })).goals.pctChangeMaePoints, 6);
+  assert.equal(resolvePlan(stubPreset()).goals.baselineMaxErrPct, 5);
   // from a file, the file is named
   const dir = tmp();
   const f = join(dir, 'p.json');
   writeFileSync(f, JSON.stringify(stubPreset({ replications: 0 })));
   assert.throws(() => planReproduce({ preset: f }), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`${f}: replications: must be an integer from 1 to 1000, got 0`));
+  writeFileSync(f, JSON.stringify(stubPreset({ validation: { users: [100], workloads: ['all'] } })));
+  assert.throws(() => planReproduce({ preset: f }), (e: unknown) => e instanceof ConfigError && e.message === `${f}: validation.workloads[0]: is not a workfile of this preset, got "all"; allowed: alltests, disk`);
   assert.throws(() => planReproduce({ preset: f, quick: true }), /--quick: cannot be combined with --preset/);
 });
 
@@ -231,7 +359,18 @@ test('the shipped presets parse (with a stand-in registered as aim7 they resolve
     const plan = resolvePlan({ ...p, workload: STUB });
     assert.deepEqual(plan.workloads, ['alltests', 'disk']);
     assert.deepEqual(plan.kernels, [B, P]);
-    if (name === 'full') assert.deepEqual(plan.users.disk, [10, 25, 50, ...Array.from({ length: 20 }, (_, i) => 100 * (i + 1))]);
+    assert.equal(plan.replications, 2);
+    if (name === 'full') {
+      assert.deepEqual(plan.users.disk, [10, 25, 50, ...Array.from({ length: 20 }, (_, i) => 100 * (i + 1))]);
+      assert.deepEqual(plan.params, {});
+      assert.deepEqual(plan.goals, DEFAULT_GOALS);
+      assert.deepEqual(plan.validation, { workloads: ['alltests', 'disk'], users: [100, 200], replications: 1 });
+    } else {
+      assert.deepEqual(plan.users, { alltests: [25, 100, 200], disk: [25, 100, 200] });
+      assert.deepEqual(plan.params, { warmupTasks: 2, windowTasks: 3 });
+      assert.deepEqual(plan.validation, { workloads: ['alltests'], users: [100], replications: 1 });
+      assert.equal(resolvePlan({ ...p, workload: STUB }, { validation: false }).validation, null);
+    }
   }
 });
 

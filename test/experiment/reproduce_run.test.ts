@@ -14,11 +14,12 @@ const B = '3.18-rc1', P = '3.18-rc1-i_mmap_rwsem';
 function stubPreset(over: Partial<ReproducePreset> = {}): ReproducePreset {
   return {
     name: 'stub', workload: STUB, machine: 'ivybridge-ex-2s', users: [10, 100, 1500, 1700], replications: 2, seed: 7,
-    params: { estimate: 'window', windowMs: 5 }, ...over,
+    params: { warmupTasks: 2, windowTasks: 3 }, ...over,
   };
 }
 
 const REPORT_FILES = ['jpm-alltests.svg', 'jpm-disk.svg', 'pct-change.svg', 'points.csv', 'provenance.json', 'report.txt', 'reproduce.json', 'sites.csv', 'summary.json', 'table.csv', 'table.json'];
+const WITH_VALIDATION = [...REPORT_FILES, 'validation.csv'].sort();
 
 /**
  * Every file under `dir` except provenance.json (timings), path → bytes; a journal's lines
@@ -44,26 +45,56 @@ function sameSnapshots(a: Map<string, Buffer>, b: Map<string, Buffer>): void {
   for (const [k, v] of a) assert.ok(v.equals(b.get(k)!), `${k} differs`);
 }
 
-test('reproduce with the stub: same seed → byte-identical files with 1 or 2 workers; another seed differs', async () => {
+test('reproduce with the stub: same seed → byte-identical files with 1 or 2 workers (validation on); another seed differs', async () => {
   const dir = tmp('mmlock-rep-');
-  const opts = { preset: stubPreset(), modules: [STUB_MODULE] };
+  const opts = { preset: stubPreset({ validation: { users: [100, 200] } }), modules: [STUB_MODULE] };
   const progress: number[] = [];
   const a = await reproduce({ ...opts, workers: 1, out: join(dir, 'w1'), onProgress: (p) => progress.push(p.done) });
   const b = await reproduce({ ...opts, workers: 2, out: join(dir, 'w2') });
   const m = await reproduce({ ...opts, workers: 0 });
-  assert.deepEqual(a.files, REPORT_FILES);
+  assert.deepEqual(a.files, WITH_VALIDATION);
   sameSnapshots(snapshot(join(dir, 'w1')), snapshot(join(dir, 'w2')));
   assert.deepEqual(a.json, b.json);
   assert.deepEqual(m.json, a.json);
   assert.equal(m.out, null);
   assert.deepEqual(m.files, []);
   assert.equal(progress[0], 0);
-  assert.equal(progress[progress.length - 1], 32);
+  assert.equal(progress[progress.length - 1], 32 + 16); // main + validation: 2 workfiles × 2 users × 2 estimates × 2 kernels
   assert.equal(readFileSync(join(dir, 'w1', 'reproduce.json'), 'utf8'), `${JSON.stringify(a.json, null, 2)}\n`);
-  // the sweep is where it says, resumable
-  assert.equal(a.sweeps.length, 1);
+  // the sweeps are where they say, resumable: a rerun runs nothing
+  assert.deepEqual(a.sweeps.map((s) => [s.name, s.runs]), [['aim7', 32], ['validation', 16]]);
   assert.ok(a.sweeps[0]!.dir!.startsWith(join(dir, 'w1', 'sweeps', 'aim7-')));
+  assert.ok(a.sweeps[1]!.dir!.startsWith(join(dir, 'w1', 'sweeps', 'validation-')));
   assert.ok(existsSync(join(a.sweeps[0]!.dir!, 'journal.jsonl')));
+  assert.ok(existsSync(join(a.sweeps[1]!.dir!, 'journal.jsonl')));
+  const again = await reproduce({ ...opts, workers: 1, out: join(dir, 'w1') });
+  assert.deepEqual(again.sweeps.map((s) => [s.ran, s.resumed]), [[0, 32], [0, 16]]);
+  assert.deepEqual(again.json, a.json);
+  // validation: each window run on its full twin's seed, so the stub's window bias (+1 % baseline, +2 % patched) is all the error
+  const v = a.validation!;
+  assert.deepEqual(a.json.validation, v);
+  assert.deepEqual(v.rows.map((r) => [r.workload, r.users, r.kernel, r.n_full, r.n_window]), [
+    ['alltests', 100, B, 1, 1], ['alltests', 100, P, 1, 1], ['alltests', 200, B, 1, 1], ['alltests', 200, P, 1, 1],
+    ['disk', 100, B, 1, 1], ['disk', 100, P, 1, 1], ['disk', 200, B, 1, 1], ['disk', 200, P, 1, 1],
+  ]);
+  for (const r of v.rows) assert.ok(Math.abs(r.err_pct! - (r.kernel === B ? 1 : 2)) < 1e-9, `${r.workload}/${r.users}/${r.kernel}: ${r.err_pct}`);
+  for (const c of v.changes) assert.ok(Math.abs(c.diff_points! - (100 + c.pct_change_full!) * (1.02 / 1.01 - 1)) < 1e-9, JSON.stringify(c));
+  assert.ok(Math.abs(v.mean_abs_err_pct! - 1.5) < 1e-9);
+  assert.match(a.text, /\nWindow estimate vs full runs \(validation of the shortcut; mean over 1 replication, each window run on its full run's seed\)\n/);
+  assert.match(a.text, /\nwindow-jpm-err +all +1\.50 +reported\n/);
+  assert.match(a.text, /\nwindow-pct-change-diff +all +\d+\.\d\d +reported\n/);
+  const csv = readFileSync(join(dir, 'w1', 'validation.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'workload,users,kernel,n_full,n_window,jpm_full,jpm_window,err_pct,pct_change_full,pct_change_window,diff_points');
+  assert.equal(csv.length, 1 + 8);
+  assert.ok(csv[1]!.startsWith(`alltests,100,${B},1,1,`));
+  const summary = JSON.parse(readFileSync(join(dir, 'w1', 'summary.json'), 'utf8'));
+  assert.equal(summary.reported, 4);
+  // without validation: no section, no file, null in the JSON
+  const off = await reproduce({ ...opts, validation: false, workers: 1, out: join(dir, 'off') });
+  assert.deepEqual(off.files, REPORT_FILES);
+  assert.equal(off.json.validation, null);
+  assert.deepEqual(off.json.rows, a.json.rows);
+  assert.doesNotMatch(off.text, /Window estimate/);
   // rows: every workfile × users × kernel, with 2 replications a CI
   assert.equal(a.json.rows.length, 16);
   assert.deepEqual(a.json.rows.slice(0, 2).map((r) => [r.workload, r.users, r.kernel]), [['alltests', 10, B], ['alltests', 10, P]]);
@@ -101,11 +132,17 @@ test('reproduce with the stub: same seed → byte-identical files with 1 or 2 wo
 test('mmlock reproduce --json prints one object with the exact rows and numa shape; the text form prints the report', async () => {
   const dir = tmp('mmlock-rep-');
   const preset = join(dir, 'stub.json');
-  writeFileSync(preset, JSON.stringify(stubPreset({ users: [25, 100], extras: [{ workload: 'lock-hammer', label: 'hammer', params: { threads: 4 }, metric: 'ops_per_s', duration: { ms: 0.2 } }, { workload: 'lock-hammer', label: 'nometric', metric: 'nope', duration: { ms: 0.1 } }] })));
+  writeFileSync(preset, JSON.stringify(stubPreset({ users: [25, 100], validation: { users: [100], workloads: ['alltests'] }, extras: [{ workload: 'lock-hammer', label: 'hammer', params: { threads: 4 }, metric: 'ops_per_s', duration: { ms: 0.2 } }, { workload: 'lock-hammer', label: 'nometric', metric: 'nope', duration: { ms: 0.1 } }] })));
   const argv = ['reproduce', '--module', STUB_MODULE, '--preset', preset, '--out', join(dir, 'out'), '--workers', '1', '--quiet'];
-  const r = await runMain([...argv, '--json']);
+  const dry = await runMain([...argv, '--dry-run']);
+  assert.equal(dry.code, 0, dry.err);
+  assert.match(dry.out, /\n  validation \(window estimate vs full runs\): alltests at users 100, 1 replication\(s\)\n/);
+  assert.match(dry.out, /\n28 runs; output /);
+  assert.match((await runMain([...argv, '--dry-run', '--no-validation'])).out, /\n24 runs; output /);
+  const r = await runMain([...argv, '--json', '--no-validation']);
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
+  assert.equal(j.validation, null);
   assert.equal(r.out, readFileSync(join(dir, 'out', 'reproduce.json'), 'utf8'));
   assert.deepEqual(Object.keys(j).slice(0, 2), ['rows', 'numa']);
   assert.equal(j.rows.length, 2 * 2 * 2);
@@ -136,7 +173,14 @@ test('mmlock reproduce --json prints one object with the exact rows and numa sha
   assert.match(t.out, /\nAlso reported \(other workloads, mean ± 95% CI\)\nlabel +workload +metric/);
   assert.match(t.out, /\nnometric +lock-hammer +nope +n\/a \(no such metric\)/);
   assert.match(t.out, /\ni_mmap lock time by call site, ms/);
-  assert.match(t.out, /\nwall time \d+\.\d s: 24 runs \(0 ran, 24 resumed\) with 1 worker\n/);
+  assert.match(t.out, /\nwall time \d+\.\d s: 28 runs \(4 ran, 24 resumed\) with 1 worker\n/);
+  assert.match(t.out, /\nWindow estimate vs full runs /);
+  assert.match(t.out, /validation\.csv/);
+  const j2 = JSON.parse(readFileSync(join(dir, 'out', 'reproduce.json'), 'utf8'));
+  assert.deepEqual(Object.keys(j2).slice(0, 2), ['rows', 'numa']);
+  assert.deepEqual(j2.rows, j.rows);
+  assert.deepEqual(j2.numa, j.numa);
+  assert.equal(j2.validation.rows.length, 2);
 });
 
 test('a failed run leaves no report file and no temporary; a rerun resumes from the journal and matches a clean run', async () => {

@@ -16,10 +16,11 @@
  * Files in `out` (all written at the end, each to a temporary then renamed; none if a run
  * fails — finished runs stay in the journals and a rerun resumes):
  *
- *   reproduce.json    what --json prints: rows, numa, numa_pct_change, table, summary, sites, extras, plan
+ *   reproduce.json    what --json prints: rows, numa, numa_pct_change, table, summary, sites, extras, validation, plan
  *   table.{csv,json}  the comparison table (TABLE_COLUMNS)
  *   points.csv        per workfile, users and kernel: n, jpm, ci95, numa_pages_migrated, makespan_s
  *   sites.csv         i_mmap lock time by call site, per workfile and kernel
+ *   validation.csv    with a validation sweep: jpm by full runs and by the window estimate (VALIDATION_COLUMNS)
  *   summary.json      the checks (measured, paper, goal, pass), NUMA totals, extras
  *   report.txt        the text report
  *   jpm-<workfile>.svg, pct-change.svg   charts (simulated ± CI vs the paper)
@@ -39,10 +40,10 @@ import { SweepStore } from '../store';
 import { runSweep, type SweepResult } from '../sweep';
 import { toCsv, toJson, type Row, type Table } from '../tables';
 import { loadPaperNuma, loadPaperTable } from './paper';
-import { extraSweepSpec, loadPreset, mainSweepSpec, resolvePlan, type ReproduceOverrides, type ReproducePlan, type ReproducePreset } from './preset';
+import { extraSweepSpec, loadPreset, mainSweepSpec, resolvePlan, validationSweep, type ReproduceOverrides, type ReproducePlan, type ReproducePreset } from './preset';
 import {
-  aggregatePoints, buildExtra, buildNuma, buildSites, buildSummary, buildTable, formatReport, TABLE_COLUMNS,
-  type ExtraResult, type NumaResult, type PointStat, type RunRecord, type SiteRow, type Summary, type TableRow,
+  aggregatePoints, buildExtra, buildNuma, buildSites, buildSummary, buildTable, buildValidation, formatReport, TABLE_COLUMNS, VALIDATION_COLUMNS, validationCsvRows,
+  type ExtraResult, type NumaResult, type PointStat, type RunRecord, type SiteRow, type Summary, type TableRow, type ValidationResult,
 } from './report';
 import { svgChart, type ChartSeries } from './svg';
 
@@ -89,6 +90,8 @@ export interface ReproduceJson {
   summary: Summary;
   sites: SiteRow[];
   extras: ExtraResult[];
+  /** the window estimate vs full runs; null without a validation sweep */
+  validation: ValidationResult | null;
   plan: ReproducePlan;
 }
 
@@ -101,6 +104,8 @@ export interface ReproduceResult {
   numa: NumaResult;
   sites: SiteRow[];
   extras: ExtraResult[];
+  /** null without a validation sweep */
+  validation: ValidationResult | null;
   summary: Summary;
   /** the --json object */
   json: ReproduceJson;
@@ -129,7 +134,7 @@ export function planReproduce(opts: ReproduceOptions = {}): ReproducePlan {
   const file = typeof opts.preset === 'string' ? opts.preset : opts.preset === undefined ? presetPath(opts.quick ? 'quick' : 'full') : null;
   const input = file ? loadPreset(file) : opts.preset;
   const over: ReproduceOverrides = {};
-  for (const k of ['workload', 'machine', 'workloads', 'users', 'kernels', 'reps', 'seed'] as const) if (opts[k] !== undefined) (over as Record<string, unknown>)[k] = opts[k];
+  for (const k of ['workload', 'machine', 'workloads', 'users', 'kernels', 'reps', 'seed', 'validation'] as const) if (opts[k] !== undefined) (over as Record<string, unknown>)[k] = opts[k];
   try {
     return resolvePlan(input, over);
   } catch (e) {
@@ -246,9 +251,11 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
   const out = opts.out ?? null;
 
   const mainX = expandSweep(mainSweepSpec(plan));
+  const valX = validationSweep(plan);
   const extraXs = plan.extras.map((_, i) => expandSweep(extraSweepSpec(plan, i)));
   const jobs: { name: string; x: ExpandedSweep; dir: string | null }[] = [
     { name: 'aim7', x: mainX, dir: out ? sweepDir(out, 'aim7', mainX) : null },
+    ...(valX ? [{ name: 'validation', x: valX, dir: out ? sweepDir(out, 'validation', valX) : null }] : []),
     ...extraXs.map((x, i) => ({ name: `extra ${plan.extras[i]!.label}`, x, dir: out ? sweepDir(out, `extra-${plan.extras[i]!.label}`, x) : null })),
   ];
   for (const j of jobs) if (j.dir) SweepStore.check(j.dir, j.x);
@@ -290,7 +297,7 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
   const numa = buildNuma(points, plan.kernels, paperNuma.pctChange);
   const sites = buildSites(records, plan.workloads, plan.kernels);
   const extras = plan.extras.map((e, i) => {
-    const x = extraXs[i]!, res = results[i + 1]!;
+    const x = extraXs[i]!, res = results[i + (valX ? 2 : 1)]!;
     const t = res.tables.runs;
     const col = colOf(t, e.metric, 'metric') ?? colOf(t, e.metric, 'counter');
     const runs = new Map(x.runs.map((r) => [r.runId, r]));
@@ -302,7 +309,18 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
     }
     return buildExtra(e.label, e.workload, e.metric, plan.kernels, values);
   });
-  const summary = buildSummary(table, numa, plan.goals, plan.kernels, plan.workloads);
+  let validation: ValidationResult | null = null;
+  if (valX) {
+    // mainRecords keeps the order of the runs table: split its records by each run's estimate
+    const res = results[1]!;
+    const recs = mainRecords(valX, res);
+    const runs = new Map(valX.runs.map((r) => [r.runId, r]));
+    const est = res.tables.runs.rows.map((row) => valX.points[runs.get(row.runId as string)!.point]!.resolved.config.params.estimate);
+    const full = aggregatePoints(recs.filter((_, i) => est[i] === 'full'), plan.workloads, plan.kernels);
+    const win = aggregatePoints(recs.filter((_, i) => est[i] === 'window'), plan.workloads, plan.kernels);
+    validation = buildValidation(full, win, plan.kernels, plan.validation!.replications);
+  }
+  const summary = buildSummary(table, numa, plan.goals, plan.kernels, plan.workloads, validation);
   const json: ReproduceJson = {
     rows: points.map((p) => ({ workload: p.workload, users: p.users, kernel: p.kernel, jpm: p.jpm, ci95: p.ci95 })),
     numa: Object.fromEntries(plan.kernels.map((k) => [k, { numa_pages_migrated: numa.totals[k] ?? null }])),
@@ -311,11 +329,12 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
     summary,
     sites,
     extras,
+    validation,
     plan,
   };
   const runsTotal = plan.workloads.reduce((s, w) => s + plan.users[w]!.length, 0);
   const title = `mmlock reproduce: preset ${plan.preset}, workload model "${plan.workload}" on ${plan.machine}; ${runsTotal} load points × ${plan.kernels.length} kernels × ${plan.replications} replication${plan.replications === 1 ? '' : 's'}, seed ${plan.seed}`;
-  const text = formatReport({ title, kernels: plan.kernels, replications: plan.replications, table, numa, sites, extras, summary });
+  const text = formatReport({ title, kernels: plan.kernels, replications: plan.replications, table, numa, sites, extras, validation, summary });
 
   const files: string[] = [];
   const wallSeconds = Math.round(performance.now() - t0) / 1000;
@@ -328,7 +347,8 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
     f.set('points.csv', toCsv({ columns: pointCols, rows: points as unknown as Row[] }));
     const siteCols = ['workload', 'kernel', 'site', 'acquisitions', 'contentions', 'waitTotalNs', 'holdTotalNs', 'spinNs', 'sleepNs'];
     f.set('sites.csv', toCsv({ columns: siteCols, rows: sites as unknown as Row[] }));
-    f.set('summary.json', `${JSON.stringify({ kernels: summary.kernels, checks: summary.checks, passed: summary.passed, missed: summary.missed, notMeasured: summary.notMeasured, numa: { totals: numa.totals, pct_change: numa.pct_change, paper_pct_change: numa.paper_pct_change }, extras }, null, 2)}\n`);
+    if (validation) f.set('validation.csv', toCsv({ columns: [...VALIDATION_COLUMNS], rows: validationCsvRows(validation) as unknown as Row[] }));
+    f.set('summary.json', `${JSON.stringify({ kernels: summary.kernels, checks: summary.checks, passed: summary.passed, missed: summary.missed, notMeasured: summary.notMeasured, reported: summary.reported, numa: { totals: numa.totals, pct_change: numa.pct_change, paper_pct_change: numa.paper_pct_change }, extras }, null, 2)}\n`);
     f.set('report.txt', `${text}\n`);
     for (const [name, svg] of chartFiles(plan, table)) f.set(name, svg);
     f.set('provenance.json', `${JSON.stringify({
@@ -344,5 +364,5 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
     writeFilesAtomic(out, f);
     files.push(...[...f.keys()].sort());
   }
-  return { plan, points, table, numa, sites, extras, summary, json, text, out, files, sweeps, wallSeconds };
+  return { plan, points, table, numa, sites, extras, validation, summary, json, text, out, files, sweeps, wallSeconds };
 }
