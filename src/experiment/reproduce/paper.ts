@@ -1,6 +1,6 @@
 /**
  * The paper's figures, for comparison only: data/paper/aim7-3.18-rc1.csv (jpm per workfile,
- * users and kernel, with the letter's % change) and data/paper/numa.json (the +67.5% of
+ * users and kernel, with the letter's % change) and data/paper/numa.json (the letter's increase in
  * NUMA pages migrated). Only the comparison step of `reproduce` reads them, after every
  * run is done; nothing that runs the model does.
  */
