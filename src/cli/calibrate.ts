@@ -10,6 +10,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   workers: { type: 'string', help: `worker threads (default ${availableParallelism()})` },
   users: { type: 'string', help: 'load points of the fit, comma-separated (default 100,500,1000,1500,2000; each needs a baseline row)' },
   iterations: { type: 'string', help: 'search steps per parameter (default 4)' },
+  tolerance: { type: 'string', help: 'stop when |mean log error| is below this (default 0.02, about the seed-to-seed noise)' },
   param: { type: 'string', multiple: true, help: 'an aim7 param of every evaluation, name=value (e.g. windowMs=4000); repeatable' },
   'no-write': { type: 'boolean', help: 'do not write data/calibration/aim7.json (print the fit only)' },
   quiet: { type: 'boolean', help: 'no progress bar' },
@@ -35,6 +36,11 @@ export const calibrateCommand: Command = {
     }
     const workers = values.workers === undefined ? availableParallelism() : intOption('calibrate', 'workers', values.workers, 0, 1024);
     const iterations = values.iterations === undefined ? undefined : intOption('calibrate', 'iterations', values.iterations, 1, 100);
+    let tolerance: number | undefined;
+    if (values.tolerance !== undefined) {
+      tolerance = Number(values.tolerance);
+      if (!(tolerance > 0 && tolerance < 1)) throw new UsageError(`mmlock calibrate: --tolerance must be a number between 0 and 1, got ${JSON.stringify(values.tolerance)}`);
+    }
     let users: number[] | undefined;
     if (typeof values.users === 'string') {
       users = values.users.split(',').map((s) => intOption('calibrate', 'users', s.trim(), 1, 4000));
@@ -46,7 +52,7 @@ export const calibrateCommand: Command = {
     let r;
     try {
       r = await calibrate({
-        workers, iterations, users, params, out: typeof values.out === 'string' ? values.out : undefined,
+        workers, iterations, users, params, tolerance, out: typeof values.out === 'string' ? values.out : undefined,
         file: values['no-write'] ? null : undefined,
         onProgress: bar ? (p) => bar.update(p) : undefined,
         log: (l) => { bar?.end(); console.error(l); },

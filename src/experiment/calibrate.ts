@@ -34,7 +34,10 @@ export interface CalibrateOptions {
   seed?: string;
   /** where to write the fit (default data/calibration/aim7.json); null: do not write */
   file?: string | null;
-  /** stop when |mean log error| is below this (default 0.01) */
+  /**
+   * stop when |mean log error| is below this (default 0.02: one seed's jpm moves by a few %
+   * for a 1% change of a parameter, so a tighter fit chases noise)
+   */
   tolerance?: number;
   onProgress?: SweepOptions['onProgress'];
   /** the workload model (default 'aim7'; tests use a stand-in with the same params) */
@@ -73,7 +76,7 @@ export async function calibrate(o: CalibrateOptions = {}): Promise<CalibrationRe
   const out = o.out ?? join('results', 'calibrate');
   const users = o.users ?? [100, 500, 1000, 1500, 2000];
   const iterations = o.iterations ?? 4;
-  const tol = o.tolerance ?? 0.01;
+  const tol = o.tolerance ?? 0.02;
   const log = o.log ?? (() => undefined);
   const target = readBaseline();
   for (const u of users) for (const w of ['alltests', 'disk']) if (!target.has(`${w}:${u}`)) throw new Error(`calibrate: the baseline has no ${w} row at ${u} users`);
