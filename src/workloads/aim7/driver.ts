@@ -111,8 +111,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
     }
     return elapsed >= 2 * longest;
   };
-  const windowCovers = (justEnded: string) => {
-    void justEnded;
+  const windowCovers = () => {
     for (const t of testsInMix) { const st = stats.get(t); if (!st || st.starts + st.ends < 6) return false; }
     return true;
   };
@@ -159,7 +158,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
         seen.n++; seen.sum += e - s;
         sinceStart.set(test, seen);
         if (ws === Infinity && completed >= warmupGoal && settled(e - startNs)) openWindow();
-        else if (we === Infinity && completed >= windowGoal && settled(e - ws) && windowCovers(test)) closeWindowAt(e);
+        else if (we === Infinity && completed >= windowGoal && settled(e - ws) && windowCovers()) closeWindowAt(e);
         if (e > ws && s < we) {
           const st = stat(test);
           st.timeNs += Math.min(e, we) - Math.max(s, ws);
@@ -188,9 +187,8 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
     hooks.windowStart(ws);
   }
 
-  /** the window ends now (the task that just ended counts in it: we is set after its accounting) */
+  /** the window ends at `e`; set at the next zero-delay event, after the task that just ended was counted in it */
   function closeWindowAt(e: number) {
-    // called before the finishing task's own accounting below: account it first
     sim.at(0, () => {
       we = e;
       migratedAtWe = ctx.vmstat.numa_pages_migrated;
@@ -204,14 +202,6 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
   }
 
   return () => {
-    if (process.env.MMLOCK_AIM7_DEBUG) {
-      const rows = quotas.perTest.filter((q) => q.quota > 0).map(({ test, quota }) => {
-        const a = sinceStart.get(test), st = stats.get(test);
-        const win = st ? st.timeNs / ((st.starts + st.ends) / 2) : NaN;
-        return `${test} q=${quota} all=${a ? (a.sum / a.n / 1e9).toFixed(3) : '-'} win=${(win / 1e9).toFixed(3)} n=${st ? st.starts + '/' + st.ends : 0}`;
-      });
-      process.stderr.write(rows.join('\n') + '\n');
-    }
     const counters: Record<string, number> = {
       syncs: fs.stats.syncs, writeback_items: fs.stats.writebackItems, log_forces: fs.stats.logForces,
       forks: ctx.vmstat.forks, execs: ctx.vmstat.execs, disk_kib: w.diskKiB,
