@@ -27,7 +27,7 @@ import { ElfFiles, exec, fork, pageFault, type MmContext, type MmStruct } from '
 import { computeQuotas, diskIterationCount, childOrder, MMTESTS_FILESIZE_KIB, MMTESTS_POOLSIZE_KIB, jpm as reaimJpm, type Workfile } from '../reaim';
 import { Rng } from '../../engine';
 import { Aim7Fs } from './fs';
-import { exitProc, runOps, type OpWorld, type Proc } from './ops';
+import { exitProc, runOps, sleep, type OpWorld, type Proc } from './ops';
 import type { Aim7Costs, TestDefs } from './spec';
 
 export interface LoadPointOptions {
@@ -67,8 +67,9 @@ export interface LoadPointResult {
 
 /**
  * Set up one load point on `ctx` and return `finish`, to call after the simulation ran.
- * `onStart(startNs, stopAtNs)` tells the caller when the children start and (window) when
- * the measurement ends, so it can stop the run there and reset lockstat at the window.
+ * `hooks.windowStart` is called when the measurement starts (the start signal for a full
+ * run, the end of the warm-up for a window: reset lockstat there) and `hooks.stopAt` when a
+ * window ends (stop the run there).
  */
 export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { windowStart(ns: number): void; stopAt(ns: number): void }): () => LoadPointResult {
   const { sched, sim } = ctx;
@@ -126,7 +127,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
     for (let p = mm.startBrk - 4; p < mm.startBrk; p++) yield* pageFault(ctx, t, mm, p, true); // its bss, dirtied before forking
     for (let i = 0; i < N; i++) yield* forkChild(t, mm, i);
     // sleep(1), then kill(0, SIGUSR1)
-    yield* sleepNs(t, 1e9);
+    yield* sleep(w, t, 1e9);
     startNs = sim.now;
     started = true;
     if (o.estimate === 'window') {
@@ -170,12 +171,6 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
       exits.push(sim.now);
       if (exits.length === N && sched.wake(driver)) yield* sched.compute(c, sched.params.wakeupCost);
     }));
-  }
-
-  function* sleepNs(t: Task, ns: number): Generator<unknown, void, unknown> {
-    let done = false;
-    sim.at(ns, () => { done = true; sched.wake(t); });
-    while (!done) yield* sched.block(t);
   }
 
   function openWindow() {

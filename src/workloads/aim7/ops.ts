@@ -175,7 +175,8 @@ function* shm(w: OpWorld, p: Proc, pages: number): Generator<unknown, void, unkn
   yield* vmMunmap(ctx, p.task, p.mm, vma.start, pages);
 }
 
-function* sleep(w: OpWorld, t: Task, ns: number): Generator<unknown, void, unknown> {
+/** nanosleep(): a timer wakes the task */
+export function* sleep(w: OpWorld, t: Task, ns: number): Generator<unknown, void, unknown> {
   const { sched, sim } = w.ctx;
   let done = false;
   sim.at(ns, () => { done = true; sched.wake(t); });
