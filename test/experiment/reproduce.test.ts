@@ -352,6 +352,15 @@ test('presets: users ranges expand; overrides replace; errors name the preset fi
   assert.throws(() => planReproduce({ preset: f, quick: true }), /--quick: cannot be combined with --preset/);
 });
 
+test('the session preset (the committed results) parses: per-workfile users, the extras', () => {
+  const p = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'data', 'reproduce', 'session.json'), 'utf8'));
+  const plan = resolvePlan({ ...p, workload: STUB });
+  assert.deepEqual(plan.users.alltests, [10, 25, 50, 100, 200, 500]);
+  assert.deepEqual(plan.users.disk, [10, 25, 50, 100, 200, 500, 1000, 1500, 1600, 1700, 2000]);
+  assert.deepEqual(plan.extras.map((e) => e.workload), ['postgres-hugetlb', 'iozone-mmap', 'memcached']);
+  assert.deepEqual(plan.goals, DEFAULT_GOALS);
+});
+
 test('the shipped presets parse (with a stand-in registered as aim7 they resolve)', () => {
   for (const name of ['full', 'quick']) {
     const p = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'data', 'reproduce', `${name}.json`), 'utf8'));
@@ -366,7 +375,7 @@ test('the shipped presets parse (with a stand-in registered as aim7 they resolve
       assert.deepEqual(plan.goals, DEFAULT_GOALS);
       assert.deepEqual(plan.validation, { workloads: ['alltests', 'disk'], users: [100, 200], replications: 1 });
     } else {
-      assert.deepEqual(plan.users, { alltests: [25, 100, 200], disk: [25, 100, 200] });
+      assert.deepEqual(plan.users, { alltests: [25, 100], disk: [25, 100] });
       assert.deepEqual(plan.params, { warmupTasks: 2, windowTasks: 3 });
       assert.deepEqual(plan.validation, { workloads: ['alltests'], users: [100], replications: 1 });
       assert.equal(resolvePlan({ ...p, workload: STUB }, { validation: false }).validation, null);
