@@ -15,7 +15,7 @@
  * parameter values and finds their runs done. Values are rounded to 4 significant digits
  * so that reruns hit the same sweeps.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dataPath } from '../data';
 import { CALIBRATED_BOUNDS, CALIBRATION_FILE, loadCalibration, type Aim7Calibrated } from '../workloads/aim7/calibration';
@@ -161,6 +161,3 @@ function writeCalibration(file: string, r: CalibrationResult, settings: object):
   renameSync(tmp, file);
 }
 
-export function calibrationExists(file = CALIBRATION_FILE()): boolean {
-  return existsSync(file);
-}

@@ -122,6 +122,16 @@ export class Scheduler {
   }
 
   /**
+   * Sleep `ns` (schedule_timeout / nanosleep): a timer wakes the task; other wake-ups
+   * before it do not end the sleep.
+   */
+  *sleep(task: Task, ns: number): Generator<Yieldable2, void, unknown> {
+    let done = false;
+    this.sim.at(ns, () => { done = true; this.wake(task); });
+    while (!done) yield* this.block(task);
+  }
+
+  /**
    * Wake a sleeping task (try_to_wake_up). Returns false if it was not asleep (then
    * `task.woken` is set so its next block() returns at once). The waker should charge
    * itself `params.wakeupCost` of CPU work.

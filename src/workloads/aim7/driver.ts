@@ -27,7 +27,7 @@ import { ElfFiles, exec, fork, pageFault, type MmContext, type MmStruct } from '
 import { computeQuotas, diskIterationCount, childOrder, MMTESTS_FILESIZE_KIB, MMTESTS_POOLSIZE_KIB, jpm as reaimJpm, type Workfile } from '../reaim';
 import { Rng } from '../../engine';
 import { Aim7Fs } from './fs';
-import { exitProc, runOps, sleep, type OpWorld, type Proc } from './ops';
+import { exitProc, runOps, type OpWorld, type Proc } from './ops';
 import type { Aim7Costs, TestDefs } from './spec';
 
 export interface LoadPointOptions {
@@ -127,7 +127,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
     for (let p = mm.startBrk - 4; p < mm.startBrk; p++) yield* pageFault(ctx, t, mm, p, true); // its bss, dirtied before forking
     for (let i = 0; i < N; i++) yield* forkChild(t, mm, i);
     // sleep(1), then kill(0, SIGUSR1)
-    yield* sleep(w, t, 1e9);
+    yield* sched.sleep(t, 1e9);
     startNs = sim.now;
     started = true;
     if (o.estimate === 'window') {

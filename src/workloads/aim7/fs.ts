@@ -128,11 +128,8 @@ export class Aim7Fs {
    * holder SLEEPS for the log I/O, so mutex spinners see an owner off CPU and sleep too.
    */
   private *logForce(task: Task, site: string): Generator<unknown, void, unknown> {
-    const { sched, sim } = this.ctx;
     yield* this.log.lock(task, site);
-    let done = false;
-    sim.at(this.cost('logForceUs') * 1e3, () => { done = true; sched.wake(task); });
-    while (!done) yield* sched.block(task);
+    yield* this.ctx.sched.sleep(task, this.cost('logForceUs') * 1e3);
     yield* this.log.unlock(task);
     this.stats.logForces++;
   }

@@ -72,7 +72,7 @@ function* runOp(w: OpWorld, p: Proc, op: Op): Generator<unknown, void, unknown> 
     case 'dio': return yield* fs.dio(t, amountOf(op.kib, w));
     case 'osync_write': return yield* fs.osyncWrite(t, amountOf(op.kib, w));
     case 'sync': return yield* fs.sync(t);
-    case 'sleep': return yield* sleep(w, t, op.ms * 1e6);
+    case 'sleep': return yield* ctx.sched.sleep(t, op.ms * 1e6);
     case 'repeat': for (let i = 0; i < op.n; i++) yield* runOps(w, p, op.ops); return;
   }
 }
@@ -175,10 +175,3 @@ function* shm(w: OpWorld, p: Proc, pages: number): Generator<unknown, void, unkn
   yield* vmMunmap(ctx, p.task, p.mm, vma.start, pages);
 }
 
-/** nanosleep(): a timer wakes the task */
-export function* sleep(w: OpWorld, t: Task, ns: number): Generator<unknown, void, unknown> {
-  const { sched, sim } = w.ctx;
-  let done = false;
-  sim.at(ns, () => { done = true; sched.wake(t); });
-  while (!done) yield* sched.block(t);
-}
