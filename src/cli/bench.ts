@@ -7,6 +7,7 @@ const benches: Record<string, () => { summary: string; run(argv: string[]): numb
   locks: () => require('../../perf/locks').locks,
   'interval-tree': () => require('../../perf/interval_tree').intervalTree,
   sweep: () => require('../../perf/sweep').sweep,
+  fold: () => require('../../perf/fold').fold,
 };
 
 export const bench: Command = {

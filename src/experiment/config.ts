@@ -11,7 +11,8 @@
  *     params: { threads: 60, readers: 0.9 },                the workload's; defaults filled in
  *     duration: { ms: 10, warmupMs: 0, maxEvents?: n },     simulated ms; stop rule
  *     seed: "1" | 1,                                        default "1"
- *     options: { checks: false, trace: false | true | { intervalMs }, sched: { hz: 1000, ... } }
+ *     options: { checks: false, trace: false | true | { intervalMs }, sched: { hz: 1000, ... },
+ *                exactLockTiming: false }
  *   }
  *
  * The effective config (`RunConfig`) has every default filled in, `workload` as a name,
@@ -42,6 +43,8 @@ export interface RunConfigInput {
     checks?: boolean;
     trace?: boolean | { intervalMs?: number };
     sched?: Partial<SchedParams>;
+    /** every lock stall an event and no folded critical sections (LockEnv.fold false) */
+    exactLockTiming?: boolean;
   };
 }
 
@@ -57,6 +60,8 @@ export interface RunConfig {
     checks: boolean;
     trace: false | { intervalMs: number };
     sched: Partial<SchedParams>;
+    /** present (true) only when asked for, so the default config hashes as before */
+    exactLockTiming?: true;
   };
 }
 
@@ -107,6 +112,7 @@ const TopSchema = z
         checks: z.boolean().describe('true or false').optional(),
         trace: z.union([z.boolean(), z.strictObject({ intervalMs: num('a number of simulated ms > 0', 0, 1e6, { gt: true }).optional() }).describe('key of options.trace')]).describe('true, false or {intervalMs}').optional(),
         sched: z.strictObject(schedShape).describe('scheduler parameter').optional(),
+        exactLockTiming: z.boolean().describe('true or false').optional(),
       })
       .describe('option')
       .optional(),
@@ -254,7 +260,12 @@ function resolveInner(input: unknown): ResolvedRun {
     params,
     duration: { ms, warmupMs: c.duration?.warmupMs ?? 0, maxEvents: c.duration?.maxEvents ?? null },
     seed: String(c.seed ?? '1'),
-    options: { checks: c.options?.checks ?? false, trace, sched: { ...(c.options?.sched ?? {}) } },
+    options: {
+      checks: c.options?.checks ?? false,
+      trace,
+      sched: { ...(c.options?.sched ?? {}) },
+      ...(c.options?.exactLockTiming ? { exactLockTiming: true as const } : {}),
+    },
   };
   return { config, machine, kernel, workload, configHash: hashOf(config, machine, kernel) };
 }

@@ -80,7 +80,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
   const { config, machine, kernel, workload } = r;
   const sim = new Simulation(config.seed);
   const sched = new Scheduler(sim, machine, config.options.sched);
-  const env = new LockEnv(sim, sched, { checks: config.options.checks });
+  const env = new LockEnv(sim, sched, { checks: config.options.checks, fold: !config.options.exactLockTiming });
   // a run-to-completion workload (WorkloadDef.timing): the window is [0, end of the run],
   // its end known once the run is over; duration.ms is not used (see registry.ts)
   const completion = workload.timing === 'completion';
@@ -99,14 +99,8 @@ export function measure(r: ResolvedRun): RunMeasurement {
   let cpuStart: CpuSnap = { busy: 0, spin: 0 };
   let cpuEnd: CpuSnap = { busy: 0, spin: 0 };
   const schedCounts = () => {
-    const s = { switches: 0, wakeups: 0, migrations: 0, preemptions: 0 };
-    for (const t of sched.tasks) {
-      s.switches += t.stats.switches;
-      s.wakeups += t.stats.wakeups;
-      s.migrations += t.stats.migrations;
-      s.preemptions += t.stats.preemptions;
-    }
-    return s;
+    const t = sched.totalStats();
+    return { switches: t.switches, wakeups: t.wakeups, migrations: t.migrations, preemptions: t.preemptions };
   };
   let schedStart = schedCounts();
   let schedEnd = schedStart;

@@ -44,17 +44,45 @@ export interface LockOp {
  */
 export class LockEnv {
   readonly stat = new LockStat();
-  readonly locks: Lock[] = [];
+  /**
+   * The locks made in this environment and not forgotten, in creation order: what
+   * finalCheck looks at. A layer forgets the locks of objects it destroys (the page-table
+   * locks and mmap_sem of an exited mm) so that they can be freed.
+   */
+  private readonly live = new Set<Lock>();
+
+  /** register a lock for finalCheck (called by the Lock constructor) */
+  register(lock: Lock): void {
+    this.live.add(lock);
+  }
+
+  /** drop a lock whose object is gone (it must have no waiters left) */
+  forget(lock: Lock): void {
+    this.live.delete(lock);
+  }
+
+  /** the registered locks */
+  get locks(): Lock[] {
+    return [...this.live];
+  }
   readonly checks: boolean;
   /** CPU time of a lock slow path's bookkeeping besides its cache misses (ns) */
   readonly slowPathCost: number;
+  /**
+   * Fold uncontended work into the task's owed CPU time instead of events (default
+   * true): the cache-miss stalls of lock and unlock fast paths (Scheduler.stall), and
+   * whole short spinlock critical sections taken on a free lock (SpinLock.critical).
+   * false: every stall and hold is an event of its own (slower; for validating the fold).
+   */
+  readonly fold: boolean;
 
   constructor(
     readonly sim: Simulation,
     readonly sched: Scheduler,
-    opts: { checks?: boolean; slowPathCost?: number } = {},
+    opts: { checks?: boolean; slowPathCost?: number; fold?: boolean } = {},
   ) {
     this.checks = opts.checks ?? false;
+    this.fold = opts.fold ?? true;
     this.slowPathCost = opts.slowPathCost ?? 50;
   }
 
@@ -88,7 +116,7 @@ export class LockEnv {
    */
   finalCheck(): string[] {
     const out: string[] = [];
-    for (const l of this.locks) {
+    for (const l of this.live) {
       const w = l.waiterNames();
       if (w.length) out.push(`${l.name}: waiters left queued after the run: ${w.join(', ')}`);
     }

@@ -8,6 +8,8 @@ export interface SleepLock {
   readonly name: string;
   acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown>;
   release(task: Task, mode: LockMode): Generator<unknown, void, unknown>;
+  /** stop tracking it: its owner is gone */
+  dispose(): void;
 }
 
 /**
@@ -26,7 +28,12 @@ export abstract class Lock {
 
   constructor(readonly env: LockEnv, readonly cls: LockClass, readonly name: string, line?: CacheLine) {
     this.line = line ?? new CacheLine(env.machine, name);
-    env.locks.push(this);
+    env.register(this);
+  }
+
+  /** the object holding this lock is gone: stop tracking it (LockEnv.forget) */
+  dispose(): void {
+    this.env.forget(this);
   }
 
   /** names of queued waiters (for the end-of-run check) */
@@ -48,9 +55,44 @@ export abstract class Lock {
   /** atomic RMW on the lock line (lock xadd / cmpxchg / xchg / inc / dec) */
   rmw(task: Task, op: LockOp | null): number {
     const before = this.line.stats.crossSocket;
+    const misses = this.line.stats.misses;
     const d = this.line.write(task.cpu.id, this.env.sim.now);
     if (op && this.line.stats.crossSocket !== before) op.cross++;
+    this.hit = this.line.stats.misses === misses;
     return d;
+  }
+
+  /** the last rmw() found the line in this CPU's cache (no other CPU touched it since) */
+  protected hit = false;
+
+  /**
+   * May this fast path fold (LockEnv.fold)? Only if the task owes nothing yet, nobody
+   * polls the lock word, and its atomic hit in the own cache: then no other CPU has
+   * touched the lock since this one did, and applying the atomic at the start of its
+   * stall instead of the end moves it by a cache hit (a few ns). Every other case —
+   * the line coming from another CPU — runs exactly, as contended handoffs need.
+   */
+  protected foldFast(task: Task): boolean {
+    return this.env.fold && this.hit && task.debt === 0 && this.poller === null;
+  }
+
+  /**
+   * A fast path's stall when folding (LockEnv.fold): owed as CPU time (Scheduler.stall)
+   * instead of an event, and its effect on the lock applied at once. Fast paths fold
+   * only when the task owes nothing yet (task.debt 0): a lock operation never lands
+   * before the work that precedes it, so hold and wait times stay exact up to one
+   * stall; otherwise it yields its stall together with the debt (pay) and runs as usual.
+   */
+  protected owe(task: Task, d: number): void {
+    this.env.sched.stall(task, d);
+  }
+
+  /** The stall to `yield` on a slow path: `d`, plus the task's owed time when folding. */
+  protected pay(task: Task, d: number): number {
+    if (!this.env.fold) return d;
+    const x = d + task.debt;
+    task.debt = 0;
+    return x;
   }
 
   /** tell the polling spinner that the lock word or owner changed */
@@ -102,13 +144,13 @@ export abstract class Lock {
     this.transit++;
   }
 
-  /** the task gives the lock up: record hold time */
-  protected released(task: Task, mode: LockMode): void {
+  /** the task gives the lock up: record hold time (`holdNs` for a folded critical section) */
+  protected released(task: Task, mode: LockMode, holdNs?: number): void {
     const held = this.env.held(task);
     for (let i = held.length - 1; i >= 0; i--) {
       const h = held[i];
       if (h.lock === this && h.mode === mode) {
-        h.stats.hold.add(this.env.sim.now - h.since);
+        h.stats.hold.add(holdNs ?? this.env.sim.now - h.since);
         held.splice(i, 1);
         this.holders--;
         return;

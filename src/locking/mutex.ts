@@ -42,8 +42,19 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   *lock(task: Task, site = 'mutex_lock', nested = false): Generator<unknown, void, unknown> {
+    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     const op = this.begin(task, 'write', site, nested);
-    yield this.rmw(task, op); // lock decl
+    const d = this.rmw(task, op); // lock decl
+    if (this.foldFast(task) && this.count === 1) {
+      // uncontended: the fast path's stall is owed, not an event
+      this.count = 0;
+      this.changed();
+      this.owe(task, d);
+      this.own(task, op);
+      this.leave();
+      return;
+    }
+    yield this.pay(task, d);
     this.count--;
     this.changed();
     if (this.count < 0) {
@@ -57,8 +68,11 @@ export class Mutex extends Lock implements SleepLock {
 
   /** mutex_trylock(): cmpxchg(count, 1, 0); true if taken. Never waits. */
   *trylock(task: Task, site = 'mutex_trylock'): Generator<unknown, boolean, unknown> {
+    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     const op = this.begin(task, 'write', site, true);
-    yield this.rmw(task, op);
+    const d = this.rmw(task, op);
+    if (this.foldFast(task)) this.owe(task, d);
+    else yield this.pay(task, d);
     if (this.count === 1) {
       this.count = 0;
       this.changed();
@@ -71,13 +85,23 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   *unlock(task: Task): Generator<unknown, void, unknown> {
+    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     if (this.holder !== task) this.env.violation(`${task.name} unlocks mutex ${this.name} held by ${this.holder?.name ?? 'nobody'}`);
     this.transit++;
     this.owner = null; // mutex_clear_owner()
     this.released(task, 'write');
     this.holder = null;
     this.changed();
-    yield this.rmw(task, null); // lock incl
+    const d = this.rmw(task, null); // lock incl
+    if (this.foldFast(task) && this.count === 0) {
+      // no waiters: count 0 → 1, the stall owed
+      this.count = 1;
+      this.changed();
+      this.owe(task, d);
+      this.leave();
+      return;
+    }
+    yield this.pay(task, d);
     this.count++;
     this.changed();
     if (this.count <= 0) {
@@ -186,6 +210,11 @@ export class Mutex extends Lock implements SleepLock {
     }
     yield* this.osq.exit(task);
     return taken;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.waitLock.dispose();
   }
 
   waiterNames(): string[] {

@@ -68,8 +68,19 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   *downRead(task: Task, site = 'down_read', nested = false): Generator<unknown, void, unknown> {
+    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     const op = this.begin(task, 'read', site, nested);
-    yield this.rmw(task, op); // lock incq
+    const d = this.rmw(task, op); // lock incq
+    if (this.foldFast(task) && this.count >= 0) {
+      // nobody queued, no writer: the stall is owed, not an event
+      this.add(ACTIVE_BIAS);
+      this.readers.add(task);
+      this.owe(task, d);
+      this.acquired(task, op);
+      this.leave();
+      return;
+    }
+    yield this.pay(task, d);
     if (this.add(ACTIVE_BIAS) < 0) {
       op.contended = true;
       yield* this.downReadFailed(task, op);
@@ -81,13 +92,22 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   *upRead(task: Task): Generator<unknown, void, unknown> {
+    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     if (!this.readers.has(task)) this.env.violation(`${task.name} up_read on ${this.name} it does not hold for read`);
     this.transit++;
     // up_read(): rwsem_release() (lockstat's end of the hold) comes before __up_read(),
     // as mutex_unlock's accounting does before its lock incl (was: after the xadd, so a
     // read hold included the release atomic and its queueing on the line)
     this.released(task, 'read');
-    yield this.rmw(task, null); // lock xadd -1
+    const d = this.rmw(task, null); // lock xadd -1
+    if (this.foldFast(task) && this.count - ACTIVE_BIAS >= 0) {
+      this.readers.delete(task);
+      this.add(-ACTIVE_BIAS);
+      this.owe(task, d);
+      this.leave();
+      return;
+    }
+    yield this.pay(task, d);
     this.readers.delete(task);
     const c = this.add(-ACTIVE_BIAS);
     if (c < 0 && active(c) === 0) yield* this.rwsemWake(task);
@@ -95,8 +115,18 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   *downWrite(task: Task, site = 'down_write', nested = false): Generator<unknown, void, unknown> {
+    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     const op = this.begin(task, 'write', site, nested);
-    yield this.rmw(task, op); // lock xadd WRITE_BIAS
+    const d = this.rmw(task, op); // lock xadd WRITE_BIAS
+    if (this.foldFast(task) && this.count === 0) {
+      this.add(ACTIVE_WRITE_BIAS);
+      this.ownWrite(task);
+      this.owe(task, d);
+      this.acquired(task, op);
+      this.leave();
+      return;
+    }
+    yield this.pay(task, d);
     const old = this.count;
     this.add(ACTIVE_WRITE_BIAS);
     const free = this.options.writerSteal ? active(old) === 0 : old === 0;
@@ -111,13 +141,23 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   *upWrite(task: Task): Generator<unknown, void, unknown> {
+    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     if (this.writer !== task) this.env.violation(`${task.name} up_write on ${this.name} held by ${this.writer?.name ?? 'nobody'}`);
     this.transit++;
     // up_write(): rwsem_release(), rwsem_clear_owner(), then __up_write()
     this.released(task, 'write');
     this.owner = null;
     this.changed();
-    yield this.rmw(task, null); // lock xadd -WRITE_BIAS
+    const d = this.rmw(task, null); // lock xadd -WRITE_BIAS
+    if (this.foldFast(task) && this.count === ACTIVE_WRITE_BIAS) {
+      // nobody queued: back to 0
+      this.writer = null;
+      this.add(-ACTIVE_WRITE_BIAS);
+      this.owe(task, d);
+      this.leave();
+      return;
+    }
+    yield this.pay(task, d);
     this.writer = null;
     const c = this.add(-ACTIVE_WRITE_BIAS);
     if (c < 0 && active(c) === 0) yield* this.rwsemWake(task);
@@ -294,6 +334,11 @@ export class RwSem extends Lock implements SleepLock {
     // a reader granting itself (from rwsem_down_read_failed) wakes itself too: a no-op,
     // it is TASK_RUNNING (see running())
     for (const w of batch) yield* this.wakeUp(waker, w.task);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.waitLock.dispose();
   }
 
   waiterNames(): string[] {

@@ -122,6 +122,7 @@ export class MmContext {
   }
 
   *immapUnlock(task: Task, mapping: AddressSpace, mode: LockMode): Generator<unknown, void, unknown> {
+    if (task.debt > 0) yield* this.compute(task, 0); // the hold ends after the work owed in it
     const held = this.env.held(task);
     for (let i = held.length - 1; i >= 0; i--) {
       if ((held[i].lock as object) === mapping.lock) {

@@ -10,14 +10,16 @@ import { freePgtables } from './mmap';
  * reference notes]. unmap_vmas zaps every present pte (pte locks; hugetlb file VMAs take
  * i_mmap at site `unmap_single_vma`), free_pgtables unlinks each VMA from rmap —
  * unlink_anon_vmas (anon_vma root W) then unlink_file_vma (i_mmap W, once per file VMA) —
- * and remove_vma frees them. The mm ends empty.
+ * and remove_vma frees them. The mm ends empty and is disposed of (mmdrop).
  */
 export function* exitMmap(ctx: MmContext, task: Task, mm: MmStruct): Generator<unknown, void, unknown> {
   const vmas = [...mm.vmas];
-  if (vmas.length === 0) return;
-  yield* unmapVmas(ctx, task, vmas, 0, Number.MAX_SAFE_INTEGER);
-  yield* freePgtables(ctx, task, vmas);
-  for (const v of vmas) mm.removeVma(v); // remove_vma
+  if (vmas.length > 0) {
+    yield* unmapVmas(ctx, task, vmas, 0, Number.MAX_SAFE_INTEGER);
+    yield* freePgtables(ctx, task, vmas);
+    for (const v of vmas) mm.removeVma(v); // remove_vma
+  }
+  mm.dispose(); // mmdrop
 }
 
 /**

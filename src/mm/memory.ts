@@ -49,16 +49,15 @@ export function* zapPteRange(ctx: MmContext, task: Task, vma: Vma, start: number
   const mm = vma.mm;
   let zapped = 0;
   for (const table of mm.pt.tableKeysIn(start, end)) {
-    const ptl = mm.ptl(table * PTRS_PER_PTE);
-    yield* ptl.acquire(task, 'write', 'zap_pte_range');
     let n = 0;
-    for (const [addr, page] of mm.pt.entriesIn(table, start, end)) {
-      if (checkMapping && (page === null || page.mapping !== checkMapping)) continue;
-      mm.pt.clear(addr);
-      n++;
-    }
-    yield* ctx.compute(task, n * ctx.costs.zapPte);
-    yield* ptl.release(task);
+    yield* mm.ptl(table * PTRS_PER_PTE).critical(task, 'zap_pte_range', () => {
+      for (const [addr, page] of mm.pt.entriesIn(table, start, end)) {
+        if (checkMapping && (page === null || page.mapping !== checkMapping)) continue;
+        mm.pt.clear(addr);
+        n++;
+      }
+      return n * ctx.costs.zapPte;
+    });
     zapped += n;
   }
   return zapped;
@@ -131,13 +130,10 @@ export function* copyPageRange(ctx: MmContext, task: Task, dst: Vma, src: Vma): 
 function* copyPteRanges(ctx: MmContext, task: Task, dst: Vma, src: Vma): Generator<unknown, void, unknown> {
   for (const table of src.mm.pt.tableKeysIn(src.start, src.end)) {
     const addr = table * PTRS_PER_PTE;
-    const dptl = dst.mm.ptl(addr), sptl = src.mm.ptl(addr);
-    yield* dptl.acquire(task, 'write', 'copy_pte_range');
-    yield* sptl.acquire(task, 'write', 'copy_pte_range', true);
-    for (const [a, page] of src.mm.pt.entriesIn(table, src.start, src.end)) dst.mm.pt.set(a, page);
-    yield* ctx.compute(task, ctx.costs.copyPtePage);
-    yield* sptl.release(task);
-    yield* dptl.release(task);
+    yield* dst.mm.ptl(addr).criticalPair(src.mm.ptl(addr), task, 'copy_pte_range', () => {
+      for (const [a, page] of src.mm.pt.entriesIn(table, src.start, src.end)) dst.mm.pt.set(a, page);
+      return ctx.costs.copyPtePage;
+    });
   }
 }
 
@@ -226,19 +222,18 @@ function* doReadFault(ctx: MmContext, task: Task, vma: Vma, addr: number): Gener
   const table = Math.floor(addr / PTRS_PER_PTE);
   const ws = Math.max(addr - (addr % FAULT_AROUND_PAGES), vma.start);
   const we = Math.min(ws + FAULT_AROUND_PAGES, vma.end, (table + 1) * PTRS_PER_PTE);
-  const ptl = mm.ptl(addr);
-  yield* ptl.acquire(task, 'write', 'do_fault_around');
-  let mapped = 0;
-  for (let a = ws; a < we; a++) {
-    const i = vma.pgoff + (a - vma.start);
-    if (i >= file.isize || mm.pt.has(a)) continue;
-    const p = file.page(i);
-    if (p.locked) continue; // filemap_map_pages: trylock_page failed
-    mm.pt.set(a, p);
-    mapped++;
-  }
-  yield* ctx.compute(task, mapped * ctx.costs.faultAroundPte);
-  yield* ptl.release(task);
+  yield* mm.ptl(addr).critical(task, 'do_fault_around', () => {
+    let mapped = 0;
+    for (let a = ws; a < we; a++) {
+      const i = vma.pgoff + (a - vma.start);
+      if (i >= file.isize || mm.pt.has(a)) continue;
+      const p = file.page(i);
+      if (p.locked) continue; // filemap_map_pages: trylock_page failed
+      mm.pt.set(a, p);
+      mapped++;
+    }
+    return mapped * ctx.costs.faultAroundPte;
+  });
   if (mm.pt.has(addr)) {
     yield* ctx.compute(task, ctx.costs.fileFault);
     return;
@@ -282,8 +277,8 @@ function* doWpPage(ctx: MmContext, task: Task, vma: Vma, addr: number): Generato
 
 /** pte_offset_map_lock + set_pte_at (if still none, or replacing for COW) + unlock */
 function* setPteLocked(task: Task, mm: MmStruct, addr: number, page: Page | null): Generator<unknown, void, unknown> {
-  const ptl = mm.ptl(addr);
-  yield* ptl.acquire(task, 'write', 'set_pte');
-  mm.pt.set(addr, page);
-  yield* ptl.release(task);
+  yield* mm.ptl(addr).critical(task, 'set_pte', () => {
+    mm.pt.set(addr, page);
+    return 0;
+  });
 }

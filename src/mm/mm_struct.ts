@@ -52,6 +52,17 @@ export class MmStruct {
     return l;
   }
 
+  /**
+   * The mm is gone (after exit_mmap, as mmdrop frees it): its locks leave the lock
+   * environment's end-of-run check so that they can be freed with it.
+   */
+  dispose(): void {
+    for (const l of this.ptls.values()) l.dispose();
+    this.ptls.clear();
+    this.pageTableLockObj?.dispose();
+    this.mmapSem.dispose();
+  }
+
   /** mm->page_table_lock (taken by __pmd_alloc/__pud_alloc to populate an upper level) */
   get pageTableLock(): SpinLock {
     return (this.pageTableLockObj ??= this.ctx.newPtl(`${this.name}.page_table_lock`));

@@ -42,11 +42,11 @@ function* changePteRange(ctx: MmContext, task: Task, vma: Vma, start: number, en
   const mm = vma.mm;
   let n = 0;
   for (const table of mm.pt.tableKeysIn(start, end)) {
-    const ptl = mm.ptl(table * PTRS_PER_PTE);
-    yield* ptl.acquire(task, 'write', 'change_pte_range');
-    const k = mm.pt.entriesIn(table, start, end).length;
-    yield* ctx.compute(task, k * ctx.costs.changePte);
-    yield* ptl.release(task);
+    let k = 0;
+    yield* mm.ptl(table * PTRS_PER_PTE).critical(task, 'change_pte_range', () => {
+      k = mm.pt.entriesIn(table, start, end).length;
+      return k * ctx.costs.changePte;
+    });
     n += k;
   }
   return n;

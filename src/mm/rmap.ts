@@ -71,11 +71,11 @@ function* rmapOneVma(ctx: MmContext, task: Task, page: Page, vma: Vma, walker: R
   const mapped = () => (walker.isMapped ? walker.isMapped(page, vma) : page.mappers.has(vma.mm));
   // page_check_address(): quick pte_present test before taking the lock
   if (!mapped()) return walker.rmapOne(page, vma, false);
-  const ptl = vma.mm.ptl(vma.addressOf(page.index));
-  yield* ptl.lock(task, 'rmap_one');
-  yield* ctx.compute(task, ctx.costs.rmapOneMapped);
-  const r = walker.rmapOne(page, vma, mapped()); // re-checked under the lock
-  yield* ptl.unlock(task);
+  let r: SwapResult = SWAP_AGAIN;
+  yield* vma.mm.ptl(vma.addressOf(page.index)).critical(task, 'rmap_one', () => {
+    r = walker.rmapOne(page, vma, mapped()); // re-checked under the lock
+    return ctx.costs.rmapOneMapped;
+  });
   return r;
 }
 

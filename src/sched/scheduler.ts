@@ -1,7 +1,7 @@
 import type { Simulation, ProcessBody, Waitable, Process } from '../engine';
 import type { Machine } from '../hw';
 import { Cpu, IDLE, BUSY, SPIN, type Activity } from './cpu';
-import { Task } from './task';
+import { Task, NO_NOTIFY, type TaskStats } from './task';
 import { resolveSchedParams, type SchedParams } from './params';
 
 /** Value a spinning task receives when it must stop spinning because need_resched is set. */
@@ -33,7 +33,12 @@ type TickHook = (cpu: Cpu, task: Task) => void;
 export class Scheduler {
   readonly cpus: Cpu[];
   readonly params: SchedParams;
+  /** live tasks (spawned, not yet exited); exited ones are dropped so their memory can go */
   readonly tasks: Task[] = [];
+  /** the stats of exited tasks, summed (see totalStats) */
+  private readonly retired: TaskStats = { cpu: 0, spin: 0, sleep: 0, queued: 0, switches: 0, preemptions: 0, wakeups: 0, migrations: 0 };
+  /** tasks spawned so far */
+  spawned = 0;
   private nextTid = 1;
   private queued = 0;
   private readonly tickPeriod: number;
@@ -74,12 +79,15 @@ export class Scheduler {
     const proc = this.sim.process((function* () {
       self.finishCompute(task); // the switch-in that started it
       yield* body(task);
+      if (task.debt > 0) yield* self.compute(task, 0);
       self.exit(task);
     })(), name);
     this.sim.cancelWait(proc); // starts when first dispatched
     task.proc = proc;
     proc.owner = task;
+    task.index = this.tasks.length;
     this.tasks.push(task);
+    this.spawned++;
     this.makeRunnable(task, cpu, 0);
     return task;
   }
@@ -88,12 +96,26 @@ export class Scheduler {
 
   /** CPU work of `ns` (at full speed; slower while the SMT sibling is busy). */
   *compute(task: Task, ns: number, user = false): Generator<Yieldable2, void, unknown> {
+    if (task.debt > 0) {
+      ns += task.debt;
+      task.debt = 0;
+    }
     if (ns <= 0) return;
     this.assertOnCpu(task, 'compute');
     task.userMode = user;
     yield this.startCompute(task, ns);
     this.finishCompute(task);
     if (user && task.cpu.needResched) yield* this.preemptSelf(task);
+  }
+
+  /**
+   * A short stall of `ns` that needs no event of its own: a cache miss of a lock fast
+   * path whose effect is already applied. Owed as CPU time (task.debt) and paid by the
+   * task's next compute, or before it blocks, spins or exits, so time is conserved; the
+   * fast path's effect becomes visible at the start of its stall instead of the end.
+   */
+  stall(task: Task, ns: number): void {
+    if (ns > 0) task.debt += ns;
   }
 
   /** A preemption point: reschedule if need_resched is set. */
@@ -109,6 +131,8 @@ export class Scheduler {
    */
   *block(task: Task): Generator<Yieldable2, void, unknown> {
     this.assertOnCpu(task, 'block');
+    // owed CPU time first; a wake-up meanwhile sets task.woken (no wake-up is lost)
+    if (task.debt > 0) yield* this.compute(task, 0);
     if (task.woken) {
       task.woken = false;
       return;
@@ -157,6 +181,17 @@ export class Scheduler {
    */
   *spin(task: Task, preemptible = true): Generator<Yieldable2, unknown, unknown> {
     this.assertOnCpu(task, 'spin');
+    if (task.debt > 0) {
+      // owed CPU time first; a notify() meanwhile is kept and ends this spin at once
+      task.payingDebt = true;
+      yield* this.compute(task, 0);
+      task.payingDebt = false;
+      const v = task.pendingNotify;
+      if (v !== NO_NOTIFY) {
+        task.pendingNotify = NO_NOTIFY;
+        return v;
+      }
+    }
     const cpu = task.cpu;
     if (preemptible && cpu.needResched) return RESCHED;
     task.spinPreemptible = preemptible;
@@ -172,6 +207,11 @@ export class Scheduler {
 
   /** End a spin() with `value`. Returns false if the task was not spinning. */
   notify(task: Task, value: unknown = true): boolean {
+    if (task.payingDebt) {
+      if (task.pendingNotify !== NO_NOTIFY) return false;
+      task.pendingNotify = value;
+      return true;
+    }
     // a spinner already notified (its wait id moved on) is not woken twice
     if (task.state !== 'spinning' || task.proc.wait !== task.spinWait) return false;
     return this.sim.wake(task.proc, task.spinWait, value);
@@ -423,10 +463,25 @@ export class Scheduler {
     this.sim.resumeAfter(t.proc, t.workLeft / rate);
   }
 
+  /** every task's stats summed, exited ones included */
+  totalStats(): TaskStats {
+    const s = { ...this.retired };
+    for (const t of this.tasks) addStats(s, t.stats);
+    return s;
+  }
+
   private exit(task: Task): void {
     const cpu = task.cpu;
     this.putPrev(task, 'sleeping');
     task.state = 'dead';
+    addStats(this.retired, task.stats);
+    // swap-remove from the live list
+    const last = this.tasks.pop()!;
+    if (last !== task) {
+      this.tasks[task.index] = last;
+      last.index = task.index;
+    }
+    task.index = -1;
     this.pickNext(cpu);
   }
 
@@ -468,6 +523,17 @@ export class Scheduler {
     }
     return best;
   }
+}
+
+function addStats(into: TaskStats, s: TaskStats): void {
+  into.cpu += s.cpu;
+  into.spin += s.spin;
+  into.sleep += s.sleep;
+  into.queued += s.queued;
+  into.switches += s.switches;
+  into.preemptions += s.preemptions;
+  into.wakeups += s.wakeups;
+  into.migrations += s.migrations;
 }
 
 /** A task parked off-CPU waits on this; dispatch() resumes it. */

@@ -5,6 +5,9 @@ import type { Cpu } from './cpu';
  * running: on a CPU doing work; spinning: on a CPU burning cycles waiting for a lock;
  * runnable: queued for a CPU; sleeping: blocked until woken; dead: exited.
  */
+/** Task.pendingNotify when no notification is pending. */
+export const NO_NOTIFY = Symbol('no_notify');
+
 export type TaskState = 'running' | 'spinning' | 'runnable' | 'sleeping' | 'dead';
 
 export interface TaskStats {
@@ -42,6 +45,15 @@ export class Task {
   spinWait = 0;
   /** spinning with preemption enabled (gives up on need_resched) */
   spinPreemptible = true;
+  /**
+   * CPU time owed (ns): stalls of lock fast paths and folded critical sections
+   * (Scheduler.stall), paid by the task's next compute, block, spin or exit.
+   */
+  debt = 0;
+  /** paying its debt just before a spin: a notify() meanwhile is kept for that spin */
+  payingDebt = false;
+  /** the notification kept while paying debt (NO_NOTIFY if none) */
+  pendingNotify: unknown = NO_NOTIFY;
   /** spinners to notify when this task leaves its CPU */
   offCpuWatchers: Task[] | null = null;
   /** when it last got a CPU (for slice accounting) */
@@ -51,6 +63,8 @@ export class Task {
   stateSince = 0;
   readonly stats: TaskStats = { cpu: 0, spin: 0, sleep: 0, queued: 0, switches: 0, preemptions: 0, wakeups: 0, migrations: 0 };
   proc!: Process;
+  /** position in Scheduler.tasks while alive, -1 after exit */
+  index = -1;
   /** per-task record of the locking layer (held locks, lockdep) */
   locking: unknown = null;
   /** free slot for higher layers (mm_struct, workload state) */

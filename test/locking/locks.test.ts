@@ -14,7 +14,7 @@ for (const kind of ['mutex', 'rwsem', 'spinlock'] as const) {
   });
 }
 
-test('random schedules (fast-check): no invariant violation, no lost wake-up, all work done', () => {
+test('random schedules (fast-check), exact or folded: no invariant violation, no lost wake-up, all work done', () => {
   fc.assert(
     fc.property(
       fc.constantFrom('mutex', 'rwsem', 'spinlock'),
@@ -26,9 +26,10 @@ test('random schedules (fast-check): no invariant violation, no lost wake-up, al
       fc.integer({ min: 1, max: 1e6 }),
       fc.boolean(),
       fc.boolean(),
-      (kind, tasks, iters, pWrite, hold, think, seed, spin, steal) => {
+      fc.boolean(),
+      (kind, tasks, iters, pWrite, hold, think, seed, spin, steal, fold) => {
         const m = machine(2, 2, 2); // 8 CPUs: oversubscribed with up to 40 tasks
-        const r = hammer({ kind, tasks, iters, pWrite, hold, think, seed, m,
+        const r = hammer({ kind, tasks, iters, pWrite, hold, think, seed, m, fold,
           lockOptions: { optimisticSpin: spin, ...(kind === 'rwsem' ? { writerSteal: steal } : {}) } });
         assert.equal(r.ops, tasks * iters);
       },

@@ -29,7 +29,7 @@ test('2000 CPU-bound tasks on 120 threads all finish, CPUs stay busy, time ≈ w
   const ideal = (2000 * work) / capacity;
   assert.ok(sim.now >= ideal * 0.98, `finished at ${sim.now}, faster than capacity allows (${ideal})`);
   assert.ok(sim.now <= ideal * 1.25, `finished at ${sim.now}, ideal ${ideal}`);
-  const pre = s.tasks.reduce((a, t) => a + t.stats.preemptions, 0);
+  const pre = s.totalStats().preemptions;
   assert.ok(pre > 0, 'time slicing must preempt user work');
 });
 
