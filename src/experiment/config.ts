@@ -270,6 +270,15 @@ function resolveInner(input: unknown): ResolvedRun {
   return { config, machine, kernel, workload, configHash: hashOf(config, machine, kernel) };
 }
 
+/**
+ * Version of the simulation's behaviour, part of every config hash: bump it in a commit
+ * that changes what runs compute (not for speed-only or cosmetic changes), so that a
+ * sweep folder written before cannot be resumed with results of the old model mixed in
+ * (the store then asks for a fresh --out folder). History: 1 until 27 Nov 2026; 2 from
+ * the folding of uncontended lock work (LockEnv.fold).
+ */
+export const MODEL_VERSION = 2;
+
 function hashOf(config: RunConfig, machine: Machine, kernel: KernelConfig): string {
   const { seed: _seed, ...rest } = config;
   // the resolved machine and kernel are hashed too, so a changed preset file or kernel
@@ -283,7 +292,7 @@ function hashOf(config: RunConfig, machine: Machine, kernel: KernelConfig): stri
     k = canonicalJson({ name: kernel.name, patches: kernel.patches, primitive: kernel.primitive, locks: kernel.locks, sites: kernel.sites });
     canonicalOf.set(kernel, k);
   }
-  return sha256(`{"config":${canonicalJson(rest)},"kernel":${k},"machine":${m}}`, 16);
+  return sha256(`{"config":${canonicalJson(rest)},"kernel":${k},"machine":${m},"model":${MODEL_VERSION}}`, 16);
 }
 
 /** Validate a run config and return it with every default filled in. */

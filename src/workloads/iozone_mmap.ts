@@ -111,9 +111,7 @@ export const iozoneMmap: WorkloadDef = {
 
     /** sleep until simulated time `t` (an I/O completion interrupt wakes the task) */
     function* sleepUntil(t: Task, at: number) {
-      if (at <= sim.now) return;
-      sim.at(at - sim.now, () => { sched.wake(t); });
-      yield* sched.block(t);
+      if (at > sim.now) yield* sched.sleep(t, at - sim.now); // only the completion ends it
     }
 
     /**

@@ -146,10 +146,9 @@ export const memcached: WorkloadDef = {
       if (numaOn) ctx.numa.attach(t, mm);
       let next = sim.now + rng.exponential(meanGap);
       while (next < w.endNs) {
-        if (sim.now < next) { // epoll_wait until the request arrives (the NIC interrupt wakes the worker)
-          sim.at(next - sim.now, () => { sched.wake(t); });
-          yield* sched.block(t);
-        }
+        // epoll_wait until the request arrives (the NIC interrupt wakes the worker); only
+        // that timer ends the wait, not a stray wake-up left over from a lock
+        if (sim.now < next) yield* sched.sleep(t, next - sim.now);
         const arrival = next;
         next += rng.exponential(meanGap);
         c.requests++;
