@@ -209,7 +209,19 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
       const mean = exits.reduce((a, b) => a + b - startNs, 0) / N / 1e9;
       return {
         tasksPerChild: Q, makespanS: real, meanChildS: mean, jpm: reaimJpm(Q, N, real),
-        counters: { ...counters, numa_pages_migrated: ctx.vmstat.numa_pages_migrated, window_fell_back: fellBack ? 1 : 0 },
+        counters: {
+          ...counters,
+          numa_pages_migrated: ctx.vmstat.numa_pages_migrated,
+          // the rest of NUMA balancing and migration, whole run (/proc/vmstat names)
+          numa_pte_updates: ctx.vmstat.numa_pte_updates,
+          numa_hint_faults: ctx.vmstat.numa_hint_faults,
+          numa_hint_faults_local: ctx.vmstat.numa_hint_faults_local,
+          pgmigrate_success: ctx.vmstat.pgmigrate_success,
+          pgmigrate_fail: ctx.vmstat.pgmigrate_fail,
+          rmap_walks: ctx.vmstat.rmap_walks,
+          rmap_vmas_visited: ctx.vmstat.rmap_vmas_visited,
+          window_fell_back: fellBack ? 1 : 0,
+        },
       };
     }
     if (!(we < Infinity) || sim.now < we) throw new Error('aim7: the window did not end (the run stopped before it)');
