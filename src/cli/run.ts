@@ -20,6 +20,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   seed: { type: 'string', help: 'random seed (default 1)' },
   checks: { type: 'boolean', help: 'test mode: check lock invariants, lock order and lost wake-ups' },
   trace: { type: 'boolean', help: 'record a time series (20 intervals) of CPU shares and lock acquisitions' },
+  'exact-lock-timing': { type: 'boolean', help: 'do not fold uncontended lock work: every stall and hold an event (slower)' },
   json: { type: 'boolean', help: 'print the result as JSON: {config, configHash, metrics, counters, lockstat, trace, provenance}' },
   help: { type: 'boolean', help: 'show this help' },
 };
@@ -145,8 +146,13 @@ export const runCommand: Command = {
     if (str('warmup-ms') !== undefined) duration.warmupMs = numberish(str('warmup-ms')!);
     if (Object.keys(duration).length) cfg.duration = duration;
     if (str('seed') !== undefined) cfg.seed = str('seed');
-    if (values.checks || values.trace) {
-      cfg.options = { ...((cfg.options as object) ?? {}), ...(values.checks ? { checks: true } : {}), ...(values.trace ? { trace: true } : {}) };
+    if (values.checks || values.trace || values['exact-lock-timing']) {
+      cfg.options = {
+        ...((cfg.options as object) ?? {}),
+        ...(values.checks ? { checks: true } : {}),
+        ...(values.trace ? { trace: true } : {}),
+        ...(values['exact-lock-timing'] ? { exactLockTiming: true } : {}),
+      };
     }
     let result: RunResult;
     try {

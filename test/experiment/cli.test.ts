@@ -22,6 +22,16 @@ test('mmlock run --json prints the run result; the text form names the workload,
   assert.match(t.out, /\n {2}i_mmap +lock_hammer_read +\d+/);
 });
 
+test('mmlock run --exact-lock-timing: the option is in the config and hash, and every stall becomes an event', async () => {
+  const argv = ['run', '--workload', 'lock-hammer', '--param', 'threads=8', '--ms', '0.5', '--seed', '3', '--json'];
+  const folded = JSON.parse((await runMain(argv)).out);
+  const exact = JSON.parse((await runMain([...argv, '--exact-lock-timing'])).out);
+  assert.equal(folded.config.options.exactLockTiming, undefined);
+  assert.equal(exact.config.options.exactLockTiming, true);
+  assert.notEqual(exact.configHash, folded.configHash);
+  assert.ok(exact.counters.sim_events > folded.counters.sim_events, `exact ${exact.counters.sim_events} vs folded ${folded.counters.sim_events} events`);
+});
+
 test('mmlock run: bad flags exit 2 naming the flag, the value and what is allowed', async () => {
   const cases: [string[], RegExp][] = [
     [['run'], /^mmlock run: --workload is required; allowed: aim7, fork-storm, iozone-mmap, lock-hammer, memcached, memory-failure, nommu, numa-migration, postgres-hugetlb, truncate, uprobe, xip\n$/],
