@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from './commands';
 import { intOption, parse, UsageError, type OptionSpec } from './args';
 import { helpText } from './kernels';
@@ -55,6 +55,16 @@ export const sweepCommand: Command = {
     if (typeof values.out !== 'string' && !dry) throw new UsageError('mmlock sweep: --out <dir> is required (the folder for the journal and result files)');
     const workers = values.workers === undefined ? availableParallelism() : intOption('sweep', 'workers', values.workers, 0, 1024);
     const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
+    // --module registers workloads (or machines, kernels) that the spec may name: load it
+    // here too, before the spec is validated, not only in the workers
+    const modules = ((values.module as string[] | undefined) ?? []).map((m) => resolve(m));
+    for (const m of modules) {
+      try {
+        require(m);
+      } catch (e) {
+        throw new UsageError(`mmlock sweep: --module ${JSON.stringify(m)}: cannot load: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
     let x: ExpandedSweep;
     try {
       x = expandSweep(loadSweepSpec(file));
@@ -86,7 +96,7 @@ export const sweepCommand: Command = {
     process.once('SIGTERM', stop);
     let res;
     try {
-      res = await runSweep(x, { workers, out, shard, modules: (values.module as string[] | undefined) ?? [], onProgress: bar ? (p) => bar.update(p) : undefined });
+      res = await runSweep(x, { workers, out, shard, modules, onProgress: bar ? (p) => bar.update(p) : undefined });
     } catch (e) {
       bar?.end();
       process.off('SIGINT', stop);

@@ -115,3 +115,21 @@ test('the example sweep spec is valid: 16 points', async () => {
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^16 points × 1 replications = 16 runs/);
 });
+
+// last in this file: it registers aim7-stub in this process, which changes the allowed-workload lists
+test('mmlock sweep --module: a spec naming a workload that the module registers is accepted and run', async () => {
+  const dir = tmp();
+  const spec = join(dir, 'stub.json');
+  writeFileSync(spec, JSON.stringify({
+    name: 'stub', base: { workload: 'aim7-stub', params: { workfile: 'alltests', estimate: 'full' } },
+    axes: { users: [10, 20] }, replications: 1, seed: 1,
+  }));
+  const stub = join(__dirname, 'reproduce_stub.js');
+  const without = await runMain(['sweep', spec, '--out', join(dir, 'a'), '--workers', '0', '--quiet']);
+  assert.equal(without.code, 2, 'without the module the spec names an unknown workload');
+  assert.match(without.err, /aim7-stub/);
+  const r = await runMain(['sweep', spec, '--module', stub, '--out', join(dir, 'b'), '--workers', '1', '--quiet']);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(existsSync(join(dir, 'b', 'runs.csv')));
+  assert.equal(readFileSync(join(dir, 'b', 'runs.csv'), 'utf8').trim().split('\n').length, 3);
+});
