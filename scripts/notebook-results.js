@@ -2,11 +2,11 @@
 // Regenerates the heavy grids the notebooks load (data/results/<name>/) from their sweep
 // specs (notebooks/sweeps/<name>.json) with the mmlock CLI:
 //
-//   node -r ./dist/src/notebook/register.js dist/src/cli/main.js sweep notebooks/sweeps/<name>.json \
+//   node dist/src/cli/main.js sweep notebooks/sweeps/<name>.json \
 //        --module ./dist/src/notebook/register.js --workers 2 --out data/results/<name>
 //
-// (-r registers the notebooks' workloads in the main thread, which validates the spec;
-// --module in each worker.) The old folder is removed first. journal.jsonl and the JSON
+// (--module registers the notebooks' workloads in the main thread, which validates the
+// spec, and in each worker.) The old folder is removed first. journal.jsonl and the JSON
 // tables are dropped afterwards: the notebooks read runs.arrow / lockstat.arrow, and
 // runs.csv / lockstat.csv stay for reading by eye.
 //
@@ -26,7 +26,7 @@ const reg = path.join(root, 'dist', 'src', 'notebook', 'register.js'); // absolu
 for (const name of specs) {
   const out = path.join('data', 'results', name);
   fs.rmSync(path.join(root, out), { recursive: true, force: true });
-  const argv = ['-r', reg, 'dist/src/cli/main.js', 'sweep', `notebooks/sweeps/${name}.json`, '--module', reg, '--workers', workers, '--out', out];
+  const argv = ['dist/src/cli/main.js', 'sweep', `notebooks/sweeps/${name}.json`, '--module', reg, '--workers', workers, '--out', out];
   console.log(`$ node ${argv.map((a) => a.replace(root + path.sep, '')).join(' ')}`);
   const r = spawnSync(process.execPath, argv, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
