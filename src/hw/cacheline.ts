@@ -61,9 +61,11 @@ export interface CacheLineSnapshot {
 export class CacheLine {
   private state = INVALID;
   private owner = -1;
-  private readonly isSharer: Uint8Array;
+  /** CPUs holding a Shared copy (short: a handful of CPUs read any one lock line) */
   private sharers: number[] = [];
-  private readonly perSocket: Int32Array;
+  /** sharers per socket; plain arrays, not typed ones: a line is made for every lock, and
+   * two ArrayBuffers per page-table lock were a measurable share of allocation and GC */
+  private readonly perSocket: number[];
   private busyUntil = 0;
   readonly stats: CacheLineStats = { accesses: 0, misses: 0, crossSocket: 0, queued: 0 };
 
@@ -75,13 +77,12 @@ export class CacheLine {
     if (!Number.isInteger(homeNode) || homeNode < 0 || homeNode >= machine.nnodes) {
       throw new Error(`CacheLine ${JSON.stringify(name)}: homeNode must be an integer from 0 to ${machine.nnodes - 1}, got ${typeof homeNode === 'number' ? homeNode : typeof homeNode}`);
     }
-    this.isSharer = new Uint8Array(machine.ncpus);
-    this.perSocket = new Int32Array(machine.nsockets);
+    this.perSocket = new Array<number>(machine.nsockets).fill(0);
   }
 
   /** Does `cpu` hold a readable copy right now (a read would hit)? */
   holds(cpu: number): boolean {
-    return this.state === MODIFIED ? this.owner === cpu : this.isSharer[cpu] === 1;
+    return this.state === MODIFIED ? this.owner === cpu : this.sharers.includes(cpu);
   }
 
   /** State for tests and traces (a copy; changing it does nothing). */
@@ -105,7 +106,7 @@ export class CacheLine {
       this.owner = -1;
       this.addSharer(o);
     } else if (this.state === SHARED) {
-      if (this.isSharer[cpu]) return m.spec.latency.hit;
+      if (this.sharers.includes(cpu)) return m.spec.latency.hit;
       const s = m.socketOf(cpu);
       if (this.perSocket[s] > 0) {
         cost = this.hasSibling(cpu) ? m.spec.latency.sameCore : m.spec.latency.sameSocket;
@@ -171,20 +172,18 @@ export class CacheLine {
   }
 
   private addSharer(cpu: number): void {
-    if (this.isSharer[cpu]) return;
-    this.isSharer[cpu] = 1;
+    if (this.sharers.includes(cpu)) return;
     this.sharers.push(cpu);
     this.perSocket[this.machine.socketOf(cpu)]++;
   }
 
   private clearSharers(): void {
-    for (const c of this.sharers) this.isSharer[c] = 0;
     this.sharers.length = 0;
     this.perSocket.fill(0);
   }
 
   private hasSibling(cpu: number): boolean {
-    for (const s of this.machine.siblingsOf(cpu)) if (this.isSharer[s]) return true;
+    for (const s of this.machine.siblingsOf(cpu)) if (this.sharers.includes(s)) return true;
     return false;
   }
 
@@ -208,11 +207,12 @@ export class CacheLine {
 
   /** farthest socket holding a copy other than cpu's own; -2 if cpu is the sole sharer */
   private farthestSocket(s: number, cpu: number): number {
-    const others = this.sharers.length - (this.isSharer[cpu] ? 1 : 0);
+    const mine = this.sharers.includes(cpu);
+    const others = this.sharers.length - (mine ? 1 : 0);
     if (others === 0) return -2;
     let best = -1, bestD = -1;
     for (let j = 0; j < this.perSocket.length; j++) {
-      const n = this.perSocket[j] - (j === s && this.isSharer[cpu] ? 1 : 0);
+      const n = this.perSocket[j] - (j === s && mine ? 1 : 0);
       if (n > 0) {
         const d = this.machine.nodeDistance(s, j);
         if (d > bestD) { bestD = d; best = j; }
