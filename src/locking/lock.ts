@@ -66,33 +66,20 @@ export abstract class Lock {
   protected hit = false;
 
   /**
-   * May this fast path fold (LockEnv.fold)? Only if the task owes nothing yet, nobody
-   * polls the lock word, and its atomic hit in the own cache: then no other CPU has
-   * touched the lock since this one did, and applying the atomic at the start of its
-   * stall instead of the end moves it by a cache hit (a few ns). Every other case —
-   * the line coming from another CPU — runs exactly, as contended handoffs need.
+   * May this fast path fold (LockEnv.fold)? Only if nobody polls the lock word and its
+   * atomic hit in the own cache: then no other CPU has touched the lock since this one
+   * did, and applying the atomic at the start of its stall instead of the end moves it by
+   * a cache hit (a few ns). Every other case — the line coming from another CPU — runs
+   * exactly, as contended hand-offs need. (Each lock operation has already paid what the
+   * task owed, so it never lands before the work that precedes it.)
    */
-  protected foldFast(task: Task): boolean {
-    return this.env.fold && this.hit && task.debt === 0 && this.poller === null;
+  protected foldFast(): boolean {
+    return this.env.fold && this.hit && this.poller === null;
   }
 
-  /**
-   * A fast path's stall when folding (LockEnv.fold): owed as CPU time (Scheduler.stall)
-   * instead of an event, and its effect on the lock applied at once. Fast paths fold
-   * only when the task owes nothing yet (task.debt 0): a lock operation never lands
-   * before the work that precedes it, so hold and wait times stay exact up to one
-   * stall; otherwise it yields its stall together with the debt (pay) and runs as usual.
-   */
+  /** A folded fast path's stall: owed as CPU time (Scheduler.stall) instead of an event. */
   protected owe(task: Task, d: number): void {
     this.env.sched.stall(task, d);
-  }
-
-  /** The stall to `yield` on a slow path: `d`, plus the task's owed time when folding. */
-  protected pay(task: Task, d: number): number {
-    if (!this.env.fold) return d;
-    const x = d + task.debt;
-    task.debt = 0;
-    return x;
   }
 
   /** tell the polling spinner that the lock word or owner changed */

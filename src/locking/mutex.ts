@@ -45,7 +45,7 @@ export class Mutex extends Lock implements SleepLock {
     if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock decl
-    if (this.foldFast(task) && this.count === 1) {
+    if (this.foldFast() && this.count === 1) {
       // uncontended: the fast path's stall is owed, not an event
       this.count = 0;
       this.changed();
@@ -54,7 +54,7 @@ export class Mutex extends Lock implements SleepLock {
       this.leave();
       return;
     }
-    yield this.pay(task, d);
+    yield d;
     this.count--;
     this.changed();
     if (this.count < 0) {
@@ -71,8 +71,8 @@ export class Mutex extends Lock implements SleepLock {
     if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     const op = this.begin(task, 'write', site, true);
     const d = this.rmw(task, op);
-    if (this.foldFast(task)) this.owe(task, d);
-    else yield this.pay(task, d);
+    if (this.foldFast()) this.owe(task, d);
+    else yield d;
     if (this.count === 1) {
       this.count = 0;
       this.changed();
@@ -93,7 +93,7 @@ export class Mutex extends Lock implements SleepLock {
     this.holder = null;
     this.changed();
     const d = this.rmw(task, null); // lock incl
-    if (this.foldFast(task) && this.count === 0) {
+    if (this.foldFast() && this.count === 0) {
       // no waiters: count 0 → 1, the stall owed
       this.count = 1;
       this.changed();
@@ -101,7 +101,7 @@ export class Mutex extends Lock implements SleepLock {
       this.leave();
       return;
     }
-    yield this.pay(task, d);
+    yield d;
     this.count++;
     this.changed();
     if (this.count <= 0) {

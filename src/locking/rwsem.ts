@@ -71,7 +71,7 @@ export class RwSem extends Lock implements SleepLock {
     if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     const op = this.begin(task, 'read', site, nested);
     const d = this.rmw(task, op); // lock incq
-    if (this.foldFast(task) && this.count >= 0) {
+    if (this.foldFast() && this.count >= 0) {
       // nobody queued, no writer: the stall is owed, not an event
       this.add(ACTIVE_BIAS);
       this.readers.add(task);
@@ -80,7 +80,7 @@ export class RwSem extends Lock implements SleepLock {
       this.leave();
       return;
     }
-    yield this.pay(task, d);
+    yield d;
     if (this.add(ACTIVE_BIAS) < 0) {
       op.contended = true;
       yield* this.downReadFailed(task, op);
@@ -100,14 +100,14 @@ export class RwSem extends Lock implements SleepLock {
     // read hold included the release atomic and its queueing on the line)
     this.released(task, 'read');
     const d = this.rmw(task, null); // lock xadd -1
-    if (this.foldFast(task) && this.count - ACTIVE_BIAS >= 0) {
+    if (this.foldFast() && this.count - ACTIVE_BIAS >= 0) {
       this.readers.delete(task);
       this.add(-ACTIVE_BIAS);
       this.owe(task, d);
       this.leave();
       return;
     }
-    yield this.pay(task, d);
+    yield d;
     this.readers.delete(task);
     const c = this.add(-ACTIVE_BIAS);
     if (c < 0 && active(c) === 0) yield* this.rwsemWake(task);
@@ -118,7 +118,7 @@ export class RwSem extends Lock implements SleepLock {
     if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock xadd WRITE_BIAS
-    if (this.foldFast(task) && this.count === 0) {
+    if (this.foldFast() && this.count === 0) {
       this.add(ACTIVE_WRITE_BIAS);
       this.ownWrite(task);
       this.owe(task, d);
@@ -126,7 +126,7 @@ export class RwSem extends Lock implements SleepLock {
       this.leave();
       return;
     }
-    yield this.pay(task, d);
+    yield d;
     const old = this.count;
     this.add(ACTIVE_WRITE_BIAS);
     const free = this.options.writerSteal ? active(old) === 0 : old === 0;
@@ -149,7 +149,7 @@ export class RwSem extends Lock implements SleepLock {
     this.owner = null;
     this.changed();
     const d = this.rmw(task, null); // lock xadd -WRITE_BIAS
-    if (this.foldFast(task) && this.count === ACTIVE_WRITE_BIAS) {
+    if (this.foldFast() && this.count === ACTIVE_WRITE_BIAS) {
       // nobody queued: back to 0
       this.writer = null;
       this.add(-ACTIVE_WRITE_BIAS);
@@ -157,7 +157,7 @@ export class RwSem extends Lock implements SleepLock {
       this.leave();
       return;
     }
-    yield this.pay(task, d);
+    yield d;
     this.writer = null;
     const c = this.add(-ACTIVE_WRITE_BIAS);
     if (c < 0 && active(c) === 0) yield* this.rwsemWake(task);

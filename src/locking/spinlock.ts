@@ -27,7 +27,7 @@ export class SpinLock extends Lock implements SleepLock {
     if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock xadd: take a ticket
-    if (this.foldFast(task) && this.tail === this.head) {
+    if (this.foldFast() && this.tail === this.head) {
       this.tail++;
       this.owe(task, d);
       this.holder = task;
@@ -35,7 +35,7 @@ export class SpinLock extends Lock implements SleepLock {
       this.leave();
       return;
     }
-    yield this.pay(task, d);
+    yield d;
     const my = this.tail++;
     if (my !== this.head) {
       op.contended = true;
@@ -59,14 +59,14 @@ export class SpinLock extends Lock implements SleepLock {
     // as for the mutex and rwsem (was: after it, so the hold included the store's miss)
     this.released(task, 'write');
     const d = this.rmw(task, null); // head++ (a store that needs the line exclusive)
-    if (this.foldFast(task) && this.spinners.length === 0) {
+    if (this.foldFast() && this.spinners.length === 0) {
       this.holder = null;
       this.head++;
       this.owe(task, d);
       this.leave();
       return;
     }
-    yield this.pay(task, d);
+    yield d;
     this.holder = null;
     this.head++;
     // every spinner re-reads; their misses queue in arbitrary order
