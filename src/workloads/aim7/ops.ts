@@ -45,35 +45,37 @@ export function amountOf(a: Amount, w: OpWorld): number {
   return a === '$disk' ? w.diskKiB : a === '$disk/2' ? Math.floor(w.diskKiB / 2) : a;
 }
 
-/** Run `ops` in process `p`. */
+/**
+ * Run `ops` in process `p`. One generator for the whole list (the switch is inline, not a
+ * generator per operation): every event of a test resumes through this frame, so each
+ * level less in the `yield*` chain is paid back on every event.
+ */
 export function* runOps(w: OpWorld, p: Proc, ops: readonly Op[]): Generator<unknown, void, unknown> {
-  for (const op of ops) yield* runOp(w, p, op);
-}
-
-function* runOp(w: OpWorld, p: Proc, op: Op): Generator<unknown, void, unknown> {
   const { ctx, fs } = w;
   const t = p.task;
-  switch (op.k) {
-    case 'cpu': return yield* userTime(w, p, op.units * w.userUnitNs);
-    case 'sys': return yield* ctx.sched.compute(t, op.us * 1e3);
-    case 'fork': return yield* forkAndWait(w, p, op.ops);
-    case 'exec': return yield* doExec(w, p, op.binary);
-    case 'system': return yield* forkAndWait(w, p, [{ k: 'exec', binary: '/bin/sh' }, { k: 'sh', cmds: op.cmds, dashC: true }]);
-    case 'sh': return yield* shell(w, p, op.cmds, op.dashC === true);
-    case 'brk': { yield* sysBrk(ctx, t, p.mm, p.mm.brk + op.pages); return; }
-    case 'anon_faults': return yield* anonFaults(w, p, op.n);
-    case 'shm': return yield* shm(w, p, op.pages);
-    case 'creat': { p.files.set(op.dir, yield* fs.creat(t, op.dir, p.files.get(op.dir) ?? null)); return; }
-    case 'unlink': { yield* fs.unlink(t, op.dir, p.files.get(op.dir) ?? null); p.files.delete(op.dir); return; }
-    case 'lookup': return yield* fs.lookup(t, op.n);
-    case 'readdir': return yield* fs.readdir(t, op.dir);
-    case 'write': return yield* fs.write(t, lastFile(p), amountOf(op.kib, w));
-    case 'read': return yield* fs.read(t, amountOf(op.kib, w));
-    case 'dio': return yield* fs.dio(t, amountOf(op.kib, w));
-    case 'osync_write': return yield* fs.osyncWrite(t, amountOf(op.kib, w));
-    case 'sync': return yield* fs.sync(t);
-    case 'sleep': return yield* ctx.sched.sleep(t, op.ms * 1e6);
-    case 'repeat': for (let i = 0; i < op.n; i++) yield* runOps(w, p, op.ops); return;
+  for (const op of ops) {
+    switch (op.k) {
+      case 'cpu': yield* userTime(w, p, op.units * w.userUnitNs); break;
+      case 'sys': yield* ctx.sched.compute(t, op.us * 1e3); break;
+      case 'fork': yield* forkAndWait(w, p, op.ops); break;
+      case 'exec': yield* doExec(w, p, op.binary); break;
+      case 'system': yield* forkAndWait(w, p, [{ k: 'exec', binary: '/bin/sh' }, { k: 'sh', cmds: op.cmds, dashC: true }]); break;
+      case 'sh': yield* shell(w, p, op.cmds, op.dashC === true); break;
+      case 'brk': yield* sysBrk(ctx, t, p.mm, p.mm.brk + op.pages); break;
+      case 'anon_faults': yield* anonFaults(w, p, op.n); break;
+      case 'shm': yield* shm(w, p, op.pages); break;
+      case 'creat': p.files.set(op.dir, yield* fs.creat(t, op.dir, p.files.get(op.dir) ?? null)); break;
+      case 'unlink': yield* fs.unlink(t, op.dir, p.files.get(op.dir) ?? null); p.files.delete(op.dir); break;
+      case 'lookup': yield* fs.lookup(t, op.n); break;
+      case 'readdir': yield* fs.readdir(t, op.dir); break;
+      case 'write': yield* fs.write(t, lastFile(p), amountOf(op.kib, w)); break;
+      case 'read': yield* fs.read(t, amountOf(op.kib, w)); break;
+      case 'dio': yield* fs.dio(t, amountOf(op.kib, w)); break;
+      case 'osync_write': yield* fs.osyncWrite(t, amountOf(op.kib, w)); break;
+      case 'sync': yield* fs.sync(t); break;
+      case 'sleep': yield* ctx.sched.sleep(t, op.ms * 1e6); break;
+      case 'repeat': for (let i = 0; i < op.n; i++) yield* runOps(w, p, op.ops); break;
+    }
   }
 }
 
