@@ -174,25 +174,31 @@ function* relocate(ctx: MmContext, task: Task, mm: MmStruct, l: DsoLayout, base:
 export class ElfFiles {
   private readonly files = new Map<string, AddressSpace>();
 
-  constructor(private readonly ctx: MmContext, private readonly node = 0) {}
+  /** `layouts`: where layouts come from (default layouts.ts; a what-if may override some) */
+  constructor(private readonly ctx: MmContext, private readonly node = 0, private readonly layouts: (name: string) => DsoLayout = dsoLayout) {}
+
+  /** the layout of `name` in this run */
+  layout(name: string): DsoLayout {
+    return this.layouts(name);
+  }
 
   /** the file `name`, created on first use with its layout's size */
   file(name: string): AddressSpace {
     let f = this.files.get(name);
     if (!f) {
-      f = this.ctx.newFile(name, { nrPages: dsoLayout(name).filePages, node: this.node });
+      f = this.ctx.newFile(name, { nrPages: this.layouts(name).filePages, node: this.node });
       this.files.set(name, f);
     }
     return f;
   }
 
   image(name: string): ExecImage {
-    return { file: this.file(name), layout: dsoLayout(name) };
+    return { file: this.file(name), layout: this.layouts(name) };
   }
 
   /** binary + ld.so + its DT_NEEDED libraries */
   spec(program: string): ExecSpec {
-    const l = dsoLayout(program);
+    const l = this.layouts(program);
     return { binary: this.image(program), interp: this.image(INTERP), libs: (l.needed ?? []).map((n) => this.image(n)) };
   }
 }

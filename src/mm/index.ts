@@ -45,7 +45,7 @@ export { mprotect, mprotectFixup, changeProtection, mprotectHooks } from './mpro
 export { dupMmap, fork } from './fork';
 export { exitMmap, doExit } from './exit';
 export { exec, ElfFiles, ELF_BASE, STACK_TOP, STACK_PAGES, type ExecImage, type ExecSpec, type ExecOptions } from './exec';
-export { DSO_LAYOUTS, INTERP, dsoLayout, imagePages, dataOffset, type DsoLayout } from './layouts';
+export { DSO_LAYOUTS, INTERP, dsoLayout, imagePages, dataOffset, withCleanDataPages, type DsoLayout } from './layouts';
 export { mremap, moveVma, movePageTables, movePtes, copyVma, LATENCY_LIMIT } from './mremap';
 export { truncatePagecache, truncateInodePages, truncateSetsize } from './truncate';
 export { remapFilePages } from './fremap';

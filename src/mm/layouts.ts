@@ -83,6 +83,25 @@ export const DSO_LAYOUTS: Readonly<Record<string, DsoLayout>> = Object.freeze({
 /** The dynamic loader every executable above names as PT_INTERP. */
 export const INTERP = 'ld-linux-x86-64.so.2';
 
+/**
+ * A what-if variant of layout `l` with `k` clean data pages: its rw- data segment grows to
+ * k + 1 pages if needed (the first one still written at start-up, as .got.plt is), so
+ * the same pages are written by exec and `k` stay page-cache pages shared by every
+ * process. For studies of how much NUMA balancing could migrate; not a measured layout.
+ */
+export function withCleanDataPages(l: DsoLayout, k: number): DsoLayout {
+  if (!Number.isInteger(k) || k < 0) throw new Error(`withCleanDataPages(${l.name}): k must be an integer >= 0, got ${k}`);
+  const rw = Math.max(l.dataPages - l.relroPages, k + 1);
+  const dataPages = l.relroPages + rw;
+  return Object.freeze({
+    ...l,
+    dataPages,
+    filePages: l.dataPgoff + dataPages,
+    cleanDataPages: k,
+    source: `${l.source}; what-if: ${k} clean data page${k === 1 ? '' : 's'} (rw- segment ${rw} pages)`,
+  });
+}
+
 /** A layout by name, with an error naming the known ones. */
 export function dsoLayout(name: string): DsoLayout {
   const l = DSO_LAYOUTS[name];

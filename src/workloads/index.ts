@@ -7,7 +7,7 @@
 import { getWorkload, registerWorkload } from './registry';
 import { lockHammer } from './lock_hammer';
 import { SCENARIO_WORKLOADS } from './mm_paths/workloads';
-import { aim7Workload } from './aim7';
+import { aim7Workload, aim7WhatIfWorkload } from './aim7';
 import { iozoneMmap } from './iozone_mmap';
 import { memcached } from './memcached';
 
@@ -22,4 +22,4 @@ export { memcached } from './memcached';
 
 if (!getWorkload(lockHammer.name)) registerWorkload(lockHammer);
 for (const w of SCENARIO_WORKLOADS) if (!getWorkload(w.name)) registerWorkload(w);
-for (const w of [aim7Workload, iozoneMmap, memcached]) if (!getWorkload(w.name)) registerWorkload(w);
+for (const w of [aim7Workload, aim7WhatIfWorkload, iozoneMmap, memcached]) if (!getWorkload(w.name)) registerWorkload(w);

@@ -23,7 +23,7 @@
  *   shortcut's error against full runs is measured by `mmlock reproduce --validate`.
  */
 import type { Task } from '../../sched';
-import { ElfFiles, exec, fork, pageFault, type MmContext, type MmStruct } from '../../mm';
+import { ElfFiles, dsoLayout, exec, fork, pageFault, withCleanDataPages, type MmContext, type MmStruct } from '../../mm';
 import { computeQuotas, diskIterationCount, childOrder, MMTESTS_FILESIZE_KIB, MMTESTS_POOLSIZE_KIB, jpm as reaimJpm, type Workfile } from '../reaim';
 import { Rng } from '../../engine';
 import { Aim7Fs } from './fs';
@@ -47,6 +47,8 @@ export interface LoadPointOptions {
   numa: boolean;
   touchIntervalUs: number;
   jobs: number;
+  /** what-if: libc's clean data pages (layouts.ts withCleanDataPages); absent = the layout's */
+  libcCleanPages?: number;
 }
 
 interface TestStat {
@@ -80,7 +82,8 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
     if (quota > 0 && !o.tests[test]) throw new Error(`aim7: the workfile's test ${test} has no definition in the tests file`);
   }
   const fs = new Aim7Fs(ctx, o.costs, o.ioScale);
-  const elf = new ElfFiles(ctx);
+  const libcWhatIf = o.libcCleanPages === undefined ? null : withCleanDataPages(dsoLayout('libc.so.6'), o.libcCleanPages);
+  const elf = new ElfFiles(ctx, 0, libcWhatIf ? (n) => (n === 'libc.so.6' ? libcWhatIf : dsoLayout(n)) : dsoLayout);
   let names = 0;
   const w: OpWorld = {
     ctx, elf, fs,

@@ -5,7 +5,7 @@
  * See driver.ts for the load point and its two estimates, spec.ts for the format, fs.ts
  * for the file-system locks and queues, calibration.ts for the two fitted parameters.
  */
-import { MmContext } from '../../mm';
+import { MmContext, dsoLayout, defaultNumaParams } from '../../mm';
 import { loadWorkfile, WORKFILE_NAMES, type WorkfileName } from '../reaim';
 import type { ParamSpec, WorkloadDef } from '../registry';
 import { CALIBRATED_BOUNDS, loadCalibration } from './calibration';
@@ -36,14 +36,34 @@ const params: Record<string, ParamSpec> = {
   jobs: { type: 'int', default: 100, min: 1, max: 10000, help: 'reaim\'s jobs (tasks per child = sum of quotas)' },
 };
 
-export const aim7Workload: WorkloadDef = {
-  name: 'aim7',
-  description: 'reaim (aim7) alltests or disk at one load point: N children running tests as kernel operations (fork, exec, exit, system("sync"), file I/O); metric jpm',
-  params,
+/**
+ * What-if parameters of `aim7-whatif` (not facts: for asking how much a mechanism could
+ * give). Defaults are the facts aim7 uses, so a default aim7-whatif run is an aim7 run.
+ */
+const whatIfParams: Record<string, ParamSpec> = {
+  libcCleanPages: { type: 'int', default: dsoLayout('libc.so.6').cleanDataPages, min: 0, max: 512, help: 'what-if: clean (never written) pages of libc\'s rw- data, shared by every process and touched by its user time: what NUMA balancing can migrate (layouts.ts gives 1 [U])' },
+  numaScanPeriodMaxMs: { type: 'number', default: defaultNumaParams.scanPeriodMaxMs, min: defaultNumaParams.scanPeriodMinMs, max: 600000, unit: 'ms', help: 'what-if: sysctl numa_balancing_scan_period_max_ms (3.18: 60000); lower = each task rescans its address space sooner' },
+};
+
+export const aim7Workload: WorkloadDef = aim7Def('aim7',
+  'reaim (aim7) alltests or disk at one load point: N children running tests as kernel operations (fork, exec, exit, system("sync"), file I/O); metric jpm',
+  params);
+
+/** aim7 with what-if knobs (whatIfParams): more NUMA-migratable shared file pages, faster rescans */
+export const aim7WhatIfWorkload: WorkloadDef = aim7Def('aim7-whatif',
+  'aim7 with what-if parameters (not facts): libc\'s clean shared data pages and the NUMA scan period; defaults give aim7',
+  { ...params, ...whatIfParams });
+
+function aim7Def(name: string, description: string, ps: Record<string, ParamSpec>): WorkloadDef {
+  return {
+  name,
+  description,
+  params: ps,
   timing: 'completion',
   run(w) {
     const p = w.params;
-    const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel, { numa: { enabled: p.numa as boolean } });
+    const numa = { enabled: p.numa as boolean, ...(p.numaScanPeriodMaxMs !== undefined ? { scanPeriodMaxMs: p.numaScanPeriodMaxMs as number } : {}) };
+    const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel, { numa });
     const { tests, costs } = defs();
     const finish = setupLoadPoint(ctx, {
       users: p.users as number,
@@ -59,6 +79,7 @@ export const aim7Workload: WorkloadDef = {
       numa: p.numa as boolean,
       touchIntervalUs: p.touchIntervalUs as number,
       jobs: p.jobs as number,
+      ...(p.libcCleanPages !== undefined ? { libcCleanPages: p.libcCleanPages as number } : {}),
     }, {
       windowStart: () => w.env.stat.classes.clear(),
       stopAt: () => w.sim.stop(),
@@ -71,4 +92,5 @@ export const aim7Workload: WorkloadDef = {
     };
   },
   cost: (p) => (p.users as number) * (p.estimate === 'full' || (p.estimate === 'auto' && (p.users as number) < 100) ? 10 : 1),
-};
+  };
+}

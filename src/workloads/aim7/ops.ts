@@ -7,7 +7,7 @@
  */
 import type { Task } from '../../sched';
 import {
-  doExit, exec, fork, pageFault, sysBrk, vmMmap, vmMunmap, VM_READ, VM_SHARED, VM_WRITE, dsoLayout,
+  doExit, exec, fork, pageFault, sysBrk, vmMmap, vmMunmap, VM_READ, VM_SHARED, VM_WRITE,
   type ElfFiles, type MmContext, type MmStruct,
 } from '../../mm';
 import type { Aim7Fs } from './fs';
@@ -99,7 +99,7 @@ export function ensureHotSet(w: OpWorld, mm: MmStruct): void {
   if (hotSetDone.has(mm)) return;
   hotSetDone.add(mm);
   const libc = w.elf.file('libc.so.6');
-  const l = dsoLayout('libc.so.6');
+  const l = w.elf.layout('libc.so.6');
   if (l.cleanDataPages === 0) return;
   const first = l.dataPgoff + l.dataPages - l.cleanDataPages;
   const vma = mm.vmas.find((v) => v.file === libc && v.has(VM_WRITE) && v.covers(first));

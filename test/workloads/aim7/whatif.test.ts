@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { run } from '../../../src/experiment/run';
+import { ConfigError } from '../../../src/experiment/errors';
+import { dsoLayout, withCleanDataPages } from '../../../src/mm';
+
+const go = (workload: string, params: Record<string, unknown>, checks = false) =>
+  run({ workload, params: params as never, seed: 3, options: { checks } });
+
+test('withCleanDataPages: k clean pages after the written ones, the written pages and the rest of the layout unchanged', () => {
+  const libc = dsoLayout('libc.so.6');
+  fc.assert(fc.property(fc.integer({ min: 0, max: 600 }), (k) => {
+    const l = withCleanDataPages(libc, k);
+    assert.equal(l.cleanDataPages, k);
+    assert.equal(l.relroPages, libc.relroPages);
+    assert.equal(l.textPages, libc.textPages);
+    assert.equal(l.dataPgoff, libc.dataPgoff);
+    assert.equal(l.filePages, l.dataPgoff + l.dataPages);
+    // at least one rw- page stays written (.got.plt), and the layout never shrinks
+    assert.ok(l.dataPages - l.relroPages >= k + 1);
+    assert.ok(l.dataPages >= libc.dataPages);
+    if (k + 1 <= libc.dataPages - libc.relroPages) assert.equal(l.dataPages, libc.dataPages);
+    assert.ok(Object.isFrozen(l));
+  }), { numRuns: 50, seed: 5 });
+  assert.throws(() => withCleanDataPages(libc, -1), /k must be an integer >= 0/);
+});
+
+test('aim7-whatif with its defaults is aim7; its knobs are validated with the field named', () => {
+  const p = { users: 3, estimate: 'full', userUnitMs: 20 };
+  const a = go('aim7', p), b = go('aim7-whatif', p);
+  assert.equal(JSON.stringify([a.metrics, a.counters, a.lockstat]), JSON.stringify([b.metrics, b.counters, b.lockstat]));
+  assert.throws(() => go('aim7-whatif', { ...p, libcCleanPages: -1 }), (e: unknown) => e instanceof ConfigError && e.field === 'params.libcCleanPages');
+  assert.throws(() => go('aim7-whatif', { ...p, numaScanPeriodMaxMs: 10 }), (e: unknown) => e instanceof ConfigError && e.field === 'params.numaScanPeriodMaxMs');
+});
+
+test('aim7-whatif: more clean shared libc pages give NUMA balancing more to fault on and walk (checking mode on)', () => {
+  const p = { users: 4, estimate: 'full', userUnitMs: 100, numaScanPeriodMaxMs: 1000 };
+  const one = go('aim7-whatif', { ...p, libcCleanPages: 1 }, true);
+  const many = go('aim7-whatif', { ...p, libcCleanPages: 16 }, true);
+  assert.ok(many.counters.numa_hint_faults! > one.counters.numa_hint_faults!, `hint faults ${many.counters.numa_hint_faults} vs ${one.counters.numa_hint_faults}`);
+  assert.ok(many.counters.numa_pte_updates! > one.counters.numa_pte_updates!);
+});
