@@ -54,43 +54,44 @@ export const aim7WhatIfWorkload: WorkloadDef = aim7Def('aim7-whatif',
   'aim7 with what-if parameters (not facts): libc\'s clean shared data pages and the NUMA scan period; defaults give aim7',
   { ...params, ...whatIfParams });
 
+/** the aim7 workload definition under `name`, with parameter table `ps` */
 function aim7Def(name: string, description: string, ps: Record<string, ParamSpec>): WorkloadDef {
   return {
-  name,
-  description,
-  params: ps,
-  timing: 'completion',
-  run(w) {
-    const p = w.params;
-    const numa = { enabled: p.numa as boolean, ...(p.numaScanPeriodMaxMs !== undefined ? { scanPeriodMaxMs: p.numaScanPeriodMaxMs as number } : {}) };
-    const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel, { numa });
-    const { tests, costs } = defs();
-    const finish = setupLoadPoint(ctx, {
-      users: p.users as number,
-      workfile: loadWorkfile(p.workfile as WorkfileName),
-      tests, costs,
-      seed: w.seed,
-      estimate: p.estimate === 'auto' ? ((p.users as number) < 100 ? 'full' : 'window') : (p.estimate as 'window' | 'full'),
-      warmupTasks: p.warmupTasks as number,
-      windowTasks: p.windowTasks as number,
-      userUnitMs: p.userUnitMs as number,
-      ioScale: p.ioScale as number,
-      shellForksLast: p.shellForksLast as boolean,
-      numa: p.numa as boolean,
-      touchIntervalUs: p.touchIntervalUs as number,
-      jobs: p.jobs as number,
-      ...(p.libcCleanPages !== undefined ? { libcCleanPages: p.libcCleanPages as number } : {}),
-    }, {
-      windowStart: () => w.env.stat.classes.clear(),
-      stopAt: () => w.sim.stop(),
-    });
-    w.run();
-    const r = finish();
-    return {
-      metrics: { jpm: r.jpm, makespan_s: r.makespanS, mean_child_s: r.meanChildS, tasks_per_child: r.tasksPerChild },
-      counters: r.counters,
-    };
-  },
-  cost: (p) => (p.users as number) * (p.estimate === 'full' || (p.estimate === 'auto' && (p.users as number) < 100) ? 10 : 1),
+    name,
+    description,
+    params: ps,
+    timing: 'completion',
+    run(w) {
+      const p = w.params;
+      const numa = { enabled: p.numa as boolean, ...(p.numaScanPeriodMaxMs !== undefined ? { scanPeriodMaxMs: p.numaScanPeriodMaxMs as number } : {}) };
+      const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel, { numa });
+      const { tests, costs } = defs();
+      const finish = setupLoadPoint(ctx, {
+        users: p.users as number,
+        workfile: loadWorkfile(p.workfile as WorkfileName),
+        tests, costs,
+        seed: w.seed,
+        estimate: p.estimate === 'auto' ? ((p.users as number) < 100 ? 'full' : 'window') : (p.estimate as 'window' | 'full'),
+        warmupTasks: p.warmupTasks as number,
+        windowTasks: p.windowTasks as number,
+        userUnitMs: p.userUnitMs as number,
+        ioScale: p.ioScale as number,
+        shellForksLast: p.shellForksLast as boolean,
+        numa: p.numa as boolean,
+        touchIntervalUs: p.touchIntervalUs as number,
+        jobs: p.jobs as number,
+        ...(p.libcCleanPages !== undefined ? { libcCleanPages: p.libcCleanPages as number } : {}),
+      }, {
+        windowStart: () => w.env.stat.classes.clear(),
+        stopAt: () => w.sim.stop(),
+      });
+      w.run();
+      const r = finish();
+      return {
+        metrics: { jpm: r.jpm, makespan_s: r.makespanS, mean_child_s: r.meanChildS, tasks_per_child: r.tasksPerChild },
+        counters: r.counters,
+      };
+    },
+    cost: (p) => (p.users as number) * (p.estimate === 'full' || (p.estimate === 'auto' && (p.users as number) < 100) ? 10 : 1),
   };
 }
