@@ -49,6 +49,8 @@ export interface LoadPointOptions {
   jobs: number;
   /** what-if: libc's clean data pages (layouts.ts withCleanDataPages); absent = the layout's */
   libcCleanPages?: number;
+  /** what-if: xfs log forces share log writes (fs.ts group commit); absent = false */
+  logGroupCommit?: boolean;
 }
 
 interface TestStat {
@@ -81,7 +83,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
   for (const { test, quota } of quotas.perTest) {
     if (quota > 0 && !o.tests[test]) throw new Error(`aim7: the workfile's test ${test} has no definition in the tests file`);
   }
-  const fs = new Aim7Fs(ctx, o.costs, o.ioScale);
+  const fs = new Aim7Fs(ctx, o.costs, o.ioScale, o.logGroupCommit ?? false);
   const libcWhatIf = o.libcCleanPages === undefined ? null : withCleanDataPages(dsoLayout('libc.so.6'), o.libcCleanPages);
   const elf = new ElfFiles(ctx, 0, libcWhatIf ? (n) => (n === 'libc.so.6' ? libcWhatIf : dsoLayout(n)) : dsoLayout);
   let names = 0;
@@ -201,7 +203,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
 
   return () => {
     const counters: Record<string, number> = {
-      syncs: fs.stats.syncs, writeback_items: fs.stats.writebackItems, log_forces: fs.stats.logForces,
+      syncs: fs.stats.syncs, writeback_items: fs.stats.writebackItems, log_forces: fs.stats.logForces, log_writes: fs.stats.logWrites,
       forks: ctx.vmstat.forks, execs: ctx.vmstat.execs, disk_kib: w.diskKiB,
     };
     // a window estimate whose window never closed ran every child to its end: report that

@@ -40,13 +40,21 @@ export class Aim7Fs {
   liveInodes = 0;
   /** inode ids with dirty pages */
   readonly dirty = new Set<number>();
-  readonly stats = { syncs: 0, writebackItems: 0, writebackInodes: 0, logForces: 0 };
+  readonly stats = { syncs: 0, writebackItems: 0, writebackInodes: 0, logForces: 0, logWrites: 0 };
   private nextInode = 1;
   private readonly queue: SyncWork[] = [];
   private flusher: Task | null = null;
   private readonly cost: (name: CostName) => number;
+  /** group commit (what-if): forces waiting for the next log write, and the writer */
+  private readonly logQueue: SyncWork[] = [];
+  private logWriter: Task | null = null;
 
-  constructor(private readonly ctx: MmContext, costs: Aim7Costs, ioScale: number) {
+  /**
+   * `groupCommit` (a what-if, default false): log forces that arrive while a log write is
+   * in flight share the next one, as concurrent xfs_log_force(SYNC) callers share an iclog
+   * write. false: the log is a mutex held across every force's I/O.
+   */
+  constructor(private readonly ctx: MmContext, costs: Aim7Costs, ioScale: number, private readonly groupCommit = false) {
     const { env } = ctx;
     this.dirs = {
       diskdir: new Mutex(env, LOCK_CLASSES.i_mutex!, 'DISKDIR.i_mutex'),
@@ -128,10 +136,43 @@ export class Aim7Fs {
    * holder SLEEPS for the log I/O, so mutex spinners see an owner off CPU and sleep too.
    */
   private *logForce(task: Task, site: string): Generator<unknown, void, unknown> {
+    if (this.groupCommit) return yield* this.logForceShared(task);
+    this.stats.logWrites++;
     yield* this.log.lock(task, site);
     yield* this.ctx.sched.sleep(task, this.cost('logForceUs') * 1e3);
     yield* this.log.unlock(task);
     this.stats.logForces++;
+  }
+
+  /** what-if group commit: queue for the next log write and sleep until it completes */
+  private *logForceShared(task: Task): Generator<unknown, void, unknown> {
+    const { sched } = this.ctx;
+    const req: SyncWork = { task, done: false };
+    this.logQueue.push(req);
+    const w = this.ensureLogWriter();
+    if (sched.wake(w)) yield* sched.compute(task, sched.params.wakeupCost);
+    while (!req.done) yield* sched.block(task);
+    this.stats.logForces++;
+  }
+
+  /** what-if group commit: one log write at a time, each covering every force queued before it started */
+  private ensureLogWriter(): Task {
+    if (this.logWriter) return this.logWriter;
+    const { sched } = this.ctx;
+    const self = this;
+    this.logWriter = sched.spawn('xfs-log', function* (t) {
+      for (;;) {
+        if (self.logQueue.length === 0) { yield* sched.block(t); continue; }
+        const batch = self.logQueue.splice(0);
+        self.stats.logWrites++;
+        yield* sched.sleep(t, self.cost('logForceUs') * 1e3);
+        for (const r of batch) {
+          r.done = true;
+          if (sched.wake(r.task)) yield* sched.compute(t, sched.params.wakeupCost);
+        }
+      }
+    });
+    return this.logWriter;
   }
 
   /** sys_sync() */

@@ -42,6 +42,7 @@ const params: Record<string, ParamSpec> = {
  */
 const whatIfParams: Record<string, ParamSpec> = {
   libcCleanPages: { type: 'int', default: dsoLayout('libc.so.6').cleanDataPages, min: 0, max: 512, help: 'what-if: clean (never written) pages of libc\'s rw- data, shared by every process and touched by its user time: what NUMA balancing can migrate (default: the layout value, layouts.ts [U])' },
+  logGroupCommit: { type: 'boolean', default: false, help: 'what-if: xfs log forces that arrive during a log write share the next one (group commit, as xfs iclogs do); false: the log is a mutex held across each force\'s I/O (fs.ts)' },
   numaScanPeriodMaxMs: { type: 'number', default: defaultNumaParams.scanPeriodMaxMs, min: defaultNumaParams.scanPeriodMinMs, max: 600000, unit: 'ms', help: 'what-if: sysctl numa_balancing_scan_period_max_ms (3.18: 60000); lower = each task rescans its address space sooner' },
 };
 
@@ -81,6 +82,7 @@ function aim7Def(name: string, description: string, ps: Record<string, ParamSpec
         touchIntervalUs: p.touchIntervalUs as number,
         jobs: p.jobs as number,
         ...(p.libcCleanPages !== undefined ? { libcCleanPages: p.libcCleanPages as number } : {}),
+      ...(p.logGroupCommit !== undefined ? { logGroupCommit: p.logGroupCommit as boolean } : {}),
       }, {
         windowStart: () => w.env.stat.classes.clear(),
         stopAt: () => w.sim.stop(),
