@@ -30,7 +30,53 @@ const FS_CLASSES: Readonly<Record<string, LockClass>> = Object.freeze({
   inode_sb_list_lock: { name: 'inode_sb_list_lock', rank: 80 },
 });
 
-interface SyncWork { task: Task; done: boolean }
+interface Request { task: Task; done: boolean }
+
+/**
+ * A kernel thread serving a queue of requests, started on the first one: a requester
+ * queues, wakes the thread and sleeps until its request is done. The thread takes one
+ * request at a time (`batch` false: the bdi flusher's work items) or everything queued
+ * (`batch` true: a log write covering every force that waited for it), does `serve(n)`,
+ * then marks and wakes each requester.
+ */
+class ServiceThread {
+  private readonly queue: Request[] = [];
+  private thread: Task | null = null;
+
+  constructor(
+    private readonly ctx: MmContext,
+    private readonly name: string,
+    private readonly batch: boolean,
+    private readonly serve: (t: Task, n: number) => Generator<unknown, void, unknown>,
+  ) {}
+
+  *submit(task: Task): Generator<unknown, void, unknown> {
+    const { sched } = this.ctx;
+    const req: Request = { task, done: false };
+    this.queue.push(req);
+    const th = this.start();
+    if (sched.wake(th)) yield* sched.compute(task, sched.params.wakeupCost);
+    while (!req.done) yield* sched.block(task);
+  }
+
+  private start(): Task {
+    if (this.thread) return this.thread;
+    const { sched } = this.ctx;
+    const self = this;
+    this.thread = sched.spawn(this.name, function* (t) {
+      for (;;) {
+        if (self.queue.length === 0) { yield* sched.block(t); continue; }
+        const items = self.batch ? self.queue.splice(0) : [self.queue.shift()!];
+        yield* self.serve(t, items.length);
+        for (const r of items) {
+          r.done = true;
+          if (sched.wake(r.task)) yield* sched.compute(t, sched.params.wakeupCost);
+        }
+      }
+    });
+    return this.thread;
+  }
+}
 
 export class Aim7Fs {
   readonly dirs: Readonly<Record<Dir, Mutex>>;
@@ -42,12 +88,11 @@ export class Aim7Fs {
   readonly dirty = new Set<number>();
   readonly stats = { syncs: 0, writebackItems: 0, writebackInodes: 0, logForces: 0, logWrites: 0 };
   private nextInode = 1;
-  private readonly queue: SyncWork[] = [];
-  private flusher: Task | null = null;
+  /** the bdi flusher thread (bdi_writeback_workfn): one WB_SYNC_ALL work item at a time */
+  private readonly flusher: ServiceThread;
   private readonly cost: (name: CostName) => number;
-  /** group commit (what-if): forces waiting for the next log write, and the writer */
-  private readonly logQueue: SyncWork[] = [];
-  private logWriter: Task | null = null;
+  /** group commit (what-if): one log write at a time, covering every force queued before it started */
+  private readonly logWriter: ServiceThread;
 
   /**
    * `groupCommit` (a what-if, default false): log forces that arrive while a log write is
@@ -64,6 +109,19 @@ export class Aim7Fs {
     this.log = new Mutex(env, FS_CLASSES.xfs_log!, 'xfs.log');
     this.inodeSbListLock = new SpinLock(env, FS_CLASSES.inode_sb_list_lock!, 'inode_sb_list_lock');
     this.cost = (n) => costs[n].value * (costs[n].io ? ioScale : 1);
+    const { sched } = ctx;
+    const self = this;
+    this.flusher = new ServiceThread(ctx, 'flush-xfs', false, function* (t) {
+      const n = self.dirty.size;
+      yield* sched.compute(t, (self.cost('writebackFixedUs') + n * self.cost('writebackInodeUs')) * 1e3);
+      self.dirty.clear();
+      self.stats.writebackItems++;
+      self.stats.writebackInodes += n;
+    });
+    this.logWriter = new ServiceThread(ctx, 'xfs-log', true, function* (t) {
+      self.stats.logWrites++;
+      yield* sched.sleep(t, self.cost('logForceUs') * 1e3);
+    });
   }
 
   private us(task: Task, us: number) {
@@ -146,33 +204,8 @@ export class Aim7Fs {
 
   /** what-if group commit: queue for the next log write and sleep until it completes */
   private *logForceShared(task: Task): Generator<unknown, void, unknown> {
-    const { sched } = this.ctx;
-    const req: SyncWork = { task, done: false };
-    this.logQueue.push(req);
-    const w = this.ensureLogWriter();
-    if (sched.wake(w)) yield* sched.compute(task, sched.params.wakeupCost);
-    while (!req.done) yield* sched.block(task);
+    yield* this.logWriter.submit(task);
     this.stats.logForces++;
-  }
-
-  /** what-if group commit: one log write at a time, each covering every force queued before it started */
-  private ensureLogWriter(): Task {
-    if (this.logWriter) return this.logWriter;
-    const { sched } = this.ctx;
-    const self = this;
-    this.logWriter = sched.spawn('xfs-log', function* (t) {
-      for (;;) {
-        if (self.logQueue.length === 0) { yield* sched.block(t); continue; }
-        const batch = self.logQueue.splice(0);
-        self.stats.logWrites++;
-        yield* sched.sleep(t, self.cost('logForceUs') * 1e3);
-        for (const r of batch) {
-          r.done = true;
-          if (sched.wake(r.task)) yield* sched.compute(t, sched.params.wakeupCost);
-        }
-      }
-    });
-    return this.logWriter;
   }
 
   /** sys_sync() */
@@ -181,37 +214,12 @@ export class Aim7Fs {
     this.stats.syncs++;
     yield* this.us(task, this.cost('syncFixedUs'));
     // sync_inodes_sb: queue WB_SYNC_ALL work to the flusher and wait for its completion
-    const work: SyncWork = { task, done: false };
-    this.queue.push(work);
-    const f = this.ensureFlusher();
-    if (sched.wake(f)) yield* sched.compute(task, sched.params.wakeupCost);
-    while (!work.done) yield* sched.block(task);
+    yield* this.flusher.submit(task);
     // wait_sb_inodes: every inode of the superblock under inode_sb_list_lock
     yield* this.inodeSbListLock.lock(task, 'wait_sb_inodes');
     yield* sched.compute(task, (this.cost('baseInodes') + this.liveInodes) * this.cost('inodeScanNs'));
     yield* this.inodeSbListLock.unlock(task);
     // sync_fs: xfs_fs_sync_fs → xfs_log_force(SYNC)
     yield* this.logForce(task, 'xfs_fs_sync_fs');
-  }
-
-  /** the bdi flusher thread (bdi_writeback_workfn): one work item at a time */
-  private ensureFlusher(): Task {
-    if (this.flusher) return this.flusher;
-    const { sched } = this.ctx;
-    const self = this;
-    this.flusher = sched.spawn('flush-xfs', function* (t) {
-      for (;;) {
-        const w = self.queue.shift();
-        if (!w) { yield* sched.block(t); continue; }
-        const n = self.dirty.size;
-        yield* sched.compute(t, (self.cost('writebackFixedUs') + n * self.cost('writebackInodeUs')) * 1e3);
-        self.dirty.clear();
-        self.stats.writebackItems++;
-        self.stats.writebackInodes += n;
-        w.done = true;
-        if (sched.wake(w.task)) yield* sched.compute(t, sched.params.wakeupCost);
-      }
-    });
-    return this.flusher;
   }
 }
