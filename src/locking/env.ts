@@ -61,10 +61,6 @@ export class LockEnv {
     this.live.delete(lock);
   }
 
-  /** the registered locks */
-  get locks(): Lock[] {
-    return [...this.live];
-  }
   readonly checks: boolean;
   /** CPU time of a lock slow path's bookkeeping besides its cache misses (ns) */
   readonly slowPathCost: number;
