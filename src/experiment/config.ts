@@ -275,9 +275,10 @@ function resolveInner(input: unknown): ResolvedRun {
  * that changes what runs compute (not for speed-only or cosmetic changes), so that a
  * sweep folder written before cannot be resumed with results of the old model mixed in
  * (the store then asks for a fresh --out folder). History: 1 until 27 Nov 2026; 2 from
- * the folding of uncontended lock work (LockEnv.fold).
+ * the folding of uncontended lock work (LockEnv.fold); 3 from xfs group commit and ramdisk
+ * I/O as CPU (workloads/aim7/fs.ts).
  */
-export const MODEL_VERSION = 2;
+export const MODEL_VERSION = 3;
 
 function hashOf(config: RunConfig, machine: Machine, kernel: KernelConfig): string {
   const { seed: _seed, ...rest } = config;

@@ -49,7 +49,7 @@ export interface LoadPointOptions {
   jobs: number;
   /** what-if: libc's clean data pages (layouts.ts withCleanDataPages); absent = the layout's */
   libcCleanPages?: number;
-  /** what-if: xfs log forces share log writes (fs.ts group commit); absent = false */
+  /** xfs log forces share log writes (fs.ts group commit); absent = true; false is a what-if */
   logGroupCommit?: boolean;
 }
 
@@ -83,7 +83,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
   for (const { test, quota } of quotas.perTest) {
     if (quota > 0 && !o.tests[test]) throw new Error(`aim7: the workfile's test ${test} has no definition in the tests file`);
   }
-  const fs = new Aim7Fs(ctx, o.costs, o.ioScale, o.logGroupCommit ?? false);
+  const fs = new Aim7Fs(ctx, o.costs, o.ioScale, o.logGroupCommit ?? true);
   const libcWhatIf = o.libcCleanPages === undefined ? null : withCleanDataPages(dsoLayout('libc.so.6'), o.libcCleanPages);
   const elf = new ElfFiles(ctx, 0, libcWhatIf ? (n) => (n === 'libc.so.6' ? libcWhatIf : dsoLayout(n)) : dsoLayout);
   let names = 0;

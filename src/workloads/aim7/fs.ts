@@ -13,8 +13,15 @@
  *   of the superblock (sb->s_inodes) under the global `inode_sb_list_lock` spinlock;
  *   then sync_fs → xfs_log_force(SYNC);
  * - an O_SYNC write forces the xfs log once per write (xfs_file_aio_write →
- *   generic_write_sync → xfs_log_force_lsn), serialised on the log (one lock here, held
- *   across the log I/O: the holder sleeps).
+ *   generic_write_sync → xfs_log_force_lsn). Forces share log writes (group commit): in 3.18
+ *   the first forcer pushes the CIL itself (xlog_cil_push_now → xlog_cil_push: every
+ *   transaction committed so far goes into the iclogs), and forcers that arrive while that
+ *   push and its iclog write are in flight find their sequence pushed and wait for the
+ *   iclog's completion (xlog_cil_force_lsn, _xfs_log_force_lsn → xlog_wait on
+ *   ic_force_wait); the next push covers everything that committed meanwhile.
+ * - on a ramdisk the I/O is CPU, not latency: brd_make_request copies every bio's pages
+ *   synchronously in the submitter's context (drivers/block/brd.c copy_to_brd), so the
+ *   log write and the flusher's writeback are computed, not slept.
  * The flusher writes back every inode dirty when it takes a work item [I: 3.18 writes back
  * those dirtied before the item was queued; later items find little left].
  * Costs: data/workloads/aim7/costs.yaml ([U] estimates; `io` ones scaled by the calibrated ioScale).
@@ -91,15 +98,15 @@ export class Aim7Fs {
   /** the bdi flusher thread (bdi_writeback_workfn): one WB_SYNC_ALL work item at a time */
   private readonly flusher: ServiceThread;
   private readonly cost: (name: CostName) => number;
-  /** group commit (what-if): one log write at a time, covering every force queued before it started */
+  /** group commit: one log write at a time, covering every force queued before it started */
   private readonly logWriter: ServiceThread;
 
   /**
-   * `groupCommit` (a what-if, default false): log forces that arrive while a log write is
-   * in flight share the next one, as concurrent xfs_log_force(SYNC) callers share an iclog
-   * write. false: the log is a mutex held across every force's I/O.
+   * `groupCommit` (default true, as xfs does): log forces that arrive while a log write is
+   * in flight share the next one. false (a what-if): every force writes the log itself,
+   * serialised on a mutex held across the write.
    */
-  constructor(private readonly ctx: MmContext, costs: Aim7Costs, ioScale: number, private readonly groupCommit = false) {
+  constructor(private readonly ctx: MmContext, costs: Aim7Costs, ioScale: number, private readonly groupCommit = true) {
     const { env } = ctx;
     this.dirs = {
       diskdir: new Mutex(env, LOCK_CLASSES.i_mutex!, 'DISKDIR.i_mutex'),
@@ -118,9 +125,10 @@ export class Aim7Fs {
       self.stats.writebackItems++;
       self.stats.writebackInodes += n;
     });
-    this.logWriter = new ServiceThread(ctx, 'xfs-log', true, function* (t) {
+    // one CIL push + iclog write at a time, covering every force queued before it started
+    this.logWriter = new ServiceThread(ctx, 'xfs-cil-push', true, function* (t) {
       self.stats.logWrites++;
-      yield* sched.sleep(t, self.cost('logForceUs') * 1e3);
+      yield* sched.compute(t, self.cost('logForceUs') * 1e3);
     });
   }
 
@@ -189,22 +197,18 @@ export class Aim7Fs {
   }
 
   /**
-   * xfs_log_force(SYNC): write the current iclog and sleep until its I/O completes
-   * (xlog_state_sync_all → xlog_wait on ic_force_wait), serialised on the log: the
-   * holder SLEEPS for the log I/O, so mutex spinners see an owner off CPU and sleep too.
+   * xfs_log_force(SYNC) / xfs_log_force_lsn: queue for the next CIL push and iclog write
+   * and sleep until it completes (group commit, see the top of the file). The what-if
+   * without group commit writes the log in the forcer's context under a mutex.
    */
   private *logForce(task: Task, site: string): Generator<unknown, void, unknown> {
-    if (this.groupCommit) return yield* this.logForceShared(task);
-    this.stats.logWrites++;
-    yield* this.log.lock(task, site);
-    yield* this.ctx.sched.sleep(task, this.cost('logForceUs') * 1e3);
-    yield* this.log.unlock(task);
-    this.stats.logForces++;
-  }
-
-  /** what-if group commit: queue for the next log write and sleep until it completes */
-  private *logForceShared(task: Task): Generator<unknown, void, unknown> {
-    yield* this.logWriter.submit(task);
+    if (this.groupCommit) yield* this.logWriter.submit(task);
+    else {
+      this.stats.logWrites++;
+      yield* this.log.lock(task, site);
+      yield* this.us(task, this.cost('logForceUs'));
+      yield* this.log.unlock(task);
+    }
     this.stats.logForces++;
   }
 

@@ -42,7 +42,7 @@ const params: Record<string, ParamSpec> = {
  */
 const whatIfParams: Record<string, ParamSpec> = {
   libcCleanPages: { type: 'int', default: dsoLayout('libc.so.6').cleanDataPages, min: 0, max: 512, help: 'what-if: clean (never written) pages of libc\'s rw- data, shared by every process and touched by its user time: what NUMA balancing can migrate (default: the layout value, layouts.ts [U])' },
-  logGroupCommit: { type: 'boolean', default: false, help: 'what-if: xfs log forces that arrive during a log write share the next one (group commit, as xfs iclogs do); false: the log is a mutex held across each force\'s I/O (fs.ts)' },
+  logGroupCommit: { type: 'boolean', default: true, help: 'what-if when false: every xfs log force writes the log itself under a mutex; true (xfs, aim7\'s model): forces that arrive during a CIL push share the next one (fs.ts)' },
   numaScanPeriodMaxMs: { type: 'number', default: defaultNumaParams.scanPeriodMaxMs, min: defaultNumaParams.scanPeriodMinMs, max: 600000, unit: 'ms', help: 'what-if: sysctl numa_balancing_scan_period_max_ms (3.18: 60000); lower = each task rescans its address space sooner' },
 };
 
@@ -52,7 +52,7 @@ export const aim7Workload: WorkloadDef = aim7Def('aim7',
 
 /** aim7 with what-if knobs (whatIfParams): more NUMA-migratable shared file pages, faster rescans */
 export const aim7WhatIfWorkload: WorkloadDef = aim7Def('aim7-whatif',
-  'aim7 with what-if parameters (not facts): libc\'s clean shared data pages and the NUMA scan period; defaults give aim7',
+  'aim7 with what-if parameters (not facts): libc\'s clean shared data pages, the NUMA scan period, xfs log forces without group commit; defaults give aim7',
   { ...params, ...whatIfParams });
 
 /** the aim7 workload definition under `name`, with parameter table `ps` */
