@@ -5,7 +5,10 @@
  *
  * - counters over the measured window: CPU time shares (`cpu_busy_share`, `cpu_spin_share`,
  *   `cpu_idle_share` of ncpus × duration), scheduler events (`sched_switches`,
- *   `sched_wakeups`, `sched_migrations`, `sched_preemptions`), and `sim_events` (whole run),
+ *   `sched_wakeups`, `sched_migrations`, `sched_preemptions`), where the tasks' time went
+ *   (`task_cpu_s` on a CPU, spinning included, `task_spin_s` spinning, `task_sleep_s` asleep, `task_queued_s`
+ *   runnable but waiting for a CPU: summed over tasks, counted when a state ends, so a task
+ *   still asleep at the end has its last sleep left out), and `sim_events` (whole run),
  *   `stopped_early` (1 if duration.maxEvents cut the run short), `drain_timeout` (1 if events
  *   were still pending a duration (at least 10 ms) after the window: tasks that never exit),
  *   plus the workload's own counters;
@@ -100,7 +103,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
   let cpuEnd: CpuSnap = { busy: 0, spin: 0 };
   const schedCounts = () => {
     const t = sched.totalStats();
-    return { switches: t.switches, wakeups: t.wakeups, migrations: t.migrations, preemptions: t.preemptions };
+    return { switches: t.switches, wakeups: t.wakeups, migrations: t.migrations, preemptions: t.preemptions, cpu: t.cpu, spin: t.spin, sleep: t.sleep, queued: t.queued };
   };
   let schedStart = schedCounts();
   let schedEnd = schedStart;
@@ -204,6 +207,10 @@ export function measure(r: ResolvedRun): RunMeasurement {
     sched_wakeups: schedEnd.wakeups - schedStart.wakeups,
     sched_migrations: schedEnd.migrations - schedStart.migrations,
     sched_preemptions: schedEnd.preemptions - schedStart.preemptions,
+    task_cpu_s: (schedEnd.cpu - schedStart.cpu) / 1e9,
+    task_spin_s: (schedEnd.spin - schedStart.spin) / 1e9,
+    task_sleep_s: (schedEnd.sleep - schedStart.sleep) / 1e9,
+    task_queued_s: (schedEnd.queued - schedStart.queued) / 1e9,
     sim_events: sim.eventCount,
     stopped_early: stoppedEarly,
     drain_timeout: drainTimeout,

@@ -63,6 +63,12 @@ test('duration.ms is not used by a run-to-completion workload; another seed give
   assert.notDeepEqual(run({ ...cfg, seed: 6 }).metrics, a.metrics);
   const shares = a.counters.cpu_busy_share! + a.counters.cpu_spin_share! + a.counters.cpu_idle_share!;
   assert.ok(Math.abs(shares - 1) < 1e-9 && a.counters.cpu_busy_share! > 0);
+  // the tasks' own time adds up to the CPUs' (120 hardware threads over the whole run)
+  const cpuS = 120 * a.metrics.elapsed_ns! / 1e9;
+  const c = a.counters;
+  assert.ok(Math.abs(c.task_cpu_s! - (c.cpu_busy_share! + c.cpu_spin_share!) * cpuS) < 0.01 * c.task_cpu_s!, `${c.task_cpu_s} vs ${(c.cpu_busy_share! + c.cpu_spin_share!) * cpuS}`);
+  assert.ok(Math.abs(c.task_spin_s! - c.cpu_spin_share! * cpuS) < 0.01 * c.task_spin_s! && c.task_spin_s! > 0);
+  assert.ok(c.task_sleep_s! >= 0 && c.task_queued_s! >= 0);
 });
 
 test('maxEvents stops a scenario early and says so', () => {
