@@ -125,7 +125,9 @@ export class Aim7Fs {
       self.stats.writebackItems++;
       self.stats.writebackInodes += n;
     });
-    // one CIL push + iclog write at a time, covering every force queued before it started
+    // one CIL push + iclog write at a time, covering every force queued before it started;
+    // 3.18 runs it in the first forcer's context, here a thread does it (the same CPU work,
+    // but the first forcer sleeps like the others instead of pushing)
     this.logWriter = new ServiceThread(ctx, 'xfs-cil-push', true, function* (t) {
       self.stats.logWrites++;
       yield* sched.compute(t, self.cost('logForceUs') * 1e3);
