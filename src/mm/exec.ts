@@ -186,19 +186,19 @@ export class ElfFiles {
   file(name: string): AddressSpace {
     let f = this.files.get(name);
     if (!f) {
-      f = this.ctx.newFile(name, { nrPages: this.layouts(name).filePages, node: this.node });
+      f = this.ctx.newFile(name, { nrPages: this.layout(name).filePages, node: this.node });
       this.files.set(name, f);
     }
     return f;
   }
 
   image(name: string): ExecImage {
-    return { file: this.file(name), layout: this.layouts(name) };
+    return { file: this.file(name), layout: this.layout(name) };
   }
 
   /** binary + ld.so + its DT_NEEDED libraries */
   spec(program: string): ExecSpec {
-    const l = this.layouts(program);
+    const l = this.layout(program);
     return { binary: this.image(program), interp: this.image(INTERP), libs: (l.needed ?? []).map((n) => this.image(n)) };
   }
 }

@@ -87,7 +87,8 @@ class ServiceThread {
 
 export class Aim7Fs {
   readonly dirs: Readonly<Record<Dir, Mutex>>;
-  readonly log: Mutex;
+  /** the what-if without group commit: a mutex every log force holds across its write; null with group commit */
+  private readonly log: Mutex | null;
   readonly inodeSbListLock: SpinLock;
   /** inodes on the superblock created by the children and not yet freed */
   liveInodes = 0;
@@ -106,14 +107,14 @@ export class Aim7Fs {
    * in flight share the next one. false (a what-if): every force writes the log itself,
    * serialised on a mutex held across the write.
    */
-  constructor(private readonly ctx: MmContext, costs: Aim7Costs, ioScale: number, private readonly groupCommit = true) {
+  constructor(private readonly ctx: MmContext, costs: Aim7Costs, ioScale: number, groupCommit = true) {
     const { env } = ctx;
     this.dirs = {
       diskdir: new Mutex(env, LOCK_CLASSES.i_mutex!, 'DISKDIR.i_mutex'),
       fakeh: new Mutex(env, LOCK_CLASSES.i_mutex!, 'fakeh.i_mutex'),
       '/bin': new Mutex(env, LOCK_CLASSES.i_mutex!, '/bin.i_mutex'),
     };
-    this.log = new Mutex(env, FS_CLASSES.xfs_log!, 'xfs.log');
+    this.log = groupCommit ? null : new Mutex(env, FS_CLASSES.xfs_log!, 'xfs.log');
     this.inodeSbListLock = new SpinLock(env, FS_CLASSES.inode_sb_list_lock!, 'inode_sb_list_lock');
     this.cost = (n) => costs[n].value * (costs[n].io ? ioScale : 1);
     const { sched } = ctx;
@@ -204,7 +205,7 @@ export class Aim7Fs {
    * without group commit writes the log in the forcer's context under a mutex.
    */
   private *logForce(task: Task, site: string): Generator<unknown, void, unknown> {
-    if (this.groupCommit) yield* this.logWriter.submit(task);
+    if (!this.log) yield* this.logWriter.submit(task);
     else {
       this.stats.logWrites++;
       yield* this.log.lock(task, site);

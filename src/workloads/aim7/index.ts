@@ -82,7 +82,7 @@ function aim7Def(name: string, description: string, ps: Record<string, ParamSpec
         touchIntervalUs: p.touchIntervalUs as number,
         jobs: p.jobs as number,
         ...(p.libcCleanPages !== undefined ? { libcCleanPages: p.libcCleanPages as number } : {}),
-      ...(p.logGroupCommit !== undefined ? { logGroupCommit: p.logGroupCommit as boolean } : {}),
+        ...(p.logGroupCommit !== undefined ? { logGroupCommit: p.logGroupCommit as boolean } : {}),
       }, {
         windowStart: () => w.env.stat.classes.clear(),
         stopAt: () => w.sim.stop(),
