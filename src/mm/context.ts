@@ -9,6 +9,8 @@ import { AnonVma } from './anon_vma';
 import { NumaBalancing } from './numa';
 import { resolveNumaParams, type NumaParams } from './numa_params';
 import { SiteOverlap } from './site_overlap';
+import { resolveCompactionParams, type CompactionParams } from './compaction';
+import type { Page } from './page';
 
 /** How one lock class is built: primitive and its options (the kernel layer's LockClassConfig). */
 export interface MmLockConfig {
@@ -66,16 +68,45 @@ export class MmContext {
   private numaState: NumaBalancing | null = null;
   private readonly numaParams: NumaParams;
   private tasklist: SleepLock | null = null;
+  /** direct compaction inputs (compaction.ts) */
+  readonly compactionParams: CompactionParams;
+  /** present anonymous ptes of all live mms (pgtable.ts keeps it): compaction's anonymous share */
+  anonPtes = 0;
+  /** page-cache files compaction can pick pages from (the ELF files of exec.ts) and their pages */
+  private readonly cachedFiles: AddressSpace[] = [];
+  private cachedPages = 0;
 
   constructor(
     readonly sim: Simulation,
     readonly sched: Scheduler,
     readonly env: LockEnv,
     readonly kernel: MmKernel,
-    opts: { costs?: Partial<MmCosts>; numa?: Partial<NumaParams> } = {},
+    opts: { costs?: Partial<MmCosts>; numa?: Partial<NumaParams>; compaction?: Partial<CompactionParams> } = {},
   ) {
     this.costs = resolveMmCosts(opts.costs);
     this.numaParams = resolveNumaParams(opts.numa);
+    this.compactionParams = resolveCompactionParams(opts.compaction);
+  }
+
+  /** register a file whose page cache stays resident (binaries, libraries): compaction may pick its pages */
+  addCachedFile(f: AddressSpace): void {
+    this.cachedFiles.push(f);
+    this.cachedPages += f.isize;
+  }
+
+  /** page-cache pages of the registered files */
+  get filePagesCached(): number {
+    return this.cachedPages;
+  }
+
+  /** the page at fraction `u` ∈ [0, 1) of the registered files' page cache, or null if none */
+  pickCachedFilePage(u: number): Page | null {
+    let k = Math.floor(u * this.cachedPages);
+    for (const f of this.cachedFiles) {
+      if (k < f.isize) return f.page(k);
+      k -= f.isize;
+    }
+    return null;
   }
 
   /** NUMA balancing (numa.ts), created on first use (then it registers its tick hook) */

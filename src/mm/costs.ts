@@ -68,6 +68,10 @@ export interface MmCosts {
   truncatePage: number;
   /** ld.so's user-space work per shared library besides its mmap/mprotect calls */
   dsoLoad: number;
+  /** compaction's migrate scanner per page of a pageblock (isolate_migratepages_block) */
+  compactScanPage: number;
+  /** migrating one anonymous page in compaction: anon_vma read lock, 2 one-VMA walks, copy, move_mapping */
+  compactAnonPage: number;
 }
 
 export const defaultMmCosts: Readonly<MmCosts> = Object.freeze({
@@ -102,6 +106,8 @@ export const defaultMmCosts: Readonly<MmCosts> = Object.freeze({
   faultAroundPte: 100,
   truncatePage: 300,
   dsoLoad: 40000,
+  compactScanPage: 50,
+  compactAnonPage: 3000,
 });
 
 export const mmCostSources: Record<keyof MmCosts, string> = {
@@ -135,6 +141,8 @@ export const mmCostSources: Record<keyof MmCosts, string> = {
   movePte: '[U] ptep_get_and_clear + set_pte_at on cache-hot page tables: ~30 ns per present pte (same order as zapPte)',
   faultAroundPte: '[U] filemap_map_pages per extra page: radix-tree lookup, trylock_page, set_pte, unlock: ~100 ns',
   truncatePage: '[U] truncate_inode_page: lock_page, radix-tree delete under tree_lock, LRU removal, free: ~300 ns',
+  compactScanPage: '[U] isolate_migratepages_block per pfn: struct page loads (PageLRU, PageBuddy, page_count) on a sequential sweep (prefetched): ~50 ns',
+  compactAnonPage: '[U] one anonymous page through __unmap_and_move: page_lock_anon_vma_read + try_to_unmap walk of its one VMA (rmapOne + rmapOneMapped = 0.7 µs) + copyPage (1 µs) + migrate_page_move_mapping (0.4 µs) + remove_migration_ptes walk (0.7 µs): ~3 µs',
   dsoLoad: '[U] ld.so per library besides mmap/mprotect: open, read of the ELF header, fstat, close (4 syscalls, ~1 µs each) and symbol relocation (tens of µs for libc-sized objects): ~40 µs',
 };
 

@@ -188,6 +188,7 @@ export class ElfFiles {
     if (!f) {
       f = this.ctx.newFile(name, { nrPages: this.layout(name).filePages, node: this.node });
       this.files.set(name, f);
+      this.ctx.addCachedFile(f);
     }
     return f;
   }

@@ -6,6 +6,7 @@ import { Vma, VM_DONTCOPY, VM_LOCKED, VM_NONLINEAR, VM_SHARED } from './vma';
 import { anonVmaFork } from './rmap_anon';
 import { copyPageRange } from './memory';
 import { treeUpdateCost } from './mmap';
+import { allocHighOrder, THREAD_SIZE_ORDER } from './compaction';
 
 /**
  * dup_mmap() (kernel/fork.c): copy `parent`'s address space into a new mm. Holds the
@@ -53,6 +54,8 @@ export function* dupMmap(ctx: MmContext, task: Task, parent: MmStruct, childName
  * child task and gives it the returned mm.
  */
 export function* fork(ctx: MmContext, task: Task, parent: MmStruct, childName: string): Generator<unknown, MmStruct, unknown> {
+  // dup_task_struct → alloc_thread_info_node: the order-2 kernel stack (GFP_KERNEL; no stack cache in 3.18)
+  yield* allocHighOrder(ctx, task, THREAD_SIZE_ORDER);
   yield* ctx.compute(task, ctx.costs.forkFixed);
   const child = yield* dupMmap(ctx, task, parent, childName);
   ctx.vmstat.forks++;

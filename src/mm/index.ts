@@ -20,6 +20,7 @@ export {
 } from './migrate';
 export { NumaBalancing, type TaskNuma, type HotSet, type TouchResult, TNF_MIGRATED, TNF_NO_GROUP, TNF_SHARED, TNF_FAULT_LOCAL, TNF_MIGRATE_FAIL } from './numa';
 export { defaultNumaParams, numaParamSources, resolveNumaParams, type NumaParams } from './numa_params';
+export { allocHighOrder, compactZone, fileShare, defaultCompactionParams, compactionParamSources, resolveCompactionParams, COMPACT_CLUSTER_MAX, THREAD_SIZE_ORDER, type CompactionParams } from './compaction';
 export { SiteOverlap, type SiteOverlapStats } from './site_overlap';
 export { HPAGE_PAGES, PTRS_PER_PMD, PUD_PAGES, HugePmdPage, type HugePte, hugePteOffset, vmaShareable, pageTableShareable, vmaHugecacheOffset, pudIndex, pmdIndex } from './hugetlb_pgtable';
 export { Hstate, hstate, roundupPowOfTwo, type HugetlbInode, type HugetlbStats } from './hugetlb_hstate';

@@ -36,9 +36,13 @@ export class PageTable {
     const key = Math.floor(addr / PTRS);
     let t = this.tables.get(key);
     if (!t) this.tables.set(key, (t = new Map()));
-    if (t.has(addr)) this.drop(t.get(addr)!);
-    else this.count++;
+    if (t.has(addr)) {
+      const old = t.get(addr)!;
+      this.drop(old);
+      if (old === null) this.mm.ctx.anonPtes--;
+    } else this.count++;
     t.set(addr, page);
+    if (page === null) this.mm.ctx.anonPtes++;
     if (page) {
       this.refs.set(page, (this.refs.get(page) ?? 0) + 1);
       page.mappers.add(this.mm);
@@ -56,6 +60,7 @@ export class PageTable {
     if (t.size === 0) this.tables.delete(key);
     this.count--;
     this.drop(old);
+    if (old === null) this.mm.ctx.anonPtes--;
     this.mm.rss = this.count;
     return old;
   }

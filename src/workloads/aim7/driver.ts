@@ -205,6 +205,8 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
     const counters: Record<string, number> = {
       syncs: fs.stats.syncs, writeback_items: fs.stats.writebackItems, log_forces: fs.stats.logForces, log_writes: fs.stats.logWrites,
       forks: ctx.vmstat.forks, execs: ctx.vmstat.execs, disk_kib: w.diskKiB,
+      compact_stall: ctx.vmstat.compact_stall, compact_isolated: ctx.vmstat.compact_isolated,
+      compact_isolated_file: ctx.vmstat.compact_isolated_file,
     };
     // a window estimate whose window never closed ran every child to its end: report that
     const fellBack = o.estimate === 'window' && we === Infinity && exits.length === N;

@@ -5,7 +5,7 @@
  * See driver.ts for the load point and its two estimates, spec.ts for the format, fs.ts
  * for the file-system locks and queues, calibration.ts for the two fitted parameters.
  */
-import { MmContext, dsoLayout, defaultNumaParams } from '../../mm';
+import { MmContext, dsoLayout, defaultNumaParams, defaultCompactionParams } from '../../mm';
 import { loadWorkfile, WORKFILE_NAMES, type WorkfileName } from '../reaim';
 import type { ParamSpec, WorkloadDef } from '../registry';
 import { CALIBRATED_BOUNDS, loadCalibration } from './calibration';
@@ -43,6 +43,7 @@ const params: Record<string, ParamSpec> = {
 const whatIfParams: Record<string, ParamSpec> = {
   libcCleanPages: { type: 'int', default: dsoLayout('libc.so.6').cleanDataPages, min: 0, max: 512, help: 'what-if: clean (never written) pages of libc\'s rw- data, shared by every process and touched by its user time: what NUMA balancing can migrate (default: the layout value, layouts.ts [U])' },
   logGroupCommit: { type: 'boolean', default: true, help: 'what-if when false: every xfs log force writes the log itself under a mutex; true (xfs, aim7\'s model): forces that arrive during a CIL push share the next one (fs.ts)' },
+  compactionStallProbability: { type: 'number', default: defaultCompactionParams.stallProbability, min: 0, max: 1, help: 'what-if: chance that a fork\'s order-2 kernel-stack allocation stalls in direct compaction, which migrates a batch of 32 pages, page-cache pages of libc, ld.so and the binaries among them (compaction.ts; not knowable from 2014 sources: run a range)' },
   numaScanPeriodMaxMs: { type: 'number', default: defaultNumaParams.scanPeriodMaxMs, min: defaultNumaParams.scanPeriodMinMs, max: 600000, unit: 'ms', help: 'what-if: sysctl numa_balancing_scan_period_max_ms (3.18: 60000); lower = each task rescans its address space sooner' },
 };
 
@@ -65,7 +66,8 @@ function aim7Def(name: string, description: string, ps: Record<string, ParamSpec
     run(w) {
       const p = w.params;
       const numa = { enabled: p.numa as boolean, ...(p.numaScanPeriodMaxMs !== undefined ? { scanPeriodMaxMs: p.numaScanPeriodMaxMs as number } : {}) };
-      const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel, { numa });
+      const compaction = p.compactionStallProbability !== undefined ? { stallProbability: p.compactionStallProbability as number } : {};
+      const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel, { numa, compaction });
       const { tests, costs } = defs();
       const finish = setupLoadPoint(ctx, {
         users: p.users as number,
