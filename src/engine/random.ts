@@ -4,7 +4,7 @@ import seedrandom = require('seedrandom');
  * A seeded random stream. Every component of a model draws from its own named stream,
  * derived from the run seed and the name, so adding a component never perturbs the
  * numbers another component sees. Uses seedrandom's `alea` generator (≈4× faster than
- * its default ARC4, see shared/STACK.md).
+ * its default ARC4, see docs/reference/stack.md).
  */
 export class Rng {
   private readonly next: () => number;

@@ -1,6 +1,6 @@
 /**
  * Every place the 3.18 kernel takes `mapping->i_mmap_mutex` (3.19: `i_mmap_rwsem`), as ONE
- * table. Source: /work/shared/reference/kernel-locking.md §2 ("Call sites"); each row cites
+ * table. Source: docs/reference/kernel-locking.md §2 ("Call sites"); each row cites
  * its reference row in `ref`. The per-kernel lock mode of each site is NOT here: it is derived
  * from the patches (patches.ts) by kernels.ts, so this table only says what a site does and
  * whether it needs the lock exclusively.
@@ -126,7 +126,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'core',
     notes: '',
-    ref: 'kernel-locking.md §2 row 1',
+    ref: 'docs/reference/kernel-locking.md §2 row 1',
   }),
   row({
     id: 'unlink_file_vma',
@@ -140,7 +140,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'core',
     notes: 'one acquisition per file VMA on munmap and exit',
-    ref: 'kernel-locking.md §2 row 2',
+    ref: 'docs/reference/kernel-locking.md §2 row 2',
   }),
   row({
     id: 'vma_adjust',
@@ -154,7 +154,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: ['anon_vma (write)'],
     feature: 'core',
     notes: '',
-    ref: 'kernel-locking.md §2 row 3',
+    ref: 'docs/reference/kernel-locking.md §2 row 3',
   }),
   row({
     id: 'dup_mmap',
@@ -168,7 +168,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'core',
     notes: 'one acquisition per file VMA',
-    ref: 'kernel-locking.md §2 row 4',
+    ref: 'docs/reference/kernel-locking.md §2 row 4',
   }),
   row({
     id: 'move_ptes',
@@ -182,7 +182,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: ['anon_vma', 'pte lock'],
     feature: 'core',
     notes: 'one PMD-sized extent per acquisition; only when need_rmap_locks',
-    ref: 'kernel-locking.md §2 row 5; §1 review of 08',
+    ref: 'docs/reference/kernel-locking.md §2 row 5; §1 review of 08',
   }),
   row({
     id: 'unmap_mapping_range',
@@ -196,7 +196,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'core',
     notes: 'locked even if the tree is empty',
-    ref: 'kernel-locking.md §2 row 6; §1 on 11/10',
+    ref: 'docs/reference/kernel-locking.md §2 row 6; §1 on 11/10',
   }),
   row({
     id: 'unmap_single_vma',
@@ -210,7 +210,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'hugetlb',
     notes: 'only the hugetlb branch takes i_mmap',
-    ref: 'kernel-locking.md §2 row 7; §1 review of 10',
+    ref: 'docs/reference/kernel-locking.md §2 row 7; §1 review of 10',
   }),
   row({
     id: 'rmap_walk_file',
@@ -224,7 +224,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: ['pte lock'],
     feature: 'core',
     notes: 'caller holds the page lock; walks stop early per walker (§3)',
-    ref: 'kernel-locking.md §2 row 8; §3',
+    ref: 'docs/reference/kernel-locking.md §2 row 8; §3',
   }),
   row({
     id: 'huge_pmd_share',
@@ -238,7 +238,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: ['huge pte lock'],
     feature: 'hugetlb',
     notes: 'about once per 1 GB (PUD) region per mm, first fault or fork copy, shareable VMAs only (§8)',
-    ref: 'kernel-locking.md §2 row 9; §1 review of 10; §8',
+    ref: 'docs/reference/kernel-locking.md §2 row 9; §1 review of 10; §8',
   }),
   row({
     id: 'unmap_ref_private',
@@ -252,7 +252,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'hugetlb',
     notes: '',
-    ref: 'kernel-locking.md §2 row 10; §1 review of 10',
+    ref: 'docs/reference/kernel-locking.md §2 row 10; §1 review of 10',
   }),
   row({
     id: 'hugetlb_change_protection',
@@ -266,7 +266,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'hugetlb',
     notes: '',
-    ref: 'kernel-locking.md §2 row 11; §1 review of 10',
+    ref: 'docs/reference/kernel-locking.md §2 row 11; §1 review of 10',
   }),
   row({
     id: 'hugetlb_vmtruncate_list',
@@ -280,7 +280,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'hugetlb',
     notes: '',
-    ref: 'kernel-locking.md §2 row 12; §1 review of 10',
+    ref: 'docs/reference/kernel-locking.md §2 row 12; §1 review of 10',
   }),
   row({
     id: 'build_map_info',
@@ -294,7 +294,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'uprobes',
     notes: '',
-    ref: 'kernel-locking.md §2 row 13',
+    ref: 'docs/reference/kernel-locking.md §2 row 13',
   }),
   row({
     id: '__xip_unmap',
@@ -308,7 +308,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'xip',
     notes: '',
-    ref: 'kernel-locking.md §2 row 14',
+    ref: 'docs/reference/kernel-locking.md §2 row 14',
   }),
   row({
     id: 'collect_procs_file',
@@ -322,7 +322,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: ['tasklist_lock (read)'],
     feature: 'memory-failure',
     notes: '',
-    ref: 'kernel-locking.md §2 row 15; §4 second chain',
+    ref: 'docs/reference/kernel-locking.md §2 row 15; §4 second chain',
   }),
   row({
     id: 'add_vma_to_mm',
@@ -336,7 +336,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'nommu',
     notes: '!CONFIG_MMU only',
-    ref: 'kernel-locking.md §2 row 16',
+    ref: 'docs/reference/kernel-locking.md §2 row 16',
   }),
   row({
     id: 'delete_vma_from_mm',
@@ -350,7 +350,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'nommu',
     notes: '!CONFIG_MMU only',
-    ref: 'kernel-locking.md §2 row 16',
+    ref: 'docs/reference/kernel-locking.md §2 row 16',
   }),
   row({
     id: 'nommu_shrink_inode_mappings',
@@ -364,7 +364,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'nommu',
     notes: '!CONFIG_MMU only',
-    ref: 'kernel-locking.md §2 row 17',
+    ref: 'docs/reference/kernel-locking.md §2 row 17',
   }),
   row({
     id: 'vm_lock_mapping',
@@ -378,7 +378,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'mmu-notifier',
     notes: 'held across the whole mm_take_all_locks … mm_drop_all_locks section',
-    ref: 'kernel-locking.md §2 row 18; §1 row 03',
+    ref: 'docs/reference/kernel-locking.md §2 row 18; §1 row 03',
   }),
   row({
     id: 'remap_file_pages',
@@ -392,7 +392,7 @@ export const CALLSITES: readonly CallSite[] = Object.freeze([
     nests: [],
     feature: 'nonlinear',
     notes: 'fremap.c went away when remap_file_pages became an emulation [U: release]',
-    ref: 'kernel-locking.md §2 row 19',
+    ref: 'docs/reference/kernel-locking.md §2 row 19',
   }),
 ]);
 

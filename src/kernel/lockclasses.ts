@@ -1,7 +1,7 @@
 /**
  * Lock classes and their configuration, as plain data for the locking layer to interpret.
  * A kernel names a primitive and an options object for each of `i_mmap`, `anon_vma` and
- * `mmap_sem`. Defaults are 3.18 x86-64 behaviour (kernel-locking.md §5 mutex, §6 rwsem);
+ * `mmap_sem`. Defaults are 3.18 x86-64 behaviour (docs/reference/kernel-locking.md §5 mutex, §6 rwsem);
  * a non-default value is a what-if knob. Options are validated against LOCK_OPTIONS, so a
  * typo is an error listing the allowed names rather than a silently ignored key.
  */

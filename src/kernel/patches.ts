@@ -1,6 +1,6 @@
 /**
- * The i_mmap_rwsem patch series as data. Source: /work/shared/reference/kernel-locking.md §1
- * and the v1 cover letter (/work/shared/reference/i_mmap-rwsem-cover-letter.txt).
+ * The i_mmap_rwsem patch series as data. Source: docs/reference/kernel-locking.md §1
+ * and the v1 cover letter (docs/reference/the-series.md).
  *
  * ## Numbering
  * A patch is identified by a `PatchId`, a number 1..11:
@@ -77,49 +77,49 @@ export const PATCHES: readonly Patch[] = Object.freeze([
     title: 'mm,fs: introduce helpers around the i_mmap_mutex',
     summary: 'adds i_mmap_lock_write/i_mmap_unlock_write (include/linux/fs.h); still a mutex',
     change: { kind: 'helpers', helpers: ['i_mmap_lock_write', 'i_mmap_unlock_write'] },
-    fate: 'merged', commits: {}, review: [ACKED, KIRILL], ref: 'kernel-locking.md §1 row 01',
+    fate: 'merged', commits: {}, review: [ACKED, KIRILL], ref: 'docs/reference/kernel-locking.md §1 row 01',
   }),
   patch({
     id: 2, label: '02', posting: 'v1',
     title: 'mm: use new helper functions around the i_mmap_mutex',
     summary: 'open-coded mutex_lock(&mapping->i_mmap_mutex) sites use the helpers',
     change: { kind: 'helpers', helpers: ['i_mmap_lock_write', 'i_mmap_unlock_write'] },
-    fate: 'merged', commits: {}, review: [ACKED, KIRILL], ref: 'kernel-locking.md §1 row 02',
+    fate: 'merged', commits: {}, review: [ACKED, KIRILL], ref: 'docs/reference/kernel-locking.md §1 row 02',
   }),
   patch({
     id: 3, label: '03', posting: 'v1',
     title: 'mm: convert i_mmap_mutex to rwsem',
     summary: 'the field becomes struct rw_semaphore i_mmap_rwsem (init in address_space_init_once, fs/inode.c); every user takes it for write; vm_lock_mapping uses down_write_nest_lock',
     change: { kind: 'convert', from: 'mutex', to: 'rwsem', mode: 'write' },
-    fate: 'merged', commits: { merged: 'c8c06efa8b55' }, review: [ACKED, KIRILL], ref: 'kernel-locking.md §1 row 03',
+    fate: 'merged', commits: { merged: 'c8c06efa8b55' }, review: [ACKED, KIRILL], ref: 'docs/reference/kernel-locking.md §1 row 03',
   }),
   patch({
     id: 4, label: '04', posting: 'v1',
     title: 'mm/rmap: share the i_mmap_rwsem',
     summary: 'adds i_mmap_lock_read/i_mmap_unlock_read; rmap_walk_file takes the lock for read',
     change: share('rmap_walk_file'),
-    fate: 'merged', commits: { merged: '3dec0ba0be6a' }, review: [ACKED, KIRILL], ref: 'kernel-locking.md §1 row 04',
+    fate: 'merged', commits: { merged: '3dec0ba0be6a' }, review: [ACKED, KIRILL], ref: 'docs/reference/kernel-locking.md §1 row 04',
   }),
   patch({
     id: 5, label: '05', posting: 'v1',
     title: 'uprobes: share the i_mmap_rwsem',
     summary: 'build_map_info takes the lock for read',
     change: share('build_map_info'),
-    fate: 'merged', commits: {}, review: [ACKED, KIRILL], ref: 'kernel-locking.md §1 row 05',
+    fate: 'merged', commits: {}, review: [ACKED, KIRILL], ref: 'docs/reference/kernel-locking.md §1 row 05',
   }),
   patch({
     id: 6, label: '06', posting: 'v1',
     title: 'mm/xip: share the i_mmap_rwsem',
     summary: '__xip_unmap takes the lock for read',
     change: share('__xip_unmap'),
-    fate: 'merged', commits: {}, review: [ACKED, KIRILL], ref: 'kernel-locking.md §1 row 06',
+    fate: 'merged', commits: {}, review: [ACKED, KIRILL], ref: 'docs/reference/kernel-locking.md §1 row 06',
   }),
   patch({
     id: 7, label: '07', posting: 'v1',
     title: 'mm/memory-failure: share the i_mmap_rwsem',
     summary: 'collect_procs_file takes the lock for read',
     change: share('collect_procs_file'),
-    fate: 'merged', commits: {}, review: [ACKED, KIRILL], ref: 'kernel-locking.md §1 row 07',
+    fate: 'merged', commits: {}, review: [ACKED, KIRILL], ref: 'docs/reference/kernel-locking.md §1 row 07',
   }),
   patch({
     id: 8, label: '08', posting: 'v1',
@@ -131,14 +131,14 @@ export const PATCHES: readonly Patch[] = Object.freeze([
       'NACKed by Hugh Dickins: move_ptes moves a pte from one position in the tree to another, and a walker holding only a shared lock could miss it at both places — fatal for migration, which must find every pte',
       KIRILL,
     ],
-    ref: 'kernel-locking.md §1 row 08 and review outcome',
+    ref: 'docs/reference/kernel-locking.md §1 row 08 and review outcome',
   }),
   patch({
     id: 9, label: '09', posting: 'v1',
     title: 'mm/nommu: share the i_mmap_rwsem',
     summary: 'nommu_shrink_inode_mappings takes the lock for read',
     change: share('nommu_shrink_inode_mappings'),
-    fate: 'merged', commits: {}, review: [ACKED, KIRILL], ref: 'kernel-locking.md §1 row 09',
+    fate: 'merged', commits: {}, review: [ACKED, KIRILL], ref: 'docs/reference/kernel-locking.md §1 row 09',
   }),
   patch({
     id: 10, label: '10', posting: 'v1',
@@ -151,7 +151,7 @@ export const PATCHES: readonly Patch[] = Object.freeze([
       'Mel Gorman argued against (10 Nov 2014): read mode would reopen the teardown race fixed by d833352a4338; huge_pmd_unshare\'s page-count test would race huge_pmd_share; the gain would be marginal',
       KIRILL,
     ],
-    ref: 'kernel-locking.md §1 row 10 and review outcome',
+    ref: 'docs/reference/kernel-locking.md §1 row 10 and review outcome',
   }),
   patch({
     id: 11, label: '11/10', posting: '11/10',
@@ -164,7 +164,7 @@ export const PATCHES: readonly Patch[] = Object.freeze([
       'revert proposed by Kirill Shutemov (22 Dec 2014), acked by Davidlohr: a short-term measure while trinity crashes (one bisected to c8475d144abb) were investigated; 3.19 final takes W in unmap_mapping_range',
       '2c8659951654 ("mm: unmap_mapping_range_tree() with i_mmap_rwsem shared"), much later, reinstates R',
     ],
-    ref: 'kernel-locking.md §1 row 11/10 and review outcome',
+    ref: 'docs/reference/kernel-locking.md §1 row 11/10 and review outcome',
   }),
 ]);
 

@@ -2,7 +2,7 @@
  * CPU costs of mm operations besides their locks (ns). Lock costs (cache-line
  * transfers, spinning, wake-ups) come from the hw and locking layers; these are the
  * instructions and cache misses of the work done *under* the locks. Each is derived from
- * the machine's documented latencies (shared/reference/hardware.md) by counting the
+ * the machine's documented latencies (docs/reference/hardware.md) by counting the
  * cache misses the kernel code makes, or marked [U] where it is an estimate.
  */
 export interface MmCosts {
@@ -111,7 +111,7 @@ export const defaultMmCosts: Readonly<MmCosts> = Object.freeze({
 });
 
 export const mmCostSources: Record<keyof MmCosts, string> = {
-  treeVisit: 'one cache miss on a vm_area_struct shared across sockets: between local DRAM (135 ns) and a same-socket transfer (40 ns) on IvyBridge-EX (hardware.md §2-3); ~100 ns',
+  treeVisit: 'one cache miss on a vm_area_struct shared across sockets: between local DRAM (135 ns) and a same-socket transfer (40 ns) on IvyBridge-EX (docs/reference/hardware.md §2-3); ~100 ns',
   rmapOne: 'page_check_address(): pgd, pud, pmd, pte loads of another mm (4 misses, ~100 ns each) + mm struct touch: ~500 ns [U: counted misses, not measured]',
   rmapOneMapped: 'pte lock (one more miss) + ptep_clear_flush share [U]',
   vmaLink: '[U] rb-tree insert + list + counters in the own mm (cache-hot): ~300 ns',
@@ -127,7 +127,7 @@ export const mmCostSources: Record<keyof MmCosts, string> = {
   exitFixed: '[U] exit without exit_mmap: ~20 µs',
   numaHintFault: '[U] a minor fault without page-cache lookup: exception entry/exit (~0.5 µs) + pte update + mpol_misplaced (a few cached loads): ~0.8 µs',
   numaPteUpdate: '[U] ptep_set_numa on a cache-hot page-table line: read-modify-write of one pte (~8 per 64-byte line): ~20 ns',
-  changeProtPtePage: '[U] pmd walk to the page-table page (1-2 misses, ~135 ns local DRAM each, hardware.md §2) + share of flush_tlb_range (local flush; IPIs to the few CPUs running this mm): ~0.6 µs',
+  changeProtPtePage: '[U] pmd walk to the page-table page (1-2 misses, ~135 ns local DRAM each, docs/reference/hardware.md §2) + share of flush_tlb_range (local flush; IPIs to the few CPUs running this mm): ~0.6 µs',
   migrateMoveMapping: '[U] spin_lock_irq(tree_lock) + page_freeze_refs cmpxchg + radix_tree_replace_slot + counters: ~3 cache misses at ~135 ns: ~0.4 µs',
   hugePageClear: 'clear_huge_page() = 512 × clear_page(); at the ~0.4 µs per 4 KiB of anonFault (≈10 GB/s store bandwidth of one core [U]): 512 × 0.41 µs ≈ 210 µs',
   pgtableAlloc: '[U] alloc_page from the per-cpu list (~0.2 µs) + clearing 4 KiB (~0.4 µs, as in anonFault): ~0.6 µs',

@@ -10,7 +10,7 @@ import { hstate } from './hugetlb_hstate';
 
 /**
  * Hugetlb page tables and their i_mmap users (mm/hugetlb.c and mm/memory.c, 3.18;
- * kernel-locking.md §2 rows 7, 9–11, §8): PMD sharing (huge_pte_alloc → huge_pmd_share,
+ * docs/reference/kernel-locking.md §2 rows 7, 9–11, §8): PMD sharing (huge_pte_alloc → huge_pmd_share,
  * huge_pmd_unshare) and the range walks that may unshare (unmap, change_protection).
  * The fault path is in hugetlb_fault.ts, hugetlbfs truncate in hugetlbfs.ts.
  */

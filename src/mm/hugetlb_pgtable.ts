@@ -7,7 +7,7 @@ import { VM_LOCKED, VM_MAYSHARE, type Vma } from './vma';
 
 /**
  * x86-64 hugetlb page tables with PMD sharing (CONFIG_ARCH_WANT_HUGE_PMD_SHARE; mm/hugetlb.c
- * 3.18; reference kernel-locking.md §8). Units are 4 KiB pages, like every address in the
+ * 3.18; reference docs/reference/kernel-locking.md §8). Units are 4 KiB pages, like every address in the
  * model: a huge page is HPAGE_PAGES = 512 small pages (2 MiB); one PMD page-table page maps
  * a PUD region of PTRS_PER_PMD = 512 huge pages (PUD_PAGES = 1 GiB). A huge pte is a pmd
  * entry, so "the page table" of a hugetlb range is the PMD page, and that is what several

@@ -11,7 +11,7 @@ import {
 /**
  * Page migration (mm/migrate.c, 3.18-rc7 text as quoted by Hugh Dickins' 30 Nov 2014 patch)
  * and its NUMA-balancing entry, migrate_misplaced_page. The reference is
- * kernel-locking.md §7.4-7.6.
+ * docs/reference/kernel-locking.md §7.4-7.6.
  *
  * The model keeps one `Page` object per file page: "moving" a page to a new one is
  * `page.node = target`; the old and new struct page are the same object, so

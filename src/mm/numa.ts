@@ -7,7 +7,7 @@ import { migrateMisplacedPage } from './migrate';
 import { resolveNumaParams, type NumaParams } from './numa_params';
 
 /**
- * Automatic NUMA balancing of Linux 3.18 (_PAGE_NUMA era; reference kernel-locking.md §7):
+ * Automatic NUMA balancing of Linux 3.18 (_PAGE_NUMA era; reference docs/reference/kernel-locking.md §7):
  *
  * 1. `taskTickNuma` (task_tick_numa, a scheduler tick hook): once the running task has
  *    used `numa_scan_period` of CPU time since its node_stamp and the mm's numa_next_scan

@@ -49,8 +49,8 @@ export const numaParamSources: Record<keyof NumaParams, string> = {
   scanPeriodMaxMs: 'kernel/sched/fair.c: sysctl_numa_balancing_scan_period_max = 60000 [U: as above]',
   scanSizeMb: 'kernel/sched/fair.c: sysctl_numa_balancing_scan_size = 256 [U: as above]',
   maxScanWindowMb: 'kernel/sched/fair.c: #define MAX_SCAN_WINDOW 2560 ("never scan more PTEs than MAX_SCAN_WINDOW MB/sec", task_scan_min) [U]',
-  ratelimitPages: 'mm/migrate.c: ratelimit_pages = 128 << (20 - PAGE_SHIFT) (128 MB of 4 KiB pages per window); reference kernel-locking.md §7.4',
-  migrateIntervalMs: 'mm/migrate.c: migrate_interval_millisecs = 100; reference kernel-locking.md §7.4',
+  ratelimitPages: 'mm/migrate.c: ratelimit_pages = 128 << (20 - PAGE_SHIFT) (128 MB of 4 KiB pages per window); reference docs/reference/kernel-locking.md §7.4',
+  migrateIntervalMs: 'mm/migrate.c: migrate_interval_millisecs = 100; reference docs/reference/kernel-locking.md §7.4',
   isolateFailProbability: 'model parameter (not a kernel tunable): isolate_lru_page fails when the page is not on the LRU; default 0',
   adaptScanPeriod: 'kernel/sched/fair.c update_task_scan_period (NUMA_PERIOD_SLOTS 10, NUMA_PERIOD_THRESHOLD 7 since a22b4b01, 3.16) [U: 3.18 text not compared]',
 };

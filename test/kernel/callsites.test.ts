@@ -13,7 +13,7 @@ test('the table has exactly the twenty call-site ids, once each, in SITE_IDS ord
 
 test('every row cites a reference row and names a kernel source file', () => {
   for (const s of CALLSITES) {
-    assert.match(s.ref, /kernel-locking\.md §2 row \d+/, s.id);
+    assert.match(s.ref, /^docs\/reference\/kernel-locking\.md §2 row \d+/, s.id);
     assert.match(s.file, /^(mm|kernel|fs)\/[\w/-]+\.c$/, s.id);
     assert.ok(s.function.length > 0 && s.underLock.length > 0 && s.why.length > 0, s.id);
   }

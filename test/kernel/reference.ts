@@ -1,5 +1,5 @@
 /**
- * An independent transcription of kernel-locking.md §2's mode columns (v1 = all ten v1
+ * An independent transcription of docs/reference/kernel-locking.md §2's mode columns (v1 = all ten v1
  * patches as benchmarked, 3.19 = what was merged), with the patch named in the v1 column.
  * The kernel layer derives these from the patch data; the tests compare the two.
  */

@@ -1,5 +1,5 @@
 /**
- * The rules of the 3.18 mutex (shared/reference/kernel-locking.md §5), each checked on a
+ * The rules of the 3.18 mutex (docs/reference/kernel-locking.md §5), each checked on a
  * small hand-worked scenario in checking mode: who gets the lock, when, and how (spin
  * or sleep), with the count at the key points.
  */

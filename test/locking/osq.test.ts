@@ -1,6 +1,6 @@
 /**
  * The optimistic-spin queue (osq_lock/osq_unlock, kernel/locking/mcs_spinlock.c in 3.18;
- * shared/reference/kernel-locking.md §6 "OSQ"), driven directly: xchg on the tail, the
+ * docs/reference/kernel-locking.md §6 "OSQ"), driven directly: xchg on the tail, the
  * head goes at once, others link behind their predecessor and spin on their own node,
  * need_resched unqueues, osq_unlock hands the head to the successor.
  */

@@ -1,5 +1,5 @@
 /**
- * The rules of the 3.18 xadd rwsem (shared/reference/kernel-locking.md §6), each checked
+ * The rules of the 3.18 xadd rwsem (docs/reference/kernel-locking.md §6), each checked
  * on a small hand-worked scenario in checking mode, with the exact 64-bit count at the
  * key points.
  */

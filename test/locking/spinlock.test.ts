@@ -1,6 +1,6 @@
 /**
  * The x86 ticket spinlock of 3.18 (the wait_lock of the mutex and rwsem,
- * shared/reference/kernel-locking.md §6 "OSQ" paragraph): FIFO by ticket, spinning with
+ * docs/reference/kernel-locking.md §6 "OSQ" paragraph): FIFO by ticket, spinning with
  * preemption disabled, and hand-off time that grows with the number of waiters.
  */
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * reaim's driver for one load point (driver.c runloop; shared/reference/aim7.md §1): the
+ * reaim's driver for one load point (driver.c runloop; docs/reference/aim7.md §1): the
  * driver process (an exec of the reaim binary) forks N children, which wait for the start
  * signal; after its 1 s sleep the driver signals them all; each child runs its tasks
  * (quota per test, seeded random order) and exits; the driver waits for the last one.

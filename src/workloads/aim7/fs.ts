@@ -1,7 +1,7 @@
 /**
  * The file-system side of the aim7 tests, at the level of its locks and queues
  * (fs/namei.c, fs/sync.c, fs/fs-writeback.c, fs/xfs of 3.18), on xfs over a ramdisk as the
- * 2014 runs used (shared/reference/aim7.md §2):
+ * 2014 runs used (docs/reference/aim7.md §2):
  *
  * - every child creates, opens and unlinks its temporary files in ONE directory (DISKDIR),
  *   and disk_src works in the shared `fakeh` tree: lookup_open() and vfs_unlink() hold the

@@ -29,7 +29,7 @@ export interface NumaMigrationOptions extends ScenarioOptions {
 export const NUMA_SCENARIO_PARAMS: Partial<NumaParams> = { scanDelayMs: 2, scanPeriodMinMs: 2, scanPeriodMaxMs: 100, maxScanWindowMb: 256_000 };
 
 /**
- * NUMA migration of shared file pages (reference kernel-locking.md §7): `processes`
+ * NUMA migration of shared file pages (reference docs/reference/kernel-locking.md §7): `processes`
  * processes on a 4-node machine map the writable data segment of a shared library
  * MAP_PRIVATE (rw-p, not yet copied-on-write: the file's own pages, on node 0) and keep
  * reading it, with NUMA balancing on (NUMA_SCENARIO_PARAMS). task_numa_work marks their

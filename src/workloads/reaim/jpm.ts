@@ -1,5 +1,5 @@
 /**
- * reaim's per-load-point arithmetic (shared/reference/aim7.md §1–2).
+ * reaim's per-load-point arithmetic (docs/reference/aim7.md §1–2).
  *
  * - JPM = tasks_per_child × 60 × N / real_time, real_time from the start signal to the LAST
  *   child's exit (seconds): the slowest child sets the result.

@@ -1,5 +1,5 @@
 /**
- * The order in which one child runs its tasks (shared/reference/aim7.md §1).
+ * The order in which one child runs its tasks (docs/reference/aim7.md §1).
  *
  * Known: the child repeatedly skips a pseudo-random number of list entries and runs the test
  * it lands on, until every test's quota is used; reaim seeds the generator with the child's

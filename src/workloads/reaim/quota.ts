@@ -1,5 +1,5 @@
 /**
- * Tasks per child (shared/reference/aim7.md §1): each test's quota is
+ * Tasks per child (docs/reference/aim7.md §1): each test's quota is
  * `hits / total_hits × jobs` (jobs = 100 by default, mmtests keeps it), rounded so that a
  * fraction ≥ 0.5 rounds up, and a non-zero quota below 1 becomes 1. The child runs the sum of
  * the quotas (the driver recomputes `procs_per_user` to that sum).

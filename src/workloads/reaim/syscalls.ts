@@ -1,5 +1,5 @@
 /**
- * Process-creation pressure of each test (shared/reference/aim7.md §4–5): per invocation, how
+ * Process-creation pressure of each test (docs/reference/aim7.md §4–5): per invocation, how
  * many plain forks, exec_test iterations, shell_rtns calls and `system("sync")` calls it makes,
  * and what each of those costs in forks and execs.
  *
@@ -94,7 +94,7 @@ export interface ChildSpawnTotals {
   sleepSec: number;
 }
 
-/** Totals per child for a workfile's quotas (aim7.md §5's table). */
+/** Totals per child for a workfile's quotas (docs/reference/aim7.md §5's table). */
 export function childSpawnTotals(quotas: Pick<Quotas, 'perTest'>): ChildSpawnTotals {
   const r: ChildSpawnTotals = {
     syncCalls: 0, forkTestForks: 0, execIterations: 0, shellCalls: 0, forksMin: 0, forksMax: 0, execs: 0, sleepSec: 0,

@@ -1,7 +1,7 @@
 /**
  * The reaim test names this model knows: every line of the alltests workfile (including
  * signal_test, which mmtests excludes) and the disk workfile's five O_DIRECT tests, as listed
- * in shared/reference/aim7.md §3–4. re-aim-7 has more tests than these; they are not modelled
+ * in docs/reference/aim7.md §3–4. re-aim-7 has more tests than these; they are not modelled
  * and a workfile naming one is rejected.
  */
 export const KNOWN_TESTS = [

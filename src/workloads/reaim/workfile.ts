@@ -1,5 +1,5 @@
 /**
- * Parsing a reaim workfile with re-aim-7's own rules (shared/reference/aim7.md §1–2).
+ * Parsing a reaim workfile with re-aim-7's own rules (docs/reference/aim7.md §1–2).
  *
  * Format: one `<hits> <test>` per line; blank lines and lines starting with `#` are ignored.
  * Optional header lines `FILESIZE: <size>` / `POOLSIZE: <size>` (the colon is optional, sizes

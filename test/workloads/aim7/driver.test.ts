@@ -17,7 +17,7 @@ test('aim7: registered, run to completion, calibrated params default to data/cal
   assert.throws(() => aim7({ workfile: 'compute' }), (e: unknown) => e instanceof ConfigError && e.field === 'params.workfile' && /alltests, disk/.test(e.message));
 });
 
-test('aim7 full run: forks and execs per child are aim7.md §5\'s, for dash (forks before the last command) and bash', () => {
+test('aim7 full run: forks and execs per child are docs/reference/aim7.md §5\'s, for dash (forks before the last command) and bash', () => {
   const q = computeQuotas(loadWorkfile('alltests'));
   const totals = childSpawnTotals(q);
   for (const dash of [true, false]) {
