@@ -276,9 +276,10 @@ function resolveInner(input: unknown): ResolvedRun {
  * sweep folder written before cannot be resumed with results of the old model mixed in
  * (the store then asks for a fresh --out folder). History: 1 until 27 Nov 2026; 2 from
  * the folding of uncontended lock work (LockEnv.fold); 3 from xfs group commit and ramdisk
- * I/O as CPU (workloads/aim7/fs.ts).
+ * I/O as CPU (workloads/aim7/fs.ts); 4 from libc without clean data pages (layouts.ts, candidate
+ * 1 of docs/fidelity/candidates.md), the fork's order-2 allocation (compaction.ts) and the lock fixes.
  */
-export const MODEL_VERSION = 3;
+export const MODEL_VERSION = 4;
 
 function hashOf(config: RunConfig, machine: Machine, kernel: KernelConfig): string {
   const { seed: _seed, ...rest } = config;

@@ -60,7 +60,8 @@ function dso(name: string, textPages: number, dataPages: number, relroPages: num
 /** Layouts by file name. */
 export const DSO_LAYOUTS: Readonly<Record<string, DsoLayout>> = Object.freeze({
   'libc.so.6': dso('libc.so.6', 443, 6, 4, 5, `${U14}: libc-2.19.so r-xp 0x1bb000, ---p 0x1ff000, r--p 0x4000, rw-p 0x2000, anon rw-p 0x5000; `
-    + 'cleanDataPages 1 [U]: of the two rw- pages (.got.plt, .data) start-up writes the first; the second holds .data variables a short-lived process need not write', undefined, 1),
+    + 'cleanDataPages 0: both rw- pages are written in every process (the first holds __malloc_hook, cleared by the first malloc; '
+    + 'the second __progname, set by __init_misc, and the start of .bss, zeroed by ld.so): docs/fidelity/candidates.md, candidate 1', undefined, 0),
   'ld-linux-x86-64.so.2': dso('ld-linux-x86-64.so.2', 35, 2, 1, 1, `${U14}: ld-2.19.so r-xp 0x23000, r--p 0x1000, rw-p 0x1000, anon rw-p 0x1000`),
   'libselinux.so.1': dso('libselinux.so.1', 31, 3, 1, 1, U14),
   'libacl.so.1': dso('libacl.so.1', 7, 2, 1, 0, U14),

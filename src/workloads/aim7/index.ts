@@ -41,7 +41,7 @@ const params: Record<string, ParamSpec> = {
  * give). Defaults are the facts aim7 uses, so a default aim7-whatif run is an aim7 run.
  */
 const whatIfParams: Record<string, ParamSpec> = {
-  libcCleanPages: { type: 'int', default: dsoLayout('libc.so.6').cleanDataPages, min: 0, max: 512, help: 'what-if: clean (never written) pages of libc\'s rw- data, shared by every process and touched by its user time: what NUMA balancing can migrate (default: the layout value, layouts.ts [U])' },
+  libcCleanPages: { type: 'int', default: dsoLayout('libc.so.6').cleanDataPages, min: 0, max: 512, help: 'what-if: clean (never written) pages of libc\'s rw- data, shared by every process and touched by its user time: what NUMA balancing can migrate (default: the layout value, 0: docs/fidelity/candidates.md candidate 1)' },
   logGroupCommit: { type: 'boolean', default: true, help: 'what-if when false: every xfs log force writes the log itself under a mutex; true (xfs, aim7\'s model): forces that arrive during a CIL push share the next one (fs.ts)' },
   compactionStallProbability: { type: 'number', default: defaultCompactionParams.stallProbability, min: 0, max: 1, help: 'what-if: chance that a fork\'s order-2 kernel-stack allocation stalls in direct compaction, which migrates a batch of 32 pages, page-cache pages of libc, ld.so and the binaries among them (compaction.ts; not knowable from 2014 sources: run a range)' },
   numaScanPeriodMaxMs: { type: 'number', default: defaultNumaParams.scanPeriodMaxMs, min: defaultNumaParams.scanPeriodMinMs, max: 600000, unit: 'ms', help: 'what-if: sysctl numa_balancing_scan_period_max_ms (3.18: 60000); lower = each task rescans its address space sooner' },
