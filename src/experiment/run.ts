@@ -103,7 +103,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
   let cpuEnd: CpuSnap = { busy: 0, spin: 0 };
   const schedCounts = () => {
     const t = sched.totalStats();
-    return { switches: t.switches, wakeups: t.wakeups, migrations: t.migrations, preemptions: t.preemptions, cpu: t.cpu, spin: t.spin, sleep: t.sleep, queued: t.queued };
+    return { switches: t.switches, wakeups: t.wakeups, migrations: t.migrations, preemptions: t.preemptions, cpu: t.cpu, spin: t.spin, user: t.user, sleep: t.sleep, queued: t.queued };
   };
   let schedStart = schedCounts();
   let schedEnd = schedStart;
@@ -211,6 +211,8 @@ export function measure(r: ResolvedRun): RunMeasurement {
     task_spin_s: (schedEnd.spin - schedStart.spin) / 1e9,
     task_sleep_s: (schedEnd.sleep - schedStart.sleep) / 1e9,
     task_queued_s: (schedEnd.queued - schedStart.queued) / 1e9,
+    ...timeBreakdown(schedEnd.cpu - schedStart.cpu, schedEnd.spin - schedStart.spin, schedEnd.user - schedStart.user,
+      schedEnd.sleep - schedStart.sleep, lockstatAtEnd ?? env.stat.rows()),
     sim_events: sim.eventCount,
     stopped_early: stoppedEarly,
     drain_timeout: drainTimeout,
@@ -220,4 +222,28 @@ export function measure(r: ResolvedRun): RunMeasurement {
   const metrics: Record<string, number | null> = {};
   for (const [k, v] of Object.entries(out.metrics)) metrics[k] = typeof v === 'number' && Number.isFinite(v) ? v : null;
   return { metrics, counters, lockstat: lockstatAtEnd ?? env.stat.rows(), trace };
+}
+
+/**
+ * Where the tasks' time went (ns in, seconds out): CPU time split into user, kernel (not
+ * spinning) and spinning per lock class; sleep per lock class (lockstat's sleep of
+ * acquisitions that completed in the window) and the rest (`task_sleep_other_s`: I/O,
+ * wait4, sleep(), migration-entry waits, …). User time includes stalls owed by folded lock
+ * fast paths that a user-mode compute paid.
+ */
+export function timeBreakdown(cpu: number, spin: number, user: number, sleep: number, lockstat: readonly LockStatRow[]): Record<string, number> {
+  const spinBy = new Map<string, number>(), sleepBy = new Map<string, number>();
+  for (const r of lockstat) {
+    spinBy.set(r.lockClass, (spinBy.get(r.lockClass) ?? 0) + r.spinNs);
+    sleepBy.set(r.lockClass, (sleepBy.get(r.lockClass) ?? 0) + r.sleepNs);
+  }
+  const out: Record<string, number> = { task_user_s: user / 1e9, task_kernel_s: (cpu - spin - user) / 1e9 };
+  for (const c of [...spinBy.keys()].sort()) out[`task_spin_${c}_s`] = spinBy.get(c)! / 1e9;
+  let lockSleep = 0;
+  for (const c of [...sleepBy.keys()].sort()) {
+    out[`task_sleep_${c}_s`] = sleepBy.get(c)! / 1e9;
+    lockSleep += sleepBy.get(c)!;
+  }
+  out.task_sleep_other_s = Math.max(0, sleep - lockSleep) / 1e9;
+  return out;
 }

@@ -75,10 +75,13 @@ export class Page {
 
   /** wait_on_page_locked(): sleep until the page is unlocked, without taking the lock */
   *waitOnPageLocked(task: Task): Generator<unknown, void, unknown> {
+    if (!this.locked) return;
+    const t0 = this.ctx.sim.now;
     while (this.locked) {
       const w = (this.unlockWaiters ??= []);
       if (!w.includes(task)) w.push(task);
       yield* this.ctx.sched.block(task);
     }
+    this.ctx.vmstat.page_locked_wait_ns += this.ctx.sim.now - t0;
   }
 }

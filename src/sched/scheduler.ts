@@ -36,7 +36,7 @@ export class Scheduler {
   /** live tasks (spawned, not yet exited); exited ones are dropped so their memory can go */
   readonly tasks: Task[] = [];
   /** the stats of exited tasks, summed (see totalStats) */
-  private readonly retired: TaskStats = { cpu: 0, spin: 0, sleep: 0, queued: 0, switches: 0, preemptions: 0, wakeups: 0, migrations: 0 };
+  private readonly retired: TaskStats = { cpu: 0, spin: 0, user: 0, sleep: 0, queued: 0, switches: 0, preemptions: 0, wakeups: 0, migrations: 0 };
   /** tasks spawned so far */
   spawned = 0;
   private nextTid = 1;
@@ -103,9 +103,17 @@ export class Scheduler {
     if (ns <= 0) return;
     this.assertOnCpu(task, 'compute');
     task.userMode = user;
+    if (!user) {
+      yield this.startCompute(task, ns);
+      this.finishCompute(task);
+      return;
+    }
+    // user time: the time this work took on a CPU (preempted and queued time left out)
+    const t0 = this.sim.now, q0 = task.stats.queued;
     yield this.startCompute(task, ns);
     this.finishCompute(task);
-    if (user && task.cpu.needResched) yield* this.preemptSelf(task);
+    task.stats.user += this.sim.now - t0 - (task.stats.queued - q0);
+    if (task.cpu.needResched) yield* this.preemptSelf(task);
   }
 
   /**
@@ -528,6 +536,7 @@ export class Scheduler {
 function addStats(into: TaskStats, s: TaskStats): void {
   into.cpu += s.cpu;
   into.spin += s.spin;
+  into.user += s.user;
   into.sleep += s.sleep;
   into.queued += s.queued;
   into.switches += s.switches;

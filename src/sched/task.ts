@@ -15,6 +15,8 @@ export interface TaskStats {
   cpu: number;
   /** ns spinning */
   spin: number;
+  /** ns on a CPU in user mode (compute(…, user = true)), part of `cpu` */
+  user: number;
   /** ns asleep */
   sleep: number;
   /** ns runnable but waiting for a CPU */
@@ -61,7 +63,7 @@ export class Task {
   /** vruntime accounted up to this time */
   accountedTo = 0;
   stateSince = 0;
-  readonly stats: TaskStats = { cpu: 0, spin: 0, sleep: 0, queued: 0, switches: 0, preemptions: 0, wakeups: 0, migrations: 0 };
+  readonly stats: TaskStats = { cpu: 0, spin: 0, user: 0, sleep: 0, queued: 0, switches: 0, preemptions: 0, wakeups: 0, migrations: 0 };
   proc!: Process;
   /** position in Scheduler.tasks while alive, -1 after exit */
   index = -1;

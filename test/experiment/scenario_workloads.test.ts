@@ -69,6 +69,34 @@ test('duration.ms is not used by a run-to-completion workload; another seed give
   assert.ok(Math.abs(c.task_cpu_s! - (c.cpu_busy_share! + c.cpu_spin_share!) * cpuS) < 0.01 * c.task_cpu_s!, `${c.task_cpu_s} vs ${(c.cpu_busy_share! + c.cpu_spin_share!) * cpuS}`);
   assert.ok(Math.abs(c.task_spin_s! - c.cpu_spin_share! * cpuS) < 0.01 * c.task_spin_s! && c.task_spin_s! > 0);
   assert.ok(c.task_sleep_s! >= 0 && c.task_queued_s! >= 0);
+  // where it went: user + kernel + spinning = on a CPU; spinning and sleeping by lock class from lockstat
+  assert.ok(Math.abs(c.task_user_s! + c.task_kernel_s! + c.task_spin_s! - c.task_cpu_s!) < 1e-9 * c.task_cpu_s!);
+  assert.ok(c.task_kernel_s! > 0, 'xip runs kernel work');
+  const spinByClass = Object.entries(c).filter(([k]) => /^task_spin_.+_s$/.test(k)).reduce((s, [, v]) => s + v!, 0);
+  assert.ok(spinByClass > 0 && spinByClass <= c.task_spin_s! * (1 + 1e-9), `${spinByClass} vs ${c.task_spin_s}`);
+  const sleepByClass = Object.entries(c).filter(([k]) => /^task_sleep_.+_s$/.test(k) && k !== 'task_sleep_other_s').reduce((s, [, v]) => s + v!, 0);
+  assert.ok(c.task_sleep_other_s! >= 0 && sleepByClass + c.task_sleep_other_s! >= c.task_sleep_s! * (1 - 1e-9));
+});
+
+test('user time is counted: a task computing in user mode half the time has task_user_s about half its CPU time', async () => {
+  const { Simulation } = await import('../../src/engine');
+  const { Scheduler } = await import('../../src/sched');
+  const { loadMachine } = await import('../../src/hw');
+  const sim = new Simulation(1);
+  const sched = new Scheduler(sim, loadMachine('ivybridge-ex-4s'));
+  // more tasks than CPUs: user work gets preempted and queued, which must not count as user time
+  for (let i = 0; i < 200; i++) {
+    sched.spawn(`t${i}`, function* (t) {
+      for (let k = 0; k < 20; k++) {
+        yield* sched.compute(t, 50_000, true);
+        yield* sched.compute(t, 50_000);
+      }
+    });
+  }
+  sim.run();
+  const s = sched.totalStats();
+  assert.ok(s.queued > 0, 'tasks waited for a CPU');
+  assert.ok(Math.abs(s.user / s.cpu - 0.5) < 0.05, `user ${s.user} of cpu ${s.cpu}`);
 });
 
 test('maxEvents stops a scenario early and says so', () => {

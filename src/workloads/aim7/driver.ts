@@ -207,6 +207,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
       forks: ctx.vmstat.forks, execs: ctx.vmstat.execs, disk_kib: w.diskKiB,
       compact_stall: ctx.vmstat.compact_stall, compact_isolated: ctx.vmstat.compact_isolated,
       compact_isolated_file: ctx.vmstat.compact_isolated_file,
+      sleep_page_locked_s: ctx.vmstat.page_locked_wait_ns / 1e9,
     };
     // a window estimate whose window never closed ran every child to its end: report that
     const fellBack = o.estimate === 'window' && we === Infinity && exits.length === N;
