@@ -134,7 +134,13 @@ export abstract class Lock {
   protected begin(task: Task, mode: LockMode, site: string, nested = false): LockOp {
     if (this.env.checks) this.env.checkOrder(task, this, nested);
     this.transit++;
-    return { site, mode, t0: this.env.sim.now, spin: 0, sleep: 0, cross: 0, contended: false, nested };
+    return { cls: this.cls.name, site, mode, t0: this.env.sim.now, spin: 0, sleep: 0, cross: 0, contended: false, nested };
+  }
+
+  /** the acquisition found the lock taken: it waits (LockEnv.waiting) until acquired() */
+  protected contend(op: LockOp): void {
+    op.contended = true;
+    this.env.waiting.add(op);
   }
 
   /** the task owns the lock now */
@@ -142,7 +148,10 @@ export abstract class Lock {
     const now = this.env.sim.now;
     const s = this.env.stat.site(this.cls.name, op.site);
     s.acquisitions[op.mode]++;
-    if (op.contended) s.contentions[op.mode]++;
+    if (op.contended) {
+      s.contentions[op.mode]++;
+      this.env.waiting.delete(op);
+    }
     s.wait.add(now - op.t0);
     s.spin += op.spin;
     s.sleep += op.sleep;

@@ -38,7 +38,7 @@ export class SpinLock extends Lock implements SleepLock {
     yield d;
     const my = this.tail++;
     if (my !== this.head) {
-      op.contended = true;
+      this.contend(op);
       this.spinners.push(task);
       while (this.head !== my) {
         yield* this.spin(task, op, false);
