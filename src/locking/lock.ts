@@ -99,12 +99,18 @@ export abstract class Lock {
   }
 
   /**
-   * Wake spinner `t` and, if it is spinning now, issue its re-read of the line (one that is
-   * still paying owed time keeps the notification and reads when it gets to its spin).
+   * Wake spinner `t` and, if it is spinning and its copy of the line was invalidated (a
+   * priced write: an atomic on the lock word), issue its re-read now. A change the model
+   * does not price as a store (the owner field, cleared just before the release atomic)
+   * leaves the spinner's copy valid: it reads when it resumes, behind whatever the writer
+   * issues at once (the release atomic), as a spinner sees back-to-back stores together.
+   * (Pre-issuing at the owner clear as well made the OSQ head read twice per release, and
+   * fast-path newcomers starved it in `bench locks`.) One still paying owed time keeps the
+   * notification and reads when it gets to its spin.
    */
   protected notifyPoller(t: Task): void {
-    const spinning = t.state === 'spinning';
-    if (this.env.sched.notify(t, this) && spinning) this.pollNow(t);
+    const now = t.state === 'spinning' && !this.line.holds(t.cpu.id);
+    if (this.env.sched.notify(t, this) && now) this.pollNow(t);
   }
 
   /** loads issued for spinners at the change that woke them: completion time, cross-socket */
