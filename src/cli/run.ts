@@ -84,9 +84,10 @@ function printText(r: RunResult): void {
   table('counters', r.counters);
   if (r.lockstat.length) {
     console.log('\nlockstat (measured window):');
-    const head = ['class', 'site', 'acq r', 'acq w', 'cont r', 'cont w', 'wait mean', 'hold mean', 'spin ms', 'sleep ms', 'xsocket'];
+    const head = ['class', 'site', 'acq r', 'acq w', 'cont r', 'cont w', 'wait mean', 'hold mean', 'spin ms', 'sleep ms', 'xsocket', 'waiting'];
     const rows = r.lockstat.map((l) => [l.lockClass, l.site, String(l.acqRead), String(l.acqWrite), String(l.contRead), String(l.contWrite),
-      l.waitMeanNs.toFixed(0), l.holdMeanNs.toFixed(0), (l.spinNs / 1e6).toFixed(3), (l.sleepNs / 1e6).toFixed(3), String(l.crossSocket)]);
+      l.waitMeanNs.toFixed(0), l.holdMeanNs.toFixed(0), (l.spinNs / 1e6).toFixed(3), (l.sleepNs / 1e6).toFixed(3), String(l.crossSocket),
+      String((l.waitingRead ?? 0) + (l.waitingWrite ?? 0))]);
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i]!.length)));
     const line = (x: string[]) => `  ${x.map((s, i) => (i < 2 ? s.padEnd(w[i]!) : s.padStart(w[i]!))).join('  ')}`;
     console.log(line(head));

@@ -45,7 +45,7 @@ export interface SweepTables {
 const ID_COLUMNS = ['runId', 'configHash', 'rep', 'seed'];
 const LOCKSTAT_COLUMNS: readonly (keyof LockStatRow)[] = [
   'lockClass', 'site', 'acqRead', 'acqWrite', 'contRead', 'contWrite', 'waitTotalNs', 'waitMeanNs', 'waitMaxNs',
-  'holdTotalNs', 'holdMeanNs', 'holdMaxNs', 'spinNs', 'sleepNs', 'crossSocket',
+  'holdTotalNs', 'holdMeanNs', 'holdMaxNs', 'spinNs', 'sleepNs', 'crossSocket', 'waitingRead', 'waitingWrite', 'waitingNs',
 ];
 const TRACE_COLUMNS: readonly (keyof TracePoint)[] = ['t_ms', 'cpu_busy_share', 'cpu_spin_share', 'lock_acquisitions', 'lock_contentions'];
 

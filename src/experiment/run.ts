@@ -11,6 +11,8 @@
  *   still asleep at the end has its last sleep left out), and `sim_events` (whole run),
  *   `stopped_early` (1 if duration.maxEvents cut the run short), `drain_timeout` (1 if events
  *   were still pending a duration (at least 10 ms) after the window: tasks that never exit),
+ *   `lock_waiting_at_end` (lock acquisitions still waiting, spinning or asleep, at the end
+ *   of the window: lockstat's contentions count only waits that ended in an acquisition),
  *   plus the workload's own counters;
  * - lockstat per lock class and call site over the measured window (a hold that spans the
  *   end of the warm-up is not counted);
@@ -138,7 +140,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
     get endNs() { return endNs; },
     get durationNs() { return durationNs; },
     measuring: () => sim.now >= startNs && sim.now <= endNs,
-    lockstat: () => lockstatAtEnd ?? env.stat.rows(),
+    lockstat: () => lockstatAtEnd ?? env.rows(),
     rng: (name) => sim.rng(`workload.${name}`),
     lock: (cls, name) => kernelLock(env, kernel, cls, name),
     run(untilNs?: number) {
@@ -155,7 +157,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
         endNs = durationNs = sim.now;
         cpuEnd = cpuTimes(sched.cpus, sim.now);
         schedEnd = schedCounts();
-        lockstatAtEnd = env.stat.rows();
+        lockstatAtEnd = env.rows();
         return;
       }
       let ok = true;
@@ -186,7 +188,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
       }
       cpuEnd = cpuTimes(sched.cpus, Math.min(sim.now, endNs));
       schedEnd = schedCounts();
-      lockstatAtEnd = env.stat.rows();
+      lockstatAtEnd = env.rows();
       // drain: let tasks finish the operation they are in and exit
       if (ok) ok = runTo(endNs + Math.max(durationNs, 1e7));
       if (!ok) stoppedEarly = 1;
@@ -212,7 +214,8 @@ export function measure(r: ResolvedRun): RunMeasurement {
     task_sleep_s: (schedEnd.sleep - schedStart.sleep) / 1e9,
     task_queued_s: (schedEnd.queued - schedStart.queued) / 1e9,
     ...timeBreakdown(schedEnd.cpu - schedStart.cpu, schedEnd.spin - schedStart.spin, schedEnd.user - schedStart.user,
-      schedEnd.sleep - schedStart.sleep, lockstatAtEnd ?? env.stat.rows()),
+      schedEnd.sleep - schedStart.sleep, lockstatAtEnd ?? env.rows()),
+    lock_waiting_at_end: waitingAtEnd(lockstatAtEnd ?? env.rows()),
     sim_events: sim.eventCount,
     stopped_early: stoppedEarly,
     drain_timeout: drainTimeout,
@@ -221,7 +224,14 @@ export function measure(r: ResolvedRun): RunMeasurement {
   for (const [k, v] of Object.entries(out.counters ?? {})) counters[k in counters ? `workload_${k}` : k] = v;
   const metrics: Record<string, number | null> = {};
   for (const [k, v] of Object.entries(out.metrics)) metrics[k] = typeof v === 'number' && Number.isFinite(v) ? v : null;
-  return { metrics, counters, lockstat: lockstatAtEnd ?? env.stat.rows(), trace };
+  return { metrics, counters, lockstat: lockstatAtEnd ?? env.rows(), trace };
+}
+
+/** acquisitions still waiting in lockstat rows taken at the end of the window */
+function waitingAtEnd(rows: readonly LockStatRow[]): number {
+  let n = 0;
+  for (const r of rows) n += r.waitingRead + r.waitingWrite;
+  return n;
 }
 
 /**

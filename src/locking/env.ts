@@ -1,7 +1,7 @@
 import type { Simulation } from '../engine';
 import type { Machine } from '../hw';
 import type { Scheduler, Task } from '../sched';
-import { LockStat, type LockMode, type LockSiteStats } from './lockstat';
+import { LockStat, type LockMode, type LockSiteStats, type LockStatRow } from './lockstat';
 import type { Lock } from './lock';
 
 /** A broken lock invariant, lock order or lost wake-up, found in checking mode. */
@@ -28,6 +28,8 @@ export interface Held {
 
 /** Per-acquisition bookkeeping. */
 export interface LockOp {
+  /** the lock's class name */
+  cls: string;
   site: string;
   mode: LockMode;
   t0: number;
@@ -44,6 +46,18 @@ export interface LockOp {
  */
 export class LockEnv {
   readonly stat = new LockStat();
+  /**
+   * Acquisitions that found the lock taken and have not got it yet: spinning, asleep in a
+   * wait list, or on their way. lockstat counts a contention when the lock is acquired
+   * (as lockdep's __lock_acquired adds the wait time), so these are reported apart, as
+   * `waiting*` in `rows()` (issue 12: a spinner that never got the lock counted nowhere).
+   */
+  readonly waiting = new Set<LockOp>();
+
+  /** lockstat rows with the acquisitions still waiting now (`waitingRead`, `waitingWrite`, `waitingNs`) */
+  rows(): LockStatRow[] {
+    return this.stat.rows(this.waiting, this.sim.now);
+  }
   /**
    * The locks made in this environment and not forgotten, in creation order: what
    * finalCheck looks at. A layer forgets the locks of objects it destroys (the page-table

@@ -4,4 +4,4 @@ export { SpinLock } from './spinlock';
 export { Osq, spinOnOwner } from './osq';
 export { Mutex, defaultMutexOptions, type MutexOptions } from './mutex';
 export { RwSem, defaultRwsemOptions, type RwsemOptions } from './rwsem';
-export { LockStat, LockSiteStats, Distribution, type LockMode, type LockStatRow } from './lockstat';
+export { LockStat, LockSiteStats, Distribution, type LockMode, type LockStatRow, type WaitingOp } from './lockstat';

@@ -82,16 +82,71 @@ export abstract class Lock {
     this.env.sched.stall(task, d);
   }
 
-  /** tell the polling spinner that the lock word or owner changed */
+  /**
+   * Tell the polling spinner that the lock word or owner changed. A spinner polls the
+   * line in a tight loop (cpu_relax_lowlatency() between loads in mutex_spin_on_owner,
+   * rwsem_spin_on_owner and the optimistic-spin loops of kernel/locking/mutex.c and
+   * rwsem-xadd.c): the write that changed the line invalidated its copy, and its next load
+   * is issued at once, so it is served right after that write and before any later access
+   * to the line. `pollNow` issues that load here, at the change; the spinner pays it in
+   * `repoll`. (Was: the spinner issued its load only when its process resumed, after the
+   * writer's own code had run on at the same instant, so a release followed at once by a
+   * re-acquisition was never seen: issue 12.)
+   */
   protected changed(): void {
     const p = this.poller;
-    if (p) this.env.sched.notify(p, this);
+    if (p) this.notifyPoller(p);
+  }
+
+  /**
+   * Wake spinner `t` and, if it is spinning and its copy of the line was invalidated (a
+   * priced write: an atomic on the lock word), issue its re-read now. A change the model
+   * does not price as a store (the owner field, cleared just before the release atomic)
+   * leaves the spinner's copy valid: it reads when it resumes, behind whatever the writer
+   * issues at once (the release atomic), as a spinner sees back-to-back stores together.
+   * (Pre-issuing at the owner clear as well made the OSQ head read twice per release, and
+   * fast-path newcomers starved it in `bench locks`.) One still paying owed time keeps the
+   * notification and reads when it gets to its spin.
+   */
+  protected notifyPoller(t: Task): void {
+    const now = t.state === 'spinning' && !this.line.holds(t.cpu.id);
+    if (this.env.sched.notify(t, this) && now) this.pollNow(t);
+  }
+
+  /** loads issued for spinners at the change that woke them: completion time, cross-socket */
+  private polls: Map<Task, { until: number; cross: boolean }> | null = null;
+
+  private pollNow(t: Task): void {
+    const now = this.env.sim.now;
+    const before = this.line.stats.crossSocket;
+    const d = this.line.read(t.cpu.id, now);
+    (this.polls ??= new Map()).set(t, { until: now + d, cross: this.line.stats.crossSocket !== before });
+  }
+
+  /**
+   * A spinner's re-read of the lock line after its spin ended: the load issued when it was
+   * notified of a change (pollNow), or, woken otherwise (need_resched, owner off CPU, a
+   * notification while it paid owed time), a load issued now.
+   */
+  protected repoll(task: Task, op: LockOp | null): number {
+    const p = this.polls?.get(task);
+    if (!p) return this.ld(task, op);
+    this.polls!.delete(task);
+    if (op && p.cross) op.cross++;
+    const left = p.until - this.env.sim.now;
+    return left > 0 ? left : 0;
   }
 
   protected begin(task: Task, mode: LockMode, site: string, nested = false): LockOp {
     if (this.env.checks) this.env.checkOrder(task, this, nested);
     this.transit++;
-    return { site, mode, t0: this.env.sim.now, spin: 0, sleep: 0, cross: 0, contended: false, nested };
+    return { cls: this.cls.name, site, mode, t0: this.env.sim.now, spin: 0, sleep: 0, cross: 0, contended: false, nested };
+  }
+
+  /** the acquisition found the lock taken: it waits (LockEnv.waiting) until acquired() */
+  protected contend(op: LockOp): void {
+    op.contended = true;
+    this.env.waiting.add(op);
   }
 
   /** the task owns the lock now */
@@ -99,7 +154,10 @@ export abstract class Lock {
     const now = this.env.sim.now;
     const s = this.env.stat.site(this.cls.name, op.site);
     s.acquisitions[op.mode]++;
-    if (op.contended) s.contentions[op.mode]++;
+    if (op.contended) {
+      s.contentions[op.mode]++;
+      this.env.waiting.delete(op);
+    }
     s.wait.add(now - op.t0);
     s.spin += op.spin;
     s.sleep += op.sleep;
@@ -182,7 +240,12 @@ export abstract class Lock {
   *relax(task: Task, op: LockOp): Generator<unknown, void, unknown> {
     this.poller = task;
     yield* this.spin(task, op, true);
-    yield this.ld(task, op);
+    yield this.repoll(task, op);
+  }
+
+  /** spinOnOwner's re-read (osq.ts) */
+  pollLine(task: Task, op: LockOp | null): number {
+    return this.repoll(task, op);
   }
 
   /** wake_up_process() from a lock's slow path, charging the waker */

@@ -95,6 +95,23 @@ export interface LockStatRow {
   spinNs: number;
   sleepNs: number;
   crossSocket: number;
+  /**
+   * acquisitions at this site that found the lock taken and were still waiting (spinning
+   * or asleep) when the rows were taken — for a run, the end of its measured window; not
+   * in contRead/contWrite, which count waits that ended in an acquisition
+   */
+  waitingRead: number;
+  waitingWrite: number;
+  /** how long those had waited so far, summed (ns) */
+  waitingNs: number;
+}
+
+/** what LockStat.rows needs of an acquisition still waiting */
+export interface WaitingOp {
+  cls: string;
+  site: string;
+  mode: LockMode;
+  t0: number;
 }
 
 /** All statistics of one simulation, by class then site. */
@@ -116,12 +133,25 @@ export class LockStat {
     return t;
   }
 
-  rows(): LockStatRow[] {
+  /**
+   * One row per (class, site), sorted. `waiting` (LockEnv.waiting) adds the acquisitions
+   * still waiting at time `now`; a site with only such waiters gets a row of its own.
+   */
+  rows(waiting: Iterable<WaitingOp> = [], now = 0): LockStatRow[] {
+    const w = new Map<LockSiteStats, { read: number; write: number; ns: number }>();
+    for (const op of waiting) {
+      const s = this.site(op.cls, op.site);
+      let e = w.get(s);
+      if (!e) w.set(s, (e = { read: 0, write: 0, ns: 0 }));
+      e[op.mode]++;
+      e.ns += now - op.t0;
+    }
     const out: LockStatRow[] = [];
     for (const cls of [...this.classes.keys()].sort()) {
       const sites = this.classes.get(cls)!;
       for (const site of [...sites.keys()].sort()) {
         const s = sites.get(site)!;
+        const ws = w.get(s);
         out.push({
           lockClass: cls,
           site,
@@ -138,6 +168,9 @@ export class LockStat {
           spinNs: s.spin,
           sleepNs: s.sleep,
           crossSocket: s.crossSocket,
+          waitingRead: ws?.read ?? 0,
+          waitingWrite: ws?.write ?? 0,
+          waitingNs: ws?.ns ?? 0,
         });
       }
     }

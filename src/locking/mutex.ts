@@ -58,7 +58,7 @@ export class Mutex extends Lock implements SleepLock {
     this.count--;
     this.changed();
     if (this.count < 0) {
-      op.contended = true;
+      this.contend(op);
       yield* this.slowpath(task, op); // owns it on return
     } else {
       this.own(task, op);

@@ -66,7 +66,7 @@ export function* spinOnOwner(lock: Lock & { owner: Task | null }, task: Task, ow
     sched.watchOffCpu(owner, task);
     lock.poller = task;
     yield* lock.spin(task, op, true);
-    yield lock.ld(task, op); // observe what changed
+    yield lock.pollLine(task, op); // observe what changed (the load issued at the change)
   }
   return lock.owner === null;
 }

@@ -82,7 +82,7 @@ export class RwSem extends Lock implements SleepLock {
     }
     yield d;
     if (this.add(ACTIVE_BIAS) < 0) {
-      op.contended = true;
+      this.contend(op);
       yield* this.downReadFailed(task, op);
     } else {
       this.readers.add(task);
@@ -133,7 +133,7 @@ export class RwSem extends Lock implements SleepLock {
     if (free) {
       this.ownWrite(task);
     } else {
-      op.contended = true;
+      this.contend(op);
       yield* this.downWriteFailed(task, op);
     }
     this.acquired(task, op);

@@ -38,11 +38,11 @@ export class SpinLock extends Lock implements SleepLock {
     yield d;
     const my = this.tail++;
     if (my !== this.head) {
-      op.contended = true;
+      this.contend(op);
       this.spinners.push(task);
       while (this.head !== my) {
         yield* this.spin(task, op, false);
-        yield this.ld(task, op); // re-read head, queued behind the other spinners' reads
+        yield this.repoll(task, op); // re-read head, queued behind the other spinners' reads
       }
       this.spinners.splice(this.spinners.indexOf(task), 1);
     }
@@ -69,14 +69,15 @@ export class SpinLock extends Lock implements SleepLock {
     yield d;
     this.holder = null;
     this.head++;
-    // every spinner re-reads; their misses queue in arbitrary order
+    // every spinner re-reads; their misses queue in arbitrary order, each issued at this
+    // store (Lock.changed), ahead of whatever this CPU does to the line next
     const s = this.spinners.slice();
     const rng = this.env.sim.rng('locking.spinners');
     for (let i = s.length - 1; i > 0; i--) {
       const j = rng.int(i + 1);
       const t = s[i]; s[i] = s[j]; s[j] = t;
     }
-    for (const t of s) this.env.sched.notify(t, this);
+    for (const t of s) this.notifyPoller(t);
     this.leave();
   }
 

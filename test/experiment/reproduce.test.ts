@@ -76,7 +76,7 @@ test('% change, % error and points error match hand-computed cases', () => {
 
 const ls = (site: string, over: Partial<LockStatRow> = {}): LockStatRow => ({
   lockClass: 'i_mmap', site, acqRead: 0, acqWrite: 10, contRead: 0, contWrite: 2, waitTotalNs: 1000, waitMeanNs: 100, waitMaxNs: 300,
-  holdTotalNs: 2000, holdMeanNs: 200, holdMaxNs: 400, spinNs: 600, sleepNs: 400, crossSocket: 1, ...over,
+  holdTotalNs: 2000, holdMeanNs: 200, holdMaxNs: 400, spinNs: 600, sleepNs: 400, crossSocket: 1, waitingRead: 0, waitingWrite: 0, waitingNs: 0, ...over,
 });
 
 function rec(workload: string, users: number, kernel: string, rep: number, jpm: number | null, numa: number | null, lockstat: LockStatRow[] = []): RunRecord {

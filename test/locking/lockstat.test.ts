@@ -59,17 +59,17 @@ test('per-site and per-class rows equal the hand-computed values', () => {
     lockClass: 'mx', site: 'a_lock', acqRead: 0, acqWrite: 2, contRead: 0, contWrite: 0,
     waitTotalNs: 135 + 40, waitMeanNs: 87.5, waitMaxNs: 135,
     holdTotalNs: 1000 + 300, holdMeanNs: 650, holdMaxNs: 1000,
-    spinNs: 0, sleepNs: 0, crossSocket: 0,
+    spinNs: 0, sleepNs: 0, crossSocket: 0, waitingRead: 0, waitingWrite: 0, waitingNs: 0,
   });
   assert.deepEqual(row('mx', 'a_other'), {
     lockClass: 'mx', site: 'a_other', acqRead: 0, acqWrite: 1, contRead: 0, contWrite: 0,
     waitTotalNs: 1.5, waitMeanNs: 1.5, waitMaxNs: 1.5, holdTotalNs: 2000, holdMeanNs: 2000, holdMaxNs: 2000,
-    spinNs: 0, sleepNs: 0, crossSocket: 0,
+    spinNs: 0, sleepNs: 0, crossSocket: 0, waitingRead: 0, waitingWrite: 0, waitingNs: 0,
   });
   assert.deepEqual(row('rw', 'r'), {
     lockClass: 'rw', site: 'r', acqRead: 2, acqWrite: 0, contRead: 0, contWrite: 0,
     waitTotalNs: 135 + 40, waitMeanNs: 87.5, waitMaxNs: 135, holdTotalNs: 21_000, holdMeanNs: 10_500, holdMaxNs: 20_000,
-    spinNs: 0, sleepNs: 0, crossSocket: 0,
+    spinNs: 0, sleepNs: 0, crossSocket: 0, waitingRead: 0, waitingWrite: 0, waitingNs: 0,
   });
   const w = row('rw', 'w');
   assert.equal(w.acqWrite, 1);

@@ -10,7 +10,7 @@ import { Mutex, Osq, type LockOp } from '../../src/locking';
 import type { Task } from '../../src/sched';
 import { rig, type Rig } from './scenario';
 
-const op = (): LockOp => ({ site: 'osq', mode: 'write', t0: 0, spin: 0, sleep: 0, cross: 0, contended: true, nested: false });
+const op = (): LockOp => ({ cls: 'osq', site: 'osq', mode: 'write', t0: 0, spin: 0, sleep: 0, cross: 0, contended: true, nested: false });
 
 function setup(r: Rig): { osq: Osq; m: Mutex } {
   const m = new Mutex(r.env, { name: 'mx' }, 'M');
