@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,13 @@ export function resultFiles(dir: string): Map<string, Buffer> {
   const m = new Map<string, Buffer>();
   for (const f of RESULT_FILES) if (existsSync(join(dir, f))) m.set(f, readFileSync(join(dir, f)));
   return m;
+}
+
+/** Assert that two sweep folders hold every result file, byte for byte the same. */
+export function sameResultFiles(a: string, b: string): void {
+  const fa = resultFiles(a), fb = resultFiles(b);
+  assert.deepEqual([...fa.keys()], RESULT_FILES);
+  for (const f of RESULT_FILES) assert.ok(fa.get(f)!.equals(fb.get(f)!), `${f} differs between ${a} and ${b}`);
 }
 
 export function journalIds(dir: string): string[] {
