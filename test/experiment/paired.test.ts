@@ -153,6 +153,10 @@ test('a paired sweep: 1 worker, 2 workers, the main thread and 2 merged shards g
     assert.equal(ids.length, 2);
     assert.equal(ids[0]!.replace(/\/[^/]*$/, ''), ids[1]!.replace(/\/[^/]*$/, ''));
   }
+  // the dry run says so
+  writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
+  const dry = await runMain(['sweep', join(dir, 'spec.json'), '--dry-run', '--shard', '1/3']);
+  assert.match(dry.out, /^8 points × 2 replications = 16 runs; shard 1\/3: 5; spec [0-9a-f]{16}; seeds paired across kernel\n/);
   // the same spec without pairSeeds is another spec: its shard cannot be merged with these, nor resume here
   await runSweep(smallSpec(), { workers: 1, out: join(dir, 'u0'), shard: { index: 0, count: 3 } });
   assert.throws(() => mergeSweeps([join(dir, 's0'), join(dir, 'u0')], join(dir, 'm2')), /DIR\[1\]: .* holds a different sweep spec/);
