@@ -14,7 +14,7 @@ import { mainSweepSpec } from '../../src/experiment/reproduce/preset';
 import { dataPath } from '../../src/data';
 import { runMain } from '../cli/kernel-cli-helpers';
 import { STUB } from './reproduce_stub';
-import { sameResultFiles, smallSpec, tmp } from './helpers';
+import { smallSpec, sweepEveryWay, tmp } from './helpers';
 import '../../src/workloads';
 
 const B = '3.18-rc1', P = '3.18-rc1-i_mmap_rwsem';
@@ -130,20 +130,10 @@ test('without pairSeeds, specs, spec hashes and seeds are those of the code befo
   assert.ok(direct === 0 || direct >= 100, `${direct} runs compared directly`);
 });
 
-test('a paired sweep: 1 worker, 2 workers, the main thread and 2 merged shards give byte-identical files; the pairs share seeds', async () => {
+test('a paired sweep: 1 worker, 2 workers, the main thread and 3 merged shards give byte-identical files; the pairs share seeds', async () => {
   const spec = smallSpec({ pairSeeds: ['kernel'] });
   const dir = tmp();
-  const one = await runSweep(spec, { workers: 1, out: join(dir, 'w1') });
-  await runSweep(spec, { workers: 2, out: join(dir, 'w2') });
-  await runSweep(spec, { workers: 0, out: join(dir, 'w0') });
-  await runSweep(spec, { workers: 1, out: join(dir, 's0'), shard: { index: 0, count: 3 } });
-  await runSweep(spec, { workers: 2, out: join(dir, 's1'), shard: { index: 1, count: 3 } });
-  await runSweep(spec, { workers: 1, out: join(dir, 's2'), shard: { index: 2, count: 3 } });
-  const m = mergeSweeps([join(dir, 's0'), join(dir, 's1'), join(dir, 's2')], join(dir, 'merged'));
-  assert.deepEqual(m.missing, []);
-  sameResultFiles(join(dir, 'w1'), join(dir, 'w2'));
-  sameResultFiles(join(dir, 'w1'), join(dir, 'w0'));
-  sameResultFiles(join(dir, 'w1'), join(dir, 'merged'));
+  const one = await sweepEveryWay(spec, dir, 3);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'merged', 'spec.json'), 'utf8')).pairSeeds, ['kernel']);
   // in the runs table each seed appears on exactly the two kernels of one point and rep
   const bySeed = new Map<string, string[]>();

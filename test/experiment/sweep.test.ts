@@ -6,21 +6,11 @@ import { join } from 'node:path';
 import { runSweep } from '../../src/experiment/sweep';
 import { mergeSweeps } from '../../src/experiment/merge';
 import { ConfigError } from '../../src/experiment/errors';
-import { files, journalIds, resultFiles, sameResultFiles, smallSpec, tmp } from './helpers';
+import { files, journalIds, resultFiles, sameResultFiles, smallSpec, sweepEveryWay, tmp } from './helpers';
 
 test('1 worker, 2 workers, the main thread and 2 merged shards give byte-identical result files', async () => {
-  const spec = smallSpec();
   const dir = tmp();
-  const one = await runSweep(spec, { workers: 1, out: join(dir, 'w1') });
-  await runSweep(spec, { workers: 2, out: join(dir, 'w2') });
-  await runSweep(spec, { workers: 0, out: join(dir, 'w0') });
-  await runSweep(spec, { workers: 1, out: join(dir, 's0'), shard: { index: 0, count: 2 } });
-  await runSweep(spec, { workers: 2, out: join(dir, 's1'), shard: { index: 1, count: 2 } });
-  const m = mergeSweeps([join(dir, 's0'), join(dir, 's1')], join(dir, 'merged'));
-  assert.deepEqual(m.missing, []);
-  sameResultFiles(join(dir, 'w1'), join(dir, 'w2'));
-  sameResultFiles(join(dir, 'w1'), join(dir, 'w0'));
-  sameResultFiles(join(dir, 'w1'), join(dir, 'merged'));
+  const one = await sweepEveryWay(smallSpec(), dir, 2);
   // a shard's own tables hold only its runs
   assert.equal(readFileSync(join(dir, 's0', 'runs.csv'), 'utf8').trim().split('\n').length, 1 + 8);
   // the tidy rows: sorted by runId, ids then params then metrics then counters
