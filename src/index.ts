@@ -15,7 +15,7 @@ export { LockEnv, Mutex, RwSem, SpinLock, LockStat } from './locking';
 export { resolveKernel, kernelFromPatches } from './kernel';
 export * as experiment from './experiment';
 export * as workloads from './workloads';
-export { run, runSweep, mergeSweeps, expandSweep, validateRunConfig, loadSweepSpec, loadSweepTable, ConfigError, reproduce, type ReproduceOptions, type ReproduceResult } from './experiment';
+export { run, runSweep, mergeSweeps, expandSweep, validateRunConfig, loadSweepSpec, loadSweepTable, ConfigError, reproduce, pairedChange, type ReproduceOptions, type ReproduceResult } from './experiment';
 export { registerWorkload, getWorkload, workloadNames, listWorkloads } from './workloads';
 export * as plots from './plot';
 export * as notebook from './notebook';

@@ -18,6 +18,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   kernels: { type: 'string', help: 'baseline,patched kernels (names or specs, see mmlock kernels)' },
   reps: { type: 'string', help: 'replications per point (different seeds; 2+ give a 95% CI)' },
   seed: { type: 'string', help: 'the sweep seed (each run\'s seed derives from it)' },
+  unpaired: { type: 'boolean', help: 'a seed of its own for every run (default: both kernels of a load point and replication on one seed, so the % change is paired)' },
   machine: { type: 'string', help: 'machine preset (default: the preset\'s, ivybridge-ex-4s)' },
   'no-validation': { type: 'boolean', help: 'skip the preset\'s validation sweep (the aim7 window estimate vs full runs)' },
   model: { type: 'string', help: 'the registered workload modelling aim7 (default: the preset\'s, aim7)' },
@@ -87,7 +88,7 @@ export const reproduceCommand: Command = {
   async run(argv) {
     const { values } = parse('reproduce', argv, OPTIONS);
     if (values.help) {
-      console.log(helpText('reproduce', '[--quick | --preset <file>] [--users …] [--workloads …] [--kernels a,b] [--reps n] [--seed s] [--no-validation] [--out dir] [--workers N] [--json]', OPTIONS));
+      console.log(helpText('reproduce', '[--quick | --preset <file>] [--users …] [--workloads …] [--kernels a,b] [--reps n] [--seed s] [--unpaired] [--no-validation] [--out dir] [--workers N] [--json]', OPTIONS));
       return 0;
     }
     const opts: ReproduceOptions = {};
@@ -104,6 +105,7 @@ export const reproduceCommand: Command = {
       if (!values.seed.trim() || values.seed.length > 200) throw new UsageError(`${CMD}: --seed must be a non-empty string of at most 200 characters, got ${JSON.stringify(values.seed)}`);
       opts.seed = values.seed;
     }
+    if (values.unpaired) opts.pairSeeds = false;
     if (values['no-validation']) opts.validation = false;
     if (typeof values.machine === 'string') opts.machine = values.machine;
     if (typeof values.model === 'string') opts.workload = values.model;
@@ -131,7 +133,7 @@ export const reproduceCommand: Command = {
       const runs = expandSweep(mainSweepSpec(p0)).runs.length + (validationSweep(p0)?.runs.length ?? 0) + p0.extras.reduce((s, _, i) => s + expandSweep(extraSweepSpec(p0, i)).runs.length, 0);
       const p = { ...plan, runs };
       console.log(values.json ? JSON.stringify(p, null, 2) : [
-        `preset ${plan.preset}: workload model "${plan.workload}" on ${plan.machine}, kernels ${plan.kernels.join(' vs ')}, ${plan.replications} replication(s), seed ${plan.seed}`,
+        `preset ${plan.preset}: workload model "${plan.workload}" on ${plan.machine}, kernels ${plan.kernels.join(' vs ')}, ${plan.replications} replication(s), seed ${plan.seed}, ${plan.pairSeeds ? 'kernels paired (one seed per replication)' : 'kernels unpaired (a seed per run)'}`,
         ...plan.workloads.map((w) => `  ${w}: users ${plan.users[w]!.join(',')}; params ${JSON.stringify({ ...plan.params, ...plan.workloadParams[w] })}`),
         ...(plan.validation ? [`  validation (window estimate vs full runs): ${plan.validation.workloads.join(', ')} at users ${plan.validation.users.join(',')}, ${plan.validation.replications} replication(s)`] : []),
         ...plan.extras.map((x) => `  extra ${x.label}: ${x.workload} ${JSON.stringify(x.params ?? {})}, metric ${x.metric}`),

@@ -75,7 +75,7 @@ export const sweepCommand: Command = {
     }
     const mine = shard ? shardRuns(x.runs, shard.index, shard.count) : x.runs;
     if (dry) {
-      console.log(`${x.points.length} points × ${x.spec.replications} replications = ${x.runs.length} runs${shard ? `; shard ${shard.index}/${shard.count}: ${mine.length}` : ''}; spec ${x.specHash}`);
+      console.log(`${x.points.length} points × ${x.spec.replications} replications = ${x.runs.length} runs${shard ? `; shard ${shard.index}/${shard.count}: ${mine.length}` : ''}; spec ${x.specHash}${x.spec.pairSeeds ? `; seeds paired across ${x.spec.pairSeeds.join(', ')}` : ''}`);
       const cols = x.columns.map((c) => c.name);
       for (const r of mine) {
         const p = x.points[r.point]!;

@@ -283,18 +283,47 @@ export const MODEL_VERSION = 4;
 
 function hashOf(config: RunConfig, machine: Machine, kernel: KernelConfig): string {
   const { seed: _seed, ...rest } = config;
-  // the resolved machine and kernel are hashed too, so a changed preset file or kernel
-  // definition changes the hash (and with it the derived seeds and resumption)
-  // = canonicalJson({ config: rest, kernel: {...}, machine: machine.spec }), with the
-  // machine's and kernel's parts computed once per object
+  return hashParts(canonicalJson(rest), kernelJson(kernel), machineJson(machine));
+}
+
+// the resolved machine and kernel are hashed too, so a changed preset file or kernel
+// definition changes the hash (and with it the derived seeds and resumption); their
+// canonical JSON is computed once per object
+function machineJson(machine: Machine): string {
   let m = canonicalOf.get(machine);
   if (m === undefined) canonicalOf.set(machine, (m = canonicalJson(machine.spec)));
+  return m;
+}
+
+function kernelJson(kernel: KernelConfig): string {
   let k = canonicalOf.get(kernel);
   if (k === undefined) {
     k = canonicalJson({ name: kernel.name, patches: kernel.patches, primitive: kernel.primitive, locks: kernel.locks, sites: kernel.sites });
     canonicalOf.set(kernel, k);
   }
-  return sha256(`{"config":${canonicalJson(rest)},"kernel":${k},"machine":${m},"model":${MODEL_VERSION}}`, 16);
+  return k;
+}
+
+/** = sha256(canonicalJson({ config, kernel, machine, model })) with the parts already canonical. */
+function hashParts(config: string, kernel: string, machine: string): string {
+  return sha256(`{"config":${config},"kernel":${kernel},"machine":${machine},"model":${MODEL_VERSION}}`, 16);
+}
+
+/** What stands for a part of the config that paired runs may differ in (see pairHash). */
+export const PAIRED_PLACEHOLDER = '(paired)';
+
+/**
+ * The hash that gives paired runs of a sweep (`pairSeeds`) their common seed: the config
+ * hash's recipe applied to `config` (the run's effective config without its seed, with the
+ * parts the pair may differ in replaced by PAIRED_PLACEHOLDER), the resolved kernel and
+ * machine replaced by the placeholder when `drop` says so. It covers MODEL_VERSION and the
+ * resolved kernel and machine as the config hash does, but differs from it even with nothing
+ * replaced (a leading "pair" key), so a paired seed never equals an unpaired one by design.
+ */
+export function pairHash(resolved: ResolvedRun, config: Record<string, unknown>, drop: { kernel: boolean; machine: boolean }): string {
+  const k = drop.kernel ? JSON.stringify(PAIRED_PLACEHOLDER) : kernelJson(resolved.kernel);
+  const m = drop.machine ? JSON.stringify(PAIRED_PLACEHOLDER) : machineJson(resolved.machine);
+  return hashParts(`{"pair":${canonicalJson(config)}}`, k, m);
 }
 
 /** Validate a run config and return it with every default filled in. */

@@ -32,3 +32,4 @@ export {
   type ReproduceOverrides, type ReproduceGoals, type ExtraSpec, type RunRecord, type PointStat, type TableRow, type NumaResult,
   type SiteRow, type ExtraResult, type Check, type Summary, type PaperRow, type PaperNuma, type ChartSpec, type ChartSeries,
 } from './reproduce';
+export { pairedChange, PAIRED_CHANGE_COLUMNS, type PairedChangeOptions, type PairedChangeSource } from './paired';

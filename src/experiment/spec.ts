@@ -13,7 +13,8 @@
  *     "samples": { "method": "sobol", "count": 8,                   joint samples, crossed
  *                  "params": { "readers": { "min": 0, "max": 1 } } }  with the grid
  *     "replications": 2,
- *     "seed": 42
+ *     "seed": 42,
+ *     "pairSeeds": ["kernel"]                                       optional: paired runs
  *   }
  *
  * An axis or sample name is a workload parameter (`threads`), `params.<name>`, a top-level
@@ -24,6 +25,14 @@
  *   runId = p<p>-r<rep> (zero-padded)     seed = sha256(sweepSeed, configHash, rep)
  *
  * so a run's seed and result never depend on scheduling, workers or shards.
+ *
+ * `pairSeeds` (a list of axis names, as written under `axes`) gives runs that differ only on
+ * those axes the same seed (common random numbers), so a comparison along them (baseline vs
+ * patched kernel) is paired: a run's seed is then sha256(sweepSeed, pairHash, rep), where
+ * pairHash is the config hash computed with the named axes' parts of the config (and the
+ * resolved kernel or machine, for a kernel or machine axis; every workload parameter not on
+ * another axis or sample, for a workload axis) replaced by a placeholder. Without
+ * `pairSeeds` the spec, its hash and every seed are as before the option existed.
  *
  * Validation happens before anything runs: every point's config is resolved, and an error
  * names the field in the spec (`axes.threads.values[2]`, `base.kernel`,
@@ -36,7 +45,7 @@ import { parse as parseYaml } from 'yaml';
 import { Rng } from '../engine';
 import { getWorkload, workloadNames } from '../workloads';
 import { canonicalJson, sha256 } from './canonical';
-import { resolveRunConfig, type ResolvedRun, type RunConfigInput } from './config';
+import { pairHash, PAIRED_PLACEHOLDER, resolveRunConfig, type ResolvedRun, type RunConfigInput } from './config';
 import { ConfigError, fieldPath, show } from './errors';
 import { SOBOL_MAX_DIMS, sobolPoints } from './sobol';
 import { zodError } from './zod_errors';
@@ -70,6 +79,8 @@ export interface SweepSpecInput {
   samples?: { method: 'random' | 'sobol'; count: number; params: Record<string, SampleParamSpec> } | null;
   replications?: number;
   seed?: string | number;
+  /** axis names (keys of `axes`): runs differing only on these axes share their seeds */
+  pairSeeds?: string[];
 }
 
 /** The spec with defaults filled in (what spec.json holds and specHash covers). */
@@ -81,6 +92,11 @@ export interface SweepSpec {
   samples: { method: 'random' | 'sobol'; count: number; params: Record<string, SampleParamSpec> } | null;
   replications: number;
   seed: string;
+  /**
+   * present only when the input has it (so an unpaired spec and its hash are unchanged):
+   * the paired axes, in the order of `axes`
+   */
+  pairSeeds?: string[];
 }
 
 /** One varied quantity: an axis or a sampled parameter. */
@@ -160,6 +176,8 @@ const SweepSchema = z
       .optional(),
     replications: z.number().int().min(1).max(10000).describe('an integer from 1 to 10000').optional(),
     seed: z.union([z.string().min(1).max(200), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).describe('a string of 1 to 200 characters or an integer >= 0').optional(),
+    // names checked against the axes after parsing, for a message that lists them
+    pairSeeds: z.array(z.string().describe('an axis name (a key of axes)')).min(1).describe('a non-empty array of axis names (keys of axes)').optional(),
   })
   .describe('sweep spec key');
 
@@ -294,7 +312,7 @@ function underAxis(e: ConfigError, valueField: string, path: string[]): ConfigEr
  */
 export function expandSweep(input: unknown): ExpandedSweep {
   if (!isPlainObject(input)) {
-    throw new ConfigError('', `a sweep spec must be an object, got ${show(input)}`, 'keys name, description, base, axes, samples, replications, seed');
+    throw new ConfigError('', `a sweep spec must be an object, got ${show(input)}`, 'keys name, description, base, axes, samples, replications, seed, pairSeeds');
   }
   const parsed = SweepSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) throw zodError(SweepSchema, input, parsed.error);
@@ -311,6 +329,7 @@ export function expandSweep(input: unknown): ExpandedSweep {
     replications: s.replications ?? 1,
     seed: String(s.seed ?? '1'),
   };
+  if (s.pairSeeds) spec.pairSeeds = pairedAxes(s.pairSeeds, spec, s.samples?.params ?? {});
 
   // workloads in play: the base's and any on a workload axis
   const workloads = new Set<string>();
@@ -506,6 +525,8 @@ export function expandSweep(input: unknown): ExpandedSweep {
     }
   }
 
+  // paired seeds: the pair hash of each point (null: the config hash, as without pairSeeds)
+  const pairKey = pairKeys(spec, axes, samples, rawAxes.map(([n]) => n));
   const specHash = sha256(specKey(spec), 16);
   const pw = Math.max(4, String(points.length - 1).length);
   const rw = Math.max(2, String(spec.replications - 1).length);
@@ -516,12 +537,70 @@ export function expandSweep(input: unknown): ExpandedSweep {
         runId: `p${String(p.index).padStart(pw, '0')}-r${String(rep).padStart(rw, '0')}`,
         point: p.index,
         rep,
-        seed: runSeed(spec.seed, p.resolved.configHash, rep),
+        seed: runSeed(spec.seed, pairKey ? pairKey(p.resolved) : p.resolved.configHash, rep),
         configHash: p.resolved.configHash,
       });
     }
   }
   return { spec, specHash, columns, points, runs };
+}
+
+/**
+ * Check `pairSeeds` against the spec's axes (ConfigError naming `pairSeeds[i]` and listing
+ * the axis names) and return it in the order of the axes.
+ */
+function pairedAxes(names: readonly string[], spec: SweepSpec, sampled: Record<string, unknown>): string[] {
+  const axisNames = Object.keys(spec.axes);
+  const allowed = axisNames.length ? axisNames.join(', ') : '(none: this spec has no axes)';
+  const seen = new Map<string, number>();
+  names.forEach((n, i) => {
+    const field = `pairSeeds[${i}]`;
+    if (!axisNames.includes(n)) {
+      throw new ConfigError(field, `${show(n)} is not an axis of this spec${n in sampled ? ' (a sampled parameter cannot be paired)' : ''}`, allowed);
+    }
+    if (seen.has(n)) throw new ConfigError(field, `duplicate of pairSeeds[${seen.get(n)}], got ${show(n)}`, 'distinct axis names');
+    seen.set(n, i);
+  });
+  return axisNames.filter((n) => seen.has(n));
+}
+
+function getPath(obj: unknown, path: readonly string[]): unknown {
+  let cur = obj;
+  for (const k of path) cur = isPlainObject(cur) ? cur[k] : undefined;
+  return cur;
+}
+
+/** Set `path` in `obj`, replacing whatever is not an object on the way. */
+function putPath(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let cur = obj;
+  for (const k of path.slice(0, -1)) {
+    if (!isPlainObject(cur[k])) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]!] = clone(value);
+}
+
+/**
+ * The pair hash of a point, for a spec with pairSeeds (null without): the effective config
+ * without its seed, each paired axis's path replaced by the placeholder (for a workload axis
+ * the parameters too, since they follow the workload), then every other axis's and sample's
+ * value put back; the resolved kernel/machine dropped for a paired kernel/machine axis.
+ */
+function pairKeys(spec: SweepSpec, axes: AxisPlan[], samples: SamplePlan[], axisNames: string[]): ((r: ResolvedRun) => string) | null {
+  if (!spec.pairSeeds) return null;
+  const pairedSet = new Set(spec.pairSeeds);
+  const paired = axes.filter((_, i) => pairedSet.has(axisNames[i]!)).map((a) => a.column.path);
+  const kept = [...axes.filter((_, i) => !pairedSet.has(axisNames[i]!)).map((a) => a.column.path), ...samples.map((sp) => sp.column.path)];
+  const drop = { kernel: paired.some((p) => p[0] === 'kernel'), machine: paired.some((p) => p[0] === 'machine') };
+  return (r) => {
+    const { seed: _seed, ...cfg } = clone(r.config) as unknown as Record<string, unknown>;
+    for (const p of paired) {
+      putPath(cfg, p, PAIRED_PLACEHOLDER);
+      if (p[0] === 'workload') cfg.params = PAIRED_PLACEHOLDER;
+    }
+    for (const p of kept) putPath(cfg, p, getPath(r.config, p));
+    return pairHash(r, cfg, drop);
+  };
 }
 
 function sampleValue(sp: SamplePlan, u: number): number {
@@ -547,7 +626,10 @@ export function specKey(spec: unknown): string {
   return canonicalJson(s);
 }
 
-/** The seed of replication `rep` of a point: from the sweep seed, the config hash and rep. */
+/**
+ * The seed of replication `rep` of a point: from the sweep seed, the config hash and rep (in a
+ * spec with pairSeeds, the pair hash instead of the config hash).
+ */
 export function runSeed(sweepSeed: string, configHash: string, rep: number): string {
   return sha256(`${sweepSeed}\u0000${configHash}\u0000${rep}`, 16);
 }

@@ -11,7 +11,7 @@ import { provenance, type Provenance } from './provenance';
 import { RunError, runPool, type PoolJob } from './pool';
 import type { SweepProgress } from './progress';
 import { buildTables, type JournalEntry, type SweepTables } from './results';
-import { expandSweep, loadSweepSpec, shardRuns, type ExpandedSweep, type SweepRun, type SweepSpec } from './spec';
+import { expandSweep, loadSweepSpec, shardRuns, type ExpandedSweep, type SweepColumn, type SweepRun, type SweepSpec } from './spec';
 import { PROVENANCE_FILE, SweepStore } from './store';
 import type { Row, Table } from './tables';
 
@@ -51,6 +51,8 @@ export class SweepResult {
     readonly provenance: SweepProvenance,
     /** the output folder, if any */
     readonly out: string | null,
+    /** the varied quantities (axes, then sampled parameters): the runs table's parameter columns */
+    readonly columns: readonly SweepColumn[] = [],
   ) {}
 
   /** The runs table's rows, sorted by runId. */
@@ -166,7 +168,7 @@ export async function runSweep(spec: unknown, opts: SweepOptions = {}): Promise<
       wallSeconds: Math.round(performance.now() - t0) / 1000,
     };
     store?.writeResults(tables, prov);
-    return new SweepResult(x.spec, x.specHash, tables, prov, opts.out ?? null);
+    return new SweepResult(x.spec, x.specHash, tables, prov, opts.out ?? null, x.columns);
   } finally {
     store?.close();
   }

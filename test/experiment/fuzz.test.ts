@@ -37,7 +37,7 @@ const RUN_PATHS = ['machine', 'kernel', 'workload', 'params', 'params.threads', 
   'kernel.base', 'kernel.patches', 'kernel.locks', 'kernel.locks.i_mmap', 'kernel.locks.i_mmap.primitive', 'kernel.locks.i_mmap.options', 'machine.sockets', 'machine.latency', 'bogus'];
 const SPEC_PATHS = ['name', 'base', 'axes', 'axes.kernel', 'axes.kernel.0', 'axes.threads', 'axes.threads.1', 'axes.readers', 'axes.new', 'axes.holdNs', 'axes.holdNs.range',
   'axes.holdNs.range.from', 'axes.holdNs.range.count', 'axes.holdNs.range.step', 'axes.holdNs.range.scale', 'axes.kernel.labels', 'samples', 'samples.method', 'samples.count', 'samples.params',
-  'samples.params.thinkNs', 'samples.params.thinkNs.min', 'samples.params.thinkNs.scale', 'replications', 'seed', 'bogus',
+  'samples.params.thinkNs', 'samples.params.thinkNs.min', 'samples.params.thinkNs.scale', 'replications', 'seed', 'pairSeeds', 'pairSeeds.0', 'pairSeeds.1', 'bogus',
   ...RUN_PATHS.map((p) => `base.${p}`)];
 
 function setIn(obj: Record<string, unknown>, path: string, value: unknown, del: boolean): Record<string, unknown> {
@@ -57,6 +57,7 @@ const validRun = { workload: 'lock-hammer', machine: 'ivybridge-ex-2s', kernel: 
 const validSpec = smallSpec({
   axes: { kernel: { values: ['3.18-rc1', '3.18-rc1-i_mmap_rwsem'], labels: ['m', 'r'] }, threads: [2, 4], holdNs: { range: { from: 100, to: 200, count: 2 } } },
   samples: { method: 'sobol', count: 2, params: { thinkNs: { min: 100, max: 1000, scale: 'log' } } },
+  pairSeeds: ['kernel'],
 });
 
 test('fuzz: any value as a run config is accepted or gets a field-naming ConfigError, never a crash', () => {

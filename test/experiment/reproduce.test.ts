@@ -113,10 +113,18 @@ test('aggregatePoints and buildTable: means, CIs, % change, paper columns (blank
   const [t10, t100, d1500] = table as [TableRow, TableRow, TableRow];
   assert.deepEqual(t10, {
     workload: 'alltests', users: 10, sim_jpm_base: 20000, sim_ci95_base: null, sim_jpm_patched: 20200, sim_ci95_patched: null, sim_pct_change: 1,
+    pairs: 1, sim_pct_change_paired: 1, sim_pct_change_paired_ci95: null,
     paper_jpm_base: null, paper_jpm_patched: null, paper_pct_change: null, err_base_jpm_pct: null, err_pct_change_points: null,
   });
   assert.equal(t100.sim_jpm_patched, 27000);
   close(t100.sim_pct_change, (27000 / 17500 - 1) * 100);
+  // per replication pair (rep 0: 18000 → 26000, rep 1: 17000 → 28000; the records came out of order)
+  const pairPct = [(26000 / 18000 - 1) * 100, (28000 / 17000 - 1) * 100];
+  assert.equal(t100.pairs, 2);
+  close(t100.sim_pct_change_paired, (pairPct[0]! + pairPct[1]!) / 2);
+  close(t100.sim_pct_change_paired_ci95, 12.706204736174705 * Math.abs(pairPct[0]! - pairPct[1]!) / 2, 1e-9);
+  assert.equal(d1500.pairs, 1);
+  assert.equal(d1500.sim_pct_change_paired_ci95, null);
   assert.equal(t100.paper_jpm_base, 17918.72);
   assert.equal(t100.paper_pct_change, 58.59);
   close(t100.err_base_jpm_pct, (17500 - 17918.72) / 17918.72 * 100);
@@ -149,6 +157,7 @@ test('buildSites: per workload, kernel and site, the mean over replications summ
 
 const srow = (workload: string, users: number, base: number | null, patched: number | null, paper?: [number, number, number]): TableRow => ({
   workload, users, sim_jpm_base: base, sim_ci95_base: null, sim_jpm_patched: patched, sim_ci95_patched: null, sim_pct_change: pctChange(base, patched),
+  pairs: 0, sim_pct_change_paired: null, sim_pct_change_paired_ci95: null,
   paper_jpm_base: paper?.[0] ?? null, paper_jpm_patched: paper?.[1] ?? null, paper_pct_change: paper?.[2] ?? null,
   err_base_jpm_pct: pctError(base, paper?.[0]), err_pct_change_points: pointsError(pctChange(base, patched), paper?.[2]),
 });
@@ -252,7 +261,7 @@ test('buildSummary goals: baseline max per row, % change per workload, the disk 
 test('buildValidation: jpm by full runs and by the window, error %, % change by each and the difference match hand-computed values', () => {
   const ps = (workload: string, users: number, kernel: string, jpms: (number | null)[]): PointStat => {
     const n = jpms.filter((x) => x !== null).length;
-    return { workload, users, kernel, n, jpm: mean(jpms), ci95: ci95(jpms), jpmValues: jpms, numa_pages_migrated: null, makespan_s: null };
+    return { workload, users, kernel, n, jpm: mean(jpms), ci95: ci95(jpms), jpmValues: jpms, reps: jpms.map((_, i) => i), numa_pages_migrated: null, makespan_s: null };
   };
   const full = [ps('alltests', 100, B, [1000, 1200]), ps('alltests', 100, P, [1500]), ps('disk', 200, B, [400]), ps('disk', 200, P, [500])];
   const win = [ps('disk', 200, P, [480]), ps('alltests', 100, B, [1050, 1150]), ps('alltests', 100, P, [1650]), ps('disk', 200, B, [null])];
@@ -359,6 +368,7 @@ test('the session preset (the committed results) parses: per-workfile users, the
   assert.deepEqual(plan.users.disk, [10, 25, 50, 100, 200, 500, 1000, 1500, 1600, 1700, 2000]);
   assert.deepEqual(plan.extras.map((e) => e.workload), ['postgres-hugetlb', 'iozone-mmap', 'memcached']);
   assert.deepEqual(plan.goals, DEFAULT_GOALS);
+  assert.equal(plan.pairSeeds, true);
 });
 
 test('the shipped presets parse (with a stand-in registered as aim7 they resolve)', () => {
@@ -369,6 +379,9 @@ test('the shipped presets parse (with a stand-in registered as aim7 they resolve
     assert.deepEqual(plan.workloads, ['alltests', 'disk']);
     assert.deepEqual(plan.kernels, [B, P]);
     assert.equal(plan.replications, 2);
+    assert.equal(p.pairSeeds, true, `${name}: the kernels paired`);
+    assert.equal(plan.pairSeeds, true);
+    assert.equal(resolvePlan({ ...p, workload: STUB }, { pairSeeds: false }).pairSeeds, false);
     if (name === 'full') {
       assert.deepEqual(plan.users.disk, [10, 25, 50, ...Array.from({ length: 20 }, (_, i) => 100 * (i + 1))]);
       assert.deepEqual(plan.params, {});

@@ -167,9 +167,9 @@ test('mmlock reproduce --json prints one object with the exact rows and numa sha
   const t = await runMain(argv);
   assert.equal(t.code, 0, t.err);
   assert.match(t.out, /^mmlock reproduce: preset stub, workload model "aim7-stub" on ivybridge-ex-2s; 4 load points × 2 kernels × 2 replications, seed 7\n/);
-  assert.match(t.out, /\nworkload +users +sim 3\.18-rc1 +sim 3\.18-rc1-i_mmap_rwsem +sim % +paper 3\.18-rc1 +paper 3\.18-rc1-i_mmap_rwsem +paper % +base err % +% err pts\n/);
-  assert.match(t.out, /\nalltests +25 +\d+\.\d\d ± \d+\.\d\d +\d+\.\d\d ± \d+\.\d\d +[+-]\d+\.\d\d\n/); // no paper row: blanks
-  assert.match(t.out, /\nalltests +100 +\d+\.\d\d ± \d+\.\d\d +\d+\.\d\d ± \d+\.\d\d +[+-]\d+\.\d\d +17918\.72 +28417\.97 +\+58\.59 +[+-]\d+\.\d\d +[+-]\d+\.\d\d\n/);
+  assert.match(t.out, /\nworkload +users +sim 3\.18-rc1 +sim 3\.18-rc1-i_mmap_rwsem +sim % +pair % +paper 3\.18-rc1 +paper 3\.18-rc1-i_mmap_rwsem +paper % +base err % +% err pts\n/);
+  assert.match(t.out, /\nalltests +25 +\d+\.\d\d ± \d+\.\d\d +\d+\.\d\d ± \d+\.\d\d +[+-]\d+\.\d\d +[+-]\d+\.\d\d ± \d+\.\d\d\n/); // no paper row: blanks
+  assert.match(t.out, /\nalltests +100 +\d+\.\d\d ± \d+\.\d\d +\d+\.\d\d ± \d+\.\d\d +[+-]\d+\.\d\d +[+-]\d+\.\d\d ± \d+\.\d\d +17918\.72 +28417\.97 +\+58\.59 +[+-]\d+\.\d\d +[+-]\d+\.\d\d\n/);
   assert.match(t.out, /\nAlso reported \(other workloads, mean ± 95% CI\)\nlabel +workload +metric/);
   assert.match(t.out, /\nnometric +lock-hammer +nope +n\/a \(no such metric\)/);
   assert.match(t.out, /\ni_mmap lock time by call site, ms/);

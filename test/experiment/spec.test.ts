@@ -94,7 +94,7 @@ const BAD: [Record<string, unknown>, RegExp][] = [
   [{ base: 'lock-hammer' }, /^base: must be a run config object, got "lock-hammer"$/],
   [{ replications: 0 }, /^replications: must be an integer from 1 to 10000, got 0$/],
   [{ seed: 1.5 }, /^seed: must be a string of 1 to 200 characters or an integer >= 0, got 1\.5$/],
-  [{ extra: true }, /^extra: unknown sweep spec key, got true; allowed: name, description, base, axes, samples, replications, seed$/],
+  [{ extra: true }, /^extra: unknown sweep spec key, got true; allowed: name, description, base, axes, samples, replications, seed, pairSeeds$/],
   [{ axes: {}, samples: { method: 'halton', count: 4, params: { readers: { min: 0, max: 1 } } } }, /^samples\.method: must be one of random, sobol, got "halton"$/],
   [{ axes: {}, samples: { method: 'sobol', count: 4, params: { readers: { min: 0, max: 2 } } } }, /^samples\.params\.readers\.max: must be a number from 0 to 1, got 2$/],
   [{ axes: {}, samples: { method: 'sobol', count: 4, params: { readers: { min: 1, max: 0 } } } }, /^samples\.params\.readers\.max: must be >= min \(1\), got 0$/],
@@ -102,6 +102,14 @@ const BAD: [Record<string, unknown>, RegExp][] = [
   [{ axes: {}, samples: { method: 'sobol', count: 4, params: { think: { min: 0, max: 1 } } } }, /^samples\.params\.think: samples need a numeric parameter; think is one of exponential, fixed/],
   [{ axes: {}, samples: { method: 'sobol', count: 4, params: { readers: { min: 0, max: 1, spread: 2 } } } }, /^samples\.params\.readers\.spread: unknown key of a sampled parameter, got 2; allowed: min, max, scale, int$/],
   [{ axes: { threads: { range: { from: 1, to: 1e9, step: 1 } } } }, /^axes\.threads\.range\.step: makes 1000000000 values \(more than 100000\), got 1$/],
+  [{ pairSeeds: ['kernal'] }, /^pairSeeds\[0\]: "kernal" is not an axis of this spec; allowed: kernel, threads, readers$/],
+  [{ pairSeeds: ['kernel', 'kernel'] }, /^pairSeeds\[1\]: duplicate of pairSeeds\[0\], got "kernel"; allowed: distinct axis names$/],
+  [{ pairSeeds: [] }, /^pairSeeds: must be a non-empty array of axis names \(keys of axes\), got \[\]$/],
+  [{ pairSeeds: 'kernel' }, /^pairSeeds: must be a non-empty array of axis names \(keys of axes\), got "kernel"$/],
+  [{ pairSeeds: [1] }, /^pairSeeds\[0\]: must be an axis name \(a key of axes\), got 1$/],
+  [{ axes: {}, samples: { method: 'random', count: 2, params: { readers: { min: 0, max: 1 } } }, pairSeeds: ['readers'] }, /^pairSeeds\[0\]: "readers" is not an axis of this spec \(a sampled parameter cannot be paired\); allowed: \(none: this spec has no axes\)$/],
+  // the axis name as written in the spec, not the parameter it sets
+  [{ axes: { 'params.threads': [2, 8] }, pairSeeds: ['threads'] }, /^pairSeeds\[0\]: "threads" is not an axis of this spec; allowed: params\.threads$/],
 ];
 
 test('every bad spec is a ConfigError naming the field, the value and what is allowed', () => {

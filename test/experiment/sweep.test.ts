@@ -6,27 +6,11 @@ import { join } from 'node:path';
 import { runSweep } from '../../src/experiment/sweep';
 import { mergeSweeps } from '../../src/experiment/merge';
 import { ConfigError } from '../../src/experiment/errors';
-import { files, journalIds, resultFiles, RESULT_FILES, smallSpec, tmp } from './helpers';
-
-function sameFiles(a: string, b: string): void {
-  const fa = resultFiles(a), fb = resultFiles(b);
-  assert.deepEqual([...fa.keys()], RESULT_FILES);
-  for (const f of RESULT_FILES) assert.ok(fa.get(f)!.equals(fb.get(f)!), `${f} differs between ${a} and ${b}`);
-}
+import { files, journalIds, resultFiles, sameResultFiles, smallSpec, sweepEveryWay, tmp } from './helpers';
 
 test('1 worker, 2 workers, the main thread and 2 merged shards give byte-identical result files', async () => {
-  const spec = smallSpec();
   const dir = tmp();
-  const one = await runSweep(spec, { workers: 1, out: join(dir, 'w1') });
-  await runSweep(spec, { workers: 2, out: join(dir, 'w2') });
-  await runSweep(spec, { workers: 0, out: join(dir, 'w0') });
-  await runSweep(spec, { workers: 1, out: join(dir, 's0'), shard: { index: 0, count: 2 } });
-  await runSweep(spec, { workers: 2, out: join(dir, 's1'), shard: { index: 1, count: 2 } });
-  const m = mergeSweeps([join(dir, 's0'), join(dir, 's1')], join(dir, 'merged'));
-  assert.deepEqual(m.missing, []);
-  sameFiles(join(dir, 'w1'), join(dir, 'w2'));
-  sameFiles(join(dir, 'w1'), join(dir, 'w0'));
-  sameFiles(join(dir, 'w1'), join(dir, 'merged'));
+  const one = await sweepEveryWay(smallSpec(), dir, 2);
   // a shard's own tables hold only its runs
   assert.equal(readFileSync(join(dir, 's0', 'runs.csv'), 'utf8').trim().split('\n').length, 1 + 8);
   // the tidy rows: sorted by runId, ids then params then metrics then counters
@@ -74,7 +58,7 @@ test('a torn last journal line is cut off and its run redone; a corrupt middle l
   const ids = journalIds(dir);
   assert.equal(ids.length, 16);
   assert.equal(new Set(ids).size, 16);
-  sameFiles(ref, dir);
+  sameResultFiles(ref, dir);
   // garbage in the middle is not a crash artefact: refuse
   const text = readFileSync(join(dir, 'journal.jsonl'), 'utf8').split('\n');
   text[2] = '{"runId": broken';
@@ -110,7 +94,7 @@ test('merge: mismatched specs are refused; missing runs are reported; a rerun in
   assert.deepEqual(done.provenance.runs, { sweep: 16, shard: 16, resumed: 8, ran: 8 });
   const full = tmp();
   await runSweep(smallSpec(), { workers: 1, out: full });
-  sameFiles(full, join(dir, 'm'));
+  sameResultFiles(full, join(dir, 'm'));
 });
 
 test('a sweep killed mid-run leaves whole files; the rerun completes with no lost or duplicated rows', async () => {
@@ -153,7 +137,7 @@ test('a sweep killed mid-run leaves whole files; the rerun completes with no los
   assert.equal(new Set(ids).size, 24);
   const clean = tmp();
   await runSweep(loadSweepSpec(spec), { workers: 1, out: clean });
-  sameFiles(clean, out);
+  sameResultFiles(clean, out);
 });
 
 test('workloads registered by a module run on workers (modules option); a failing run names its runId', async () => {
@@ -181,7 +165,7 @@ if (!getWorkload('test-count')) registerWorkload({
   const spec = { base: { workload: 'test-count', machine: 'ivybridge-ex-2s', duration: { ms: 0.1 }, options: { trace: { intervalMs: 0.05 } } }, axes: { n: [1, 2, 4] }, seed: 1 };
   const a = await runSweep(spec, { workers: 2, out: join(dir, 'a'), modules: [mod] });
   const b = await runSweep(spec, { workers: 0, out: join(dir, 'b') });
-  sameFiles(join(dir, 'a'), join(dir, 'b'));
+  sameResultFiles(join(dir, 'a'), join(dir, 'b'));
   assert.deepEqual(a.tables.runs.columns.slice(4, 6), ['n', 'steps']);
   assert.ok(a.tables.runs.columns.includes('numa_pages_migrated'));
   assert.equal(a.tables.trace!.rows.length, 6);

@@ -134,7 +134,7 @@ export function planReproduce(opts: ReproduceOptions = {}): ReproducePlan {
   const file = typeof opts.preset === 'string' ? opts.preset : opts.preset === undefined ? presetPath(opts.quick ? 'quick' : 'full') : null;
   const input = file ? loadPreset(file) : opts.preset;
   const over: ReproduceOverrides = {};
-  for (const k of ['workload', 'machine', 'workloads', 'users', 'kernels', 'reps', 'seed', 'validation'] as const) if (opts[k] !== undefined) (over as Record<string, unknown>)[k] = opts[k];
+  for (const k of ['workload', 'machine', 'workloads', 'users', 'kernels', 'reps', 'seed', 'pairSeeds', 'validation'] as const) if (opts[k] !== undefined) (over as Record<string, unknown>)[k] = opts[k];
   try {
     return resolvePlan(input, over);
   } catch (e) {
@@ -334,7 +334,7 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
   };
   const runsTotal = plan.workloads.reduce((s, w) => s + plan.users[w]!.length, 0);
   const title = `mmlock reproduce: preset ${plan.preset}, workload model "${plan.workload}" on ${plan.machine}; ${runsTotal} load points × ${plan.kernels.length} kernels × ${plan.replications} replication${plan.replications === 1 ? '' : 's'}, seed ${plan.seed}`;
-  const text = formatReport({ title, kernels: plan.kernels, replications: plan.replications, table, numa, sites, extras, validation, summary });
+  const text = formatReport({ title, kernels: plan.kernels, replications: plan.replications, pairSeeds: plan.pairSeeds, table, numa, sites, extras, validation, summary });
 
   const files: string[] = [];
   const wallSeconds = Math.round(performance.now() - t0) / 1000;

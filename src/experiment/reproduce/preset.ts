@@ -12,6 +12,7 @@
  *                                               or per workfile: {"alltests": [...], "disk": [...]}
  *     "replications": 2,
  *     "seed": 2014,
+ *     "pairSeeds": true,                         default true: both kernels of a replication on one seed
  *     "params": {"warmupTasks": 2, "windowTasks": 3},     every aim7 run ({}: the model's defaults)
  *     "workloadParams": {"disk": {"windowTasks": 4}},      per workfile, over params
  *     "goals": {"baselineMaxErrPct": 5, "pctChangeMaePoints": {"alltests": 5, "disk": 8}, ...},
@@ -21,6 +22,12 @@
  *     "extras": [{"workload": "postgres-hugetlb", "label": "...", "params": {...},
  *                 "metric": "...", "duration": {"ms": 10}}]
  *   }
+ *
+ * `pairSeeds` (default true) gives the baseline and patched runs of each load point and
+ * replication the same seed (the sweeps' `pairSeeds: ["kernel"]`, common random numbers), so
+ * the % change is measured per seed pair and its CI holds only the noise the two kernels do
+ * not share; false gives every run a seed of its own (the sweeps then have no pairSeeds, as
+ * before the option existed). It applies to the aim7 sweep, the validation sweep and the extras.
  *
  * Every key but `users` is optional. Overrides (CLI flags, API options) replace the
  * preset's values; errors name the flag (`--users`) or the preset field (`users[3]`).
@@ -95,6 +102,8 @@ export interface ReproducePreset {
   users: UsersEntry[] | Record<string, UsersEntry[]>;
   replications?: number;
   seed?: string | number;
+  /** default true: the two kernels' runs of a load point and replication share a seed */
+  pairSeeds?: boolean;
   params?: ParamValues;
   workloadParams?: Record<string, ParamValues>;
   goals?: Partial<ReproduceGoals>;
@@ -135,6 +144,8 @@ export interface ReproduceOverrides {
   /** replications (`--reps`) */
   reps?: number;
   seed?: string | number;
+  /** false: a seed of its own for every run, the kernels unpaired (`--unpaired`) */
+  pairSeeds?: boolean;
   /** false: skip the preset's validation sweep (`--no-validation`) */
   validation?: boolean;
 }
@@ -152,6 +163,8 @@ export interface ReproducePlan {
   users: Record<string, number[]>;
   replications: number;
   seed: string;
+  /** the two kernels' runs of a load point and replication on one seed (sweeps with pairSeeds ["kernel"]) */
+  pairSeeds: boolean;
   params: ParamValues;
   workloadParams: Record<string, ParamValues>;
   goals: ReproduceGoals;
@@ -162,7 +175,7 @@ export interface ReproducePlan {
 
 /** Flag names for errors in overridden values. */
 export const OVERRIDE_FLAGS: Record<keyof ReproduceOverrides, string> = {
-  workload: '--model', machine: '--machine', workloads: '--workloads', users: '--users', kernels: '--kernels', reps: '--reps', seed: '--seed', validation: '--no-validation',
+  workload: '--model', machine: '--machine', workloads: '--workloads', users: '--users', kernels: '--kernels', reps: '--reps', seed: '--seed', pairSeeds: '--unpaired', validation: '--no-validation',
 };
 
 const paramValue = z.union([z.number(), z.string(), z.boolean()]).describe('a number, string or boolean');
@@ -226,6 +239,7 @@ export const PresetSchema = z
     users: z.unknown().refine((v) => v !== undefined).describe('an array of user counts and {from, to, step} ranges, or an object of them by workfile'),
     replications: z.number().int().min(1).max(1000).describe('an integer from 1 to 1000').optional(),
     seed: z.union([z.string().min(1).max(200), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).describe('a string of 1 to 200 characters or an integer >= 0').optional(),
+    pairSeeds: z.boolean().describe('true (both kernels of a replication on one seed) or false').optional(),
     params: paramsSchema.optional(),
     workloadParams: z.record(z.string(), paramsSchema).describe('an object of parameters by workfile').optional(),
     goals: goalsSchema.optional(),
@@ -284,7 +298,7 @@ function isObj(x: unknown): x is Record<string, unknown> {
  * ConfigError naming the flag (`--users`) or the preset field (`users`, `params.windowTasks`, `validation.users[0]`).
  */
 export function resolvePlan(presetInput: unknown, over: ReproduceOverrides = {}): ReproducePlan {
-  if (!isObj(presetInput)) throw new ConfigError('', `a preset must be an object, got ${show(presetInput)}`, 'keys name, workload, machine, workloads, kernels, users, replications, seed, params, workloadParams, goals, validation, extras');
+  if (!isObj(presetInput)) throw new ConfigError('', `a preset must be an object, got ${show(presetInput)}`, 'keys name, workload, machine, workloads, kernels, users, replications, seed, pairSeeds, params, workloadParams, goals, validation, extras');
   const parsed = PresetSchema.safeParse(presetInput, { reportInput: true });
   if (!parsed.success) throw zodError(PresetSchema, presetInput, parsed.error);
   const p = parsed.data as ReproducePreset;
@@ -307,6 +321,7 @@ export function resolvePlan(presetInput: unknown, over: ReproduceOverrides = {})
   const replications = over.reps ?? p.replications ?? 1;
   if (!(Number.isInteger(replications) && replications >= 1 && replications <= 1000)) throw new ConfigError(OVERRIDE_FLAGS.reps, `must be an integer from 1 to 1000, got ${show(replications)}`);
   const seed = String(over.seed ?? p.seed ?? '1');
+  const pairSeeds = over.pairSeeds ?? p.pairSeeds ?? true;
   const params = { ...(p.params ?? {}) };
   const workloadParams = p.workloadParams ?? {};
   for (const w of Object.keys(workloadParams)) {
@@ -443,6 +458,7 @@ export function resolvePlan(presetInput: unknown, over: ReproduceOverrides = {})
     users,
     replications,
     seed,
+    pairSeeds,
     params,
     workloadParams: Object.fromEntries(workloads.map((w) => [w, { ...(workloadParams[w] ?? {}) }])),
     goals,
@@ -471,6 +487,11 @@ export function pctChangeGoal(goals: ReproduceGoals, workfile: string): number |
   return typeof g === 'number' ? g : g[workfile] ?? null;
 }
 
+/** A sweep's pairSeeds for a plan: the kernel axis, or nothing (unpaired) */
+function pairing(plan: ReproducePlan): Pick<SweepSpecInput, 'pairSeeds'> {
+  return plan.pairSeeds ? { pairSeeds: ['kernel'] } : {};
+}
+
 /** The label of a load point on the sweep's workload axis. */
 export function pointLabel(workfile: string, users: number): string {
   return `${workfile}/${users}`;
@@ -478,7 +499,8 @@ export function pointLabel(workfile: string, users: number): string {
 
 /**
  * The sweep of the aim7 table: a workload axis (one {name, params} value per workfile and
- * user count, labelled `alltests/100`) × a kernel axis, with the plan's replications and seed.
+ * user count, labelled `alltests/100`) × a kernel axis, with the plan's replications and seed;
+ * with the plan's pairSeeds, the two kernels of a load point and replication on one seed.
  */
 export function mainSweepSpec(plan: ReproducePlan): SweepSpecInput {
   const values: unknown[] = [];
@@ -496,10 +518,11 @@ export function mainSweepSpec(plan: ReproducePlan): SweepSpecInput {
     axes: { workload: { values, labels }, kernel: [...plan.kernels] },
     replications: plan.replications,
     seed: plan.seed,
+    ...pairing(plan),
   };
 }
 
-/** The sweep of one extra workload: both kernels, the plan's replications and seed. */
+/** The sweep of one extra workload: both kernels, the plan's replications, seed and pairing. */
 export function extraSweepSpec(plan: ReproducePlan, i: number): SweepSpecInput {
   const x = plan.extras[i]!;
   return {
@@ -508,13 +531,14 @@ export function extraSweepSpec(plan: ReproducePlan, i: number): SweepSpecInput {
     axes: { kernel: [...plan.kernels] },
     replications: plan.replications,
     seed: plan.seed,
+    ...pairing(plan),
   };
 }
 
 /**
  * The validation sweep: a workload axis (workfile × users × estimate full, window; labelled
- * `alltests/100/full`) × the kernel axis, the validation's replications, the plan's seed.
- * Expand it with validationSweep(), which gives each window run its full twin's seed.
+ * `alltests/100/full`) × the kernel axis, the validation's replications, the plan's seed and
+ * pairing. Expand it with validationSweep(), which gives each window run its full twin's seed.
  */
 export function validationSweepSpec(plan: ReproducePlan): SweepSpecInput | null {
   const v = plan.validation;
@@ -536,13 +560,15 @@ export function validationSweepSpec(plan: ReproducePlan): SweepSpecInput | null 
     axes: { workload: { values, labels }, kernel: [...plan.kernels] },
     replications: v.replications,
     seed: plan.seed,
+    ...pairing(plan),
   };
 }
 
 /**
  * Expand the validation sweep, pairing seeds: a window run gets the seed of the full run of
  * the same workfile, users, kernel and replication (a run's seed otherwise derives from its
- * config hash, which differs between the two estimates). null without validation.
+ * config hash, which differs between the two estimates; with the plan's pairSeeds the full
+ * runs of both kernels already share one). null without validation.
  */
 export function validationSweep(plan: ReproducePlan): ExpandedSweep | null {
   const spec = validationSweepSpec(plan);

@@ -33,6 +33,8 @@ export interface PointStat {
   ci95: number | null;
   /** per replication, in rep order */
   jpmValues: (number | null)[];
+  /** the replication numbers of jpmValues */
+  reps: number[];
   /** mean over the replications */
   numa_pages_migrated: number | null;
   makespan_s: number | null;
@@ -47,6 +49,12 @@ export interface TableRow {
   sim_jpm_patched: number | null;
   sim_ci95_patched: number | null;
   sim_pct_change: number | null;
+  /** replications with a jpm on both kernels: the seed pairs (with pairSeeds, each pair on one seed) */
+  pairs: number;
+  /** mean over the pairs of each pair's % change (patched vs baseline of the same replication) */
+  sim_pct_change_paired: number | null;
+  /** its 95% CI half-width (Student t over the pairs); null with fewer than 2 */
+  sim_pct_change_paired_ci95: number | null;
   paper_jpm_base: number | null;
   paper_jpm_patched: number | null;
   paper_pct_change: number | null;
@@ -58,7 +66,7 @@ export interface TableRow {
 
 export const TABLE_COLUMNS: (keyof TableRow)[] = [
   'workload', 'users', 'sim_jpm_base', 'sim_ci95_base', 'sim_jpm_patched', 'sim_ci95_patched', 'sim_pct_change',
-  'paper_jpm_base', 'paper_jpm_patched', 'paper_pct_change', 'err_base_jpm_pct', 'err_pct_change_points',
+  'pairs', 'sim_pct_change_paired', 'sim_pct_change_paired_ci95', 'paper_jpm_base', 'paper_jpm_patched', 'paper_pct_change', 'err_base_jpm_pct', 'err_pct_change_points',
 ];
 
 export interface NumaResult {
@@ -88,6 +96,10 @@ export interface ExtraResult {
   /** per kernel: mean over replications, CI half-width, replications with the metric */
   kernels: Record<string, { value: number | null; ci95: number | null; n: number }>;
   pct_change: number | null;
+  /** mean over the replications of each one's % change (the two kernels' runs of a replication a pair) */
+  pct_change_paired: number | null;
+  /** its 95% CI half-width (Student t); null with fewer than 2 pairs */
+  pct_change_paired_ci95: number | null;
 }
 
 export interface Check {
@@ -183,6 +195,7 @@ export function aggregatePoints(runs: readonly RunRecord[], workloads: readonly 
       jpm: mean(jpms),
       ci95: ci95(jpms),
       jpmValues: jpms.map((x) => (typeof x === 'number' && Number.isFinite(x) ? x : null)),
+      reps: g.map((r) => r.rep),
       numa_pages_migrated: mean(g.map((r) => r.numa_pages_migrated)),
       makespan_s: mean(g.map((r) => r.makespan_s)),
     });
@@ -195,9 +208,26 @@ export function aggregatePoints(runs: readonly RunRecord[], workloads: readonly 
 }
 
 /**
+ * The % change of each pair: per replication with a jpm on both `base` and `other` (matched
+ * by replication number; in a reproduce with pairSeeds the two runs of a replication share
+ * their seed), (other − base) / base × 100, in replication order.
+ */
+export function pairPctChanges(base: PointStat | undefined, other: PointStat | undefined): number[] {
+  if (!base || !other) return [];
+  const at = new Map(other.reps.map((r, i) => [r, other.jpmValues[i]]));
+  const out: number[] = [];
+  base.reps.forEach((r, i) => {
+    const c = pctChange(base.jpmValues[i], at.get(r));
+    if (c !== null) out.push(c);
+  });
+  return out;
+}
+
+/**
  * The comparison table: one row per workfile and user count (in `points` order), the
  * simulated jpm ± CI on `kernels[0]` (baseline) and `kernels[1]` (patched), the simulated
- * % change, the paper's figures (blank where the paper has no row) and the errors.
+ * % change (of the means, and per seed pair with its CI), the paper's figures (blank where
+ * the paper has no row) and the errors.
  */
 export function buildTable(points: readonly PointStat[], kernels: readonly [string, string], paper: readonly PaperRow[]): TableRow[] {
   const byKey = new Map(points.map((p) => [key(p.workload, p.users, p.kernel), p]));
@@ -212,6 +242,7 @@ export function buildTable(points: readonly PointStat[], kernels: readonly [stri
     const t = byKey.get(key(p.workload, p.users, kernels[1]));
     const pr = paperOf.get(wu);
     const simPct = pctChange(b?.jpm, t?.jpm);
+    const pairs = pairPctChanges(b, t);
     rows.push({
       workload: p.workload,
       users: p.users,
@@ -220,6 +251,9 @@ export function buildTable(points: readonly PointStat[], kernels: readonly [stri
       sim_jpm_patched: t?.jpm ?? null,
       sim_ci95_patched: t?.ci95 ?? null,
       sim_pct_change: simPct,
+      pairs: pairs.length,
+      sim_pct_change_paired: mean(pairs),
+      sim_pct_change_paired_ci95: ci95(pairs),
       paper_jpm_base: pr?.jpmBase ?? null,
       paper_jpm_patched: pr?.jpmPatched ?? null,
       paper_pct_change: pr?.pctChange ?? null,
@@ -272,14 +306,16 @@ export function buildSites(runs: readonly RunRecord[], workloads: readonly strin
     || (a.site < b.site ? -1 : a.site > b.site ? 1 : 0));
 }
 
-/** An extra workload's metric per kernel from its runs' values. */
+/** An extra workload's metric per kernel from its runs' values (each kernel's in replication order: index i of both a pair). */
 export function buildExtra(label: string, workload: string, metric: string, kernels: readonly [string, string], values: Record<string, (number | null)[]>): ExtraResult {
   const ks: ExtraResult['kernels'] = {};
   for (const k of kernels) {
     const v = values[k] ?? [];
     ks[k] = { value: mean(v), ci95: ci95(v), n: v.filter((x) => typeof x === 'number' && Number.isFinite(x)).length };
   }
-  return { label, workload, metric, kernels: ks, pct_change: pctChange(ks[kernels[0]]!.value, ks[kernels[1]]!.value) };
+  const vb = values[kernels[0]] ?? [], vp = values[kernels[1]] ?? [];
+  const pairs = vb.map((b, i) => pctChange(b, vp[i])).filter((c): c is number => c !== null);
+  return { label, workload, metric, kernels: ks, pct_change: pctChange(ks[kernels[0]]!.value, ks[kernels[1]]!.value), pct_change_paired: mean(pairs), pct_change_paired_ci95: ci95(pairs) };
 }
 
 /**
@@ -394,6 +430,7 @@ export function buildSummary(table: readonly TableRow[], numa: NumaResult, goals
 const fixed = (x: number | null | undefined, d = 2) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '');
 const signed = (x: number | null | undefined, d = 2) => (typeof x === 'number' && Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(d)}` : '');
 const pm = (m: number | null, h: number | null) => (m === null ? '' : h === null ? `${fixed(m)} ± n/a` : `${fixed(m)} ± ${fixed(h)}`);
+const spm = (m: number | null, h: number | null) => (m === null ? '' : h === null ? `${signed(m)} ± n/a` : `${signed(m)} ± ${fixed(h)}`);
 
 /** Align columns: first `left` columns left-aligned, the rest right-aligned. */
 export function textTable(head: string[], rows: string[][], left = 1): string {
@@ -408,6 +445,8 @@ export interface ReportParts {
   title: string;
   kernels: readonly [string, string];
   replications: number;
+  /** both kernels of a replication on one seed (default true); false: independent seeds */
+  pairSeeds?: boolean;
   table: readonly TableRow[];
   numa: NumaResult;
   sites: readonly SiteRow[];
@@ -421,10 +460,12 @@ export interface ReportParts {
 export function formatReport(r: ReportParts): string {
   const [kb, kp] = r.kernels;
   const out: string[] = [r.title, ''];
+  const paired = r.pairSeeds ?? true;
   out.push(`aim7 jobs per minute (mean ± 95% CI half-width over ${r.replications} replication${r.replications === 1 ? '' : 's'}${r.replications === 1 ? '; one replication has no CI: n/a' : ''}); paper: the v1 cover letter`);
+  out.push(`sim %: the % change of the means; pair %: the mean of each replication's % change ± its 95% CI (Student t over the pairs), ${paired ? 'both kernels of a replication on one seed (paired seeds)' : 'the kernels on independent seeds (unpaired)'}`);
   out.push(textTable(
-    ['workload', 'users', `sim ${kb}`, `sim ${kp}`, 'sim %', `paper ${kb}`, `paper ${kp}`, 'paper %', 'base err %', '% err pts'],
-    r.table.map((t) => [t.workload, String(t.users), pm(t.sim_jpm_base, t.sim_ci95_base), pm(t.sim_jpm_patched, t.sim_ci95_patched), signed(t.sim_pct_change), fixed(t.paper_jpm_base), fixed(t.paper_jpm_patched), signed(t.paper_pct_change), signed(t.err_base_jpm_pct), signed(t.err_pct_change_points)]),
+    ['workload', 'users', `sim ${kb}`, `sim ${kp}`, 'sim %', 'pair %', `paper ${kb}`, `paper ${kp}`, 'paper %', 'base err %', '% err pts'],
+    r.table.map((t) => [t.workload, String(t.users), pm(t.sim_jpm_base, t.sim_ci95_base), pm(t.sim_jpm_patched, t.sim_ci95_patched), signed(t.sim_pct_change), spm(t.sim_pct_change_paired, t.sim_pct_change_paired_ci95), fixed(t.paper_jpm_base), fixed(t.paper_jpm_patched), signed(t.paper_pct_change), signed(t.err_base_jpm_pct), signed(t.err_pct_change_points)]),
   ));
   out.push('', 'NUMA pages migrated (numa_pages_migrated, summed over every load point of every workload; each point the mean over replications)');
   out.push(textTable(['kernel', 'pages migrated'], r.kernels.map((k) => [k, fixed(r.numa.totals[k], 0)])));
@@ -437,8 +478,8 @@ export function formatReport(r: ReportParts): string {
   }
   if (r.extras.length) {
     out.push('', 'Also reported (other workloads, mean ± 95% CI)');
-    out.push(textTable(['label', 'workload', 'metric', kb, kp, '%'],
-      r.extras.map((e) => [e.label, e.workload, e.metric, pm(e.kernels[kb]!.value, e.kernels[kb]!.ci95) || 'n/a (no such metric)', pm(e.kernels[kp]!.value, e.kernels[kp]!.ci95) || 'n/a (no such metric)', signed(e.pct_change)]), 3));
+    out.push(textTable(['label', 'workload', 'metric', kb, kp, '%', 'pair %'],
+      r.extras.map((e) => [e.label, e.workload, e.metric, pm(e.kernels[kb]!.value, e.kernels[kb]!.ci95) || 'n/a (no such metric)', pm(e.kernels[kp]!.value, e.kernels[kp]!.ci95) || 'n/a (no such metric)', signed(e.pct_change), spm(e.pct_change_paired, e.pct_change_paired_ci95)]), 3));
   }
   if (r.validation) {
     const v = r.validation;
