@@ -6,7 +6,7 @@ import { STUB } from './reproduce_stub';
 import { files, tmp } from './helpers';
 import { runMain } from '../cli/kernel-cli-helpers';
 import {
-  aggregatePoints, buildNuma, buildSites, buildSummary, buildTable, buildValidation, ci95, DEFAULT_GOALS, expandUsers, formatReport, mean, niceTicks, parsePaperCsv,
+  aggregatePoints, buildNuma, buildSites, buildTime, buildSummary, buildTable, buildValidation, ci95, DEFAULT_GOALS, expandUsers, formatReport, mean, niceTicks, parsePaperCsv,
   pctChange, pctError, planReproduce, pointsError, reproduce, resolvePlan, sampleSd, studentTQuantile, svgChart, validationCsvRows, VALIDATION_COLUMNS, writeFilesAtomic,
   type PointStat, type RunRecord, type TableRow,
 } from '../../src/experiment/reproduce';
@@ -261,7 +261,7 @@ test('buildSummary goals: baseline max per row, % change per workload, the disk 
 test('buildValidation: jpm by full runs and by the window, error %, % change by each and the difference match hand-computed values', () => {
   const ps = (workload: string, users: number, kernel: string, jpms: (number | null)[]): PointStat => {
     const n = jpms.filter((x) => x !== null).length;
-    return { workload, users, kernel, n, jpm: mean(jpms), ci95: ci95(jpms), jpmValues: jpms, reps: jpms.map((_, i) => i), numa_pages_migrated: null, makespan_s: null };
+    return { workload, users, kernel, n, jpm: mean(jpms), ci95: ci95(jpms), jpmValues: jpms, reps: jpms.map((_, i) => i), numa_pages_migrated: null, makespan_s: null, time: {} };
   };
   const full = [ps('alltests', 100, B, [1000, 1200]), ps('alltests', 100, P, [1500]), ps('disk', 200, B, [400]), ps('disk', 200, P, [500])];
   const win = [ps('disk', 200, P, [480]), ps('alltests', 100, B, [1050, 1150]), ps('alltests', 100, P, [1650]), ps('disk', 200, B, [null])];
@@ -438,4 +438,30 @@ test('mmlock reproduce: bad flags exit 2 with a message naming the flag and what
   assert.equal(dup.code, 2);
   assert.match(dup.err, /^mmlock reproduce: .*bad\.json: users: lists 10 users twice; allowed: distinct user counts\n$/);
   assert.deepEqual(files(dir).filter((f) => f === 'out'), []);
+});
+
+test('buildTime: where the time goes at the lowest, highest and 1000-user points, CPU shares from the time counters, in the report', () => {
+  const time = (spinImmap: number) => ({
+    cpu_busy_share: 0.6, cpu_spin_share: 0.2, cpu_idle_share: 0.2,
+    task_cpu_s: 100, task_user_s: 50, task_kernel_s: 30, task_spin_s: 20, task_spin_i_mmap_s: spinImmap, task_spin_mmap_sem_s: 20 - spinImmap,
+    task_sleep_s: 40, task_sleep_i_mmap_s: 10, task_sleep_page_lock_s: 5, task_sleep_other_s: 25, sleep_page_locked_s: 3,
+  });
+  const runs: RunRecord[] = [];
+  for (const u of [100, 500, 1000, 2000]) for (const k of [B, P]) for (const rep of [0, 1]) runs.push({ ...rec('alltests', u, k, rep, 1000, 0), time: time(k === B ? 15 : 0) });
+  runs.push(rec('disk', 100, B, 0, 1000, 0)); // no time counters: left out
+  const rows = buildTime(aggregatePoints(runs, ['alltests', 'disk'], [B, P]));
+  assert.deepEqual(rows.map((r) => `${r.workload}/${r.users}/${r.kernel}`), [100, 1000, 2000].flatMap((u) => [`alltests/${u}/${B}`, `alltests/${u}/${P}`]));
+  const b = rows[0]!;
+  // 80% of the CPUs' time on a CPU, split 50/30/15/5 of the tasks' 100 s
+  assert.equal(b.user_pct, 40);
+  assert.equal(b.kernel_pct, 24);
+  assert.equal(b.spin_immap_pct, 12);
+  assert.equal(b.spin_other_pct, 4);
+  assert.ok(Math.abs(b.user_pct + b.kernel_pct + b.spin_immap_pct + b.spin_other_pct + b.idle_pct - 100) < 1e-9);
+  assert.deepEqual([b.sleep_immap_s, b.sleep_other_locks_s, b.sleep_page_locked_s, b.sleep_other_s], [10, 5, 3, 22]);
+  assert.equal(rows[1]!.spin_immap_pct, 0);
+  const points = aggregatePoints(runs, ['alltests'], [B, P]);
+  const text = formatReport({ title: 't', kernels: [B, P], replications: 2, table: [], numa: buildNuma(points, [B, P], 67.5), sites: [], time: rows, extras: [], summary: buildSummary([], buildNuma(points, [B, P], 67.5), DEFAULT_GOALS, [B, P], ['alltests']) });
+  assert.match(text, /Where the time goes/);
+  assert.match(text, /spin i_mmap %/);
 });

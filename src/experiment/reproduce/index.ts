@@ -42,8 +42,8 @@ import { toCsv, toJson, type Row, type Table } from '../tables';
 import { loadPaperNuma, loadPaperTable } from './paper';
 import { extraSweepSpec, loadPreset, mainSweepSpec, resolvePlan, validationSweep, type ReproduceOverrides, type ReproducePlan, type ReproducePreset } from './preset';
 import {
-  aggregatePoints, buildExtra, buildNuma, buildSites, buildSummary, buildTable, buildValidation, formatReport, TABLE_COLUMNS, VALIDATION_COLUMNS, validationCsvRows,
-  type ExtraResult, type NumaResult, type PointStat, type RunRecord, type SiteRow, type Summary, type TableRow, type ValidationResult,
+  aggregatePoints, buildExtra, buildNuma, buildSites, buildTime, buildSummary, buildTable, buildValidation, formatReport, TABLE_COLUMNS, VALIDATION_COLUMNS, validationCsvRows,
+  type ExtraResult, type NumaResult, type PointStat, type RunRecord, type SiteRow, type Summary, type TableRow, type TimeRow, type ValidationResult,
 } from './report';
 import { svgChart, type ChartSeries } from './svg';
 
@@ -89,6 +89,8 @@ export interface ReproduceJson {
   table: TableRow[];
   summary: Summary;
   sites: SiteRow[];
+  /** where the time goes at a few load points (report.ts buildTime) */
+  time: TimeRow[];
   extras: ExtraResult[];
   /** the window estimate vs full runs; null without a validation sweep */
   validation: ValidationResult | null;
@@ -203,8 +205,21 @@ export function mainRecords(x: ExpandedSweep, res: SweepResult): RunRecord[] {
       numa_pages_migrated: numaCol ? num(row[numaCol]) : null,
       makespan_s: mkCol ? num(row[mkCol]) : null,
       lockstat: locks.get(row.runId as string) ?? [],
+      time: timeOf(t.columns, row),
     };
   });
+}
+
+/** the run's time-breakdown counters (run.ts timeBreakdown, CPU shares, aim7's page-lock sleep), by counter name */
+function timeOf(columns: readonly string[], row: Row): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of columns) {
+    const name = c.startsWith('counter_') ? c.slice(8) : null;
+    if (!name || !/^(task_|cpu_(busy|spin|idle)_share$|sleep_page_locked_s$)/.test(name)) continue;
+    const v = num(row[c]);
+    if (v !== null) out[name] = v;
+  }
+  return out;
 }
 
 function chartFiles(plan: ReproducePlan, table: readonly TableRow[]): Map<string, string> {
@@ -296,6 +311,7 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
   const table = buildTable(points, plan.kernels, paper);
   const numa = buildNuma(points, plan.kernels, paperNuma.pctChange);
   const sites = buildSites(records, plan.workloads, plan.kernels);
+  const time = buildTime(points);
   const extras = plan.extras.map((e, i) => {
     const x = extraXs[i]!, res = results[i + (valX ? 2 : 1)]!;
     const t = res.tables.runs;
@@ -328,13 +344,14 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
     table,
     summary,
     sites,
+    time,
     extras,
     validation,
     plan,
   };
   const runsTotal = plan.workloads.reduce((s, w) => s + plan.users[w]!.length, 0);
   const title = `mmlock reproduce: preset ${plan.preset}, workload model "${plan.workload}" on ${plan.machine}; ${runsTotal} load points × ${plan.kernels.length} kernels × ${plan.replications} replication${plan.replications === 1 ? '' : 's'}, seed ${plan.seed}`;
-  const text = formatReport({ title, kernels: plan.kernels, replications: plan.replications, pairSeeds: plan.pairSeeds, table, numa, sites, extras, validation, summary });
+  const text = formatReport({ title, kernels: plan.kernels, replications: plan.replications, pairSeeds: plan.pairSeeds, table, numa, sites, time, extras, validation, summary });
 
   const files: string[] = [];
   const wallSeconds = Math.round(performance.now() - t0) / 1000;

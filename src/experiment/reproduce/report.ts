@@ -18,6 +18,8 @@ export interface RunRecord {
   numa_pages_migrated: number | null;
   makespan_s: number | null;
   lockstat: readonly LockStatRow[];
+  /** where the time went: run.ts's time-breakdown counters by name (absent in older records) */
+  time?: Readonly<Record<string, number>>;
 }
 
 /** One load point on one kernel, over its replications. */
@@ -38,6 +40,8 @@ export interface PointStat {
   /** mean over the replications */
   numa_pages_migrated: number | null;
   makespan_s: number | null;
+  /** mean over the replications of each time-breakdown counter */
+  time: Record<string, number>;
 }
 
 /** One row of the comparison table: a workfile and user count, both kernels and the paper. */
@@ -168,6 +172,71 @@ export interface ValidationResult {
 /** validation.csv: one line per workfile, users and kernel; the % change columns are per workfile and users (the same on both kernels' lines). */
 export const VALIDATION_COLUMNS = ['workload', 'users', 'kernel', 'n_full', 'n_window', 'jpm_full', 'jpm_window', 'err_pct', 'pct_change_full', 'pct_change_window', 'diff_points'] as const;
 
+/** the mean of each time counter over the records that have it */
+function meanTime(g: readonly RunRecord[]): Record<string, number> {
+  const sum = new Map<string, { s: number; n: number }>();
+  for (const r of g) for (const [k, v] of Object.entries(r.time ?? {})) {
+    const e = sum.get(k) ?? { s: 0, n: 0 };
+    e.s += v;
+    e.n++;
+    sum.set(k, e);
+  }
+  return Object.fromEntries([...sum].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, e]) => [k, e.s / e.n]));
+}
+
+/** One line of "where the time goes": a load point on one kernel, CPU shares in % and sleep in task-seconds. */
+export interface TimeRow {
+  workload: string;
+  users: number;
+  kernel: string;
+  user_pct: number;
+  kernel_pct: number;
+  spin_immap_pct: number;
+  spin_other_pct: number;
+  idle_pct: number;
+  sleep_immap_s: number;
+  sleep_other_locks_s: number;
+  sleep_page_locked_s: number;
+  sleep_other_s: number;
+}
+
+/**
+ * Where the time goes at a few load points per workload (the lowest and highest user counts,
+ * and 1000 if present): the CPUs' time split into user, kernel, spinning on i_mmap and on
+ * other locks, idle (shares of ncpus × window); the tasks' sleep by reason, in seconds summed
+ * over tasks. Points without time counters are left out.
+ */
+export function buildTime(points: readonly PointStat[]): TimeRow[] {
+  const out: TimeRow[] = [];
+  const byWorkload = new Map<string, number[]>();
+  for (const p of points) if (Object.keys(p.time).length) byWorkload.set(p.workload, [...(byWorkload.get(p.workload) ?? []), p.users]);
+  for (const p of points) {
+    const users = byWorkload.get(p.workload);
+    if (!users) continue;
+    const pick = new Set([Math.min(...users), Math.max(...users), ...(users.includes(1000) ? [1000] : [])]);
+    if (!pick.has(p.users)) continue;
+    const t = p.time, v = (k: string) => t[k] ?? 0;
+    const onCpu = v('cpu_busy_share') + v('cpu_spin_share');
+    const cpu = v('task_cpu_s');
+    const share = (s: number) => (cpu > 0 ? (100 * onCpu * s) / cpu : 0);
+    const spinImmap = v('task_spin_i_mmap_s');
+    const lockSleep = Object.entries(t).filter(([k]) => /^task_sleep_.+_s$/.test(k) && k !== 'task_sleep_other_s').reduce((a, [, x]) => a + x, 0);
+    out.push({
+      workload: p.workload, users: p.users, kernel: p.kernel,
+      user_pct: share(v('task_user_s')),
+      kernel_pct: share(v('task_kernel_s')),
+      spin_immap_pct: share(spinImmap),
+      spin_other_pct: share(v('task_spin_s') - spinImmap),
+      idle_pct: 100 * v('cpu_idle_share'),
+      sleep_immap_s: v('task_sleep_i_mmap_s'),
+      sleep_other_locks_s: lockSleep - v('task_sleep_i_mmap_s'),
+      sleep_page_locked_s: v('sleep_page_locked_s'),
+      sleep_other_s: Math.max(0, v('task_sleep_other_s') - v('sleep_page_locked_s')),
+    });
+  }
+  return out;
+}
+
 const key = (w: string, u: number, k: string) => `${w}\u0000${u}\u0000${k}`;
 
 /**
@@ -198,6 +267,7 @@ export function aggregatePoints(runs: readonly RunRecord[], workloads: readonly 
       reps: g.map((r) => r.rep),
       numa_pages_migrated: mean(g.map((r) => r.numa_pages_migrated)),
       makespan_s: mean(g.map((r) => r.makespan_s)),
+      time: meanTime(g),
     });
   }
   const rank = (list: readonly string[], v: string) => (list.includes(v) ? list.indexOf(v) : list.length);
@@ -451,6 +521,8 @@ export interface ReportParts {
   numa: NumaResult;
   sites: readonly SiteRow[];
   extras: readonly ExtraResult[];
+  /** where the time goes at a few load points; absent or empty: no section */
+  time?: readonly TimeRow[];
   /** the window estimate vs full runs; null or absent: no section */
   validation?: ValidationResult | null;
   summary: Summary;
@@ -475,6 +547,12 @@ export function formatReport(r: ReportParts): string {
   else {
     out.push(textTable(['workload', 'kernel', 'site', 'acquisitions', 'contentions', 'wait ms', 'hold ms', 'spin ms', 'sleep ms'],
       r.sites.map((s) => [s.workload, s.kernel, s.site, s.acquisitions.toFixed(0), s.contentions.toFixed(0), ms(s.waitTotalNs), ms(s.holdTotalNs), ms(s.spinNs), ms(s.sleepNs)]), 3));
+  }
+  if (r.time?.length) {
+    out.push('', 'Where the time goes (CPU: % of all CPUs\' time in the window; sleep: seconds summed over tasks; each point the mean over replications)');
+    const f1 = (x: number) => x.toFixed(1);
+    out.push(textTable(['workload', 'users', 'kernel', 'user %', 'kernel %', 'spin i_mmap %', 'spin other %', 'idle %', 'sleep i_mmap s', 'sleep other locks s', 'sleep page lock s', 'sleep other s'],
+      r.time.map((x) => [x.workload, String(x.users), x.kernel, f1(x.user_pct), f1(x.kernel_pct), x.spin_immap_pct.toFixed(2), x.spin_other_pct.toFixed(2), f1(x.idle_pct), f1(x.sleep_immap_s), f1(x.sleep_other_locks_s), f1(x.sleep_page_locked_s), f1(x.sleep_other_s)]), 3));
   }
   if (r.extras.length) {
     out.push('', 'Also reported (other workloads, mean ± 95% CI)');
