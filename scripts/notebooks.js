@@ -5,7 +5,7 @@
 //   node scripts/notebooks.js [--update] [--browser-check] [--only 01,03] [--timeout 120]
 //
 // --update         copy the executed notebooks back over notebooks/*.ipynb (refresh outputs) and
-//                  write docs/quickstart-throughput.svg (the README's chart) from 01-quickstart
+//                  write docs/quickstart-throughput.svg (the chart in docs/experiments.md) from 01-quickstart
 // --browser-check  then open each exported HTML in headless Chromium and check that the
 //                  charts are drawn (scripts/browser-check.js; screenshots in build/screenshots)
 //
@@ -99,7 +99,7 @@ function clean(file) {
   return `${JSON.stringify(nb, null, 1)}\n`;
 }
 
-/** the README's chart: the last chart of the quickstart notebook, as SVG */
+/** the chart in docs/experiments.md: the last chart of the quickstart notebook, as SVG */
 const DOCS_CHART = { notebook: '01-quickstart.ipynb', file: path.join(root, 'docs', 'quickstart-throughput.svg') };
 function writeDocsChart(executed) {
   const nb = JSON.parse(fs.readFileSync(executed, 'utf8'));

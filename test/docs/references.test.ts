@@ -1,7 +1,7 @@
 /**
  * The repository holds its own sources: every `docs/reference/<file>` cited in src/, data/, test/,
- * scripts/, perf/ or notebooks/ must exist, and so must the section (§N, §N.M, ranges §N–M) and,
- * for §1/§2 of kernel-locking.md, the table row it names. Nothing may point at the reference notes
+ * scripts/, perf/, notebooks/, docs/ or the README must exist, and so must the section (§N, §N.M,
+ * ranges §N–M) and, for §1/§2 of kernel-locking.md, the table row it names. Nothing may point at the reference notes
  * that lived outside the repository (`shared/reference/...`, `shared/STACK.md`).
  */
 import { test } from 'node:test';
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 
 /** build/test-js/test/docs → the checkout */
 const ROOT = join(__dirname, '..', '..', '..', '..');
-const CITING_DIRS = ['src', 'data', 'test', 'scripts', 'perf', 'notebooks'];
+const CITING_DIRS = ['src', 'data', 'test', 'scripts', 'perf', 'notebooks', 'docs'];
+const CITING_FILES = ['README.md'];
 const REFERENCE_DIR = join(ROOT, 'docs', 'reference');
 const MAX_BYTES = 2_000_000;
 /** this file names the patterns it looks for */
@@ -29,6 +30,14 @@ function walk(dir: string, out: string[]): string[] {
   return out;
 }
 
+/** every file that may cite: the files under CITING_DIRS, and CITING_FILES */
+function citingFiles(): string[] {
+  const out: string[] = [];
+  for (const d of CITING_DIRS) walk(join(ROOT, d), out);
+  for (const f of CITING_FILES) if (existsSync(join(ROOT, f))) out.push(join(ROOT, f));
+  return out;
+}
+
 interface Citation { from: string; line: number; file: string; section: string | null; row: string | null }
 
 /** `docs/reference/x.md`, then optionally ` §N[.M][–N[.M]]` and ` row K` */
@@ -36,18 +45,16 @@ const CITE = /docs\/reference\/([\w.-]+\.md)(?:\s*§\s*(\d+(?:\.\d+)?(?:\s*[–-
 
 function citations(): Citation[] {
   const out: Citation[] = [];
-  for (const d of CITING_DIRS) {
-    for (const path of walk(join(ROOT, d), [])) {
-      if (path.slice(ROOT.length + 1) === SELF) continue;
-      const text = readFileSync(path, 'utf8');
-      if (text.includes('\u0000')) continue; // binary
-      const lines = text.split('\n');
-      lines.forEach((l, i) => {
-        for (const m of l.matchAll(CITE)) {
-          out.push({ from: path.slice(ROOT.length + 1), line: i + 1, file: m[1], section: m[2] ?? null, row: m[3] ?? null });
-        }
-      });
-    }
+  for (const path of citingFiles()) {
+    if (path.slice(ROOT.length + 1) === SELF) continue;
+    const text = readFileSync(path, 'utf8');
+    if (text.includes('\u0000')) continue; // binary
+    const lines = text.split('\n');
+    lines.forEach((l, i) => {
+      for (const m of l.matchAll(CITE)) {
+        out.push({ from: path.slice(ROOT.length + 1), line: i + 1, file: m[1], section: m[2] ?? null, row: m[3] ?? null });
+      }
+    });
   }
   return out;
 }
@@ -114,12 +121,10 @@ test('every cited section (§N, §N.M, §N–M) and table row exists', () => {
 
 test('nothing points at the reference notes outside the repository', () => {
   const stale: string[] = [];
-  for (const d of CITING_DIRS) {
-    for (const path of walk(join(ROOT, d), [])) {
-      const rel = path.slice(ROOT.length + 1);
-      if (rel === SELF) continue;
-      if (/shared\/reference\/|shared\/STACK\.md|\/work\/shared/.test(readFileSync(path, 'utf8'))) stale.push(rel);
-    }
+  for (const path of citingFiles()) {
+    const rel = path.slice(ROOT.length + 1);
+    if (rel === SELF) continue;
+    if (/shared\/reference\/|shared\/STACK\.md|\/work\/shared/.test(readFileSync(path, 'utf8'))) stale.push(rel);
   }
   assert.deepEqual(stale, []);
 });
