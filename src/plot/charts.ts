@@ -181,6 +181,8 @@ export interface BarChartOptions extends ChartOptions {
   value: string;
   /** bars side by side per value of this column */
   series?: string;
+  /** one bar per category, in stacked segments per value of this column (e.g. where the time went); not with `series` */
+  stack?: string;
   facet?: string;
   valueTitle?: string;
   categoryTitle?: string;
@@ -193,8 +195,9 @@ export interface BarChartOptions extends ChartOptions {
 export function barChart(table: TableLike, o: BarChartOptions): VegaLiteSpec {
   const b = 'barChart';
   const { rows, columns } = tableRows(b, table);
-  requireFields(b, columns, { category: o.category, value: o.value, series: o.series, facet: o.facet });
+  requireFields(b, columns, { category: o.category, value: o.value, series: o.series, stack: o.stack, facet: o.facet });
   if (o.sort !== undefined) requireOneOf(b, 'sort', o.sort, ['data', 'value'] as const);
+  if (o.series && o.stack) throw new ChartError(`${b}: options series and stack exclude each other (side-by-side or stacked bars); got series ${JSON.stringify(o.series)} and stack ${JSON.stringify(o.stack)}`);
   return faceted(base(o, rows), barInner(o), o.facet, undefined, 'x');
 }
 
@@ -207,7 +210,8 @@ function barInner(o: BarChartOptions): VegaLiteSpec {
       y: { field: o.category, type: 'nominal', title: o.categoryTitle ?? o.category, sort: o.sort === 'value' ? '-x' : null },
       x: { field: o.value, type: 'quantitative', title: o.valueTitle ?? o.value, ...(o.logValue ? { scale: { type: 'symlog' } } : {}) },
       ...(o.series ? { color: { field: o.series, type: 'nominal', title: o.series }, yOffset: { field: o.series, type: 'nominal' } } : {}),
-      tooltip: [o.category, o.value, ...(o.series ? [o.series] : [])].map((f) => ({ field: f })),
+      ...(o.stack ? { color: { field: o.stack, type: 'nominal', title: o.stack, sort: null } } : {}),
+      tooltip: [o.category, o.value, ...(o.series ? [o.series] : []), ...(o.stack ? [o.stack] : [])].map((f) => ({ field: f })),
     },
   };
 }

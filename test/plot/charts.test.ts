@@ -85,3 +85,15 @@ test('compileVegaLite: an invalid spec is a ChartError; a valid one compiles to 
   const v = compileVegaLite(lineChart([{ a: 1, b: 2 }], { x: 'a', y: 'b' }));
   assert.match(String(v.$schema), /vega\/v5/);
 });
+
+test('barChart stack: one bar per category in segments coloured by the stack column; not with series', () => {
+  const rows = [
+    { point: 'a', part: 'user', pct: 40 }, { point: 'a', part: 'spin', pct: 10 },
+    { point: 'b', part: 'user', pct: 30 }, { point: 'b', part: 'spin', pct: 30 },
+  ];
+  const spec = barChart(rows, { category: 'point', value: 'pct', stack: 'part' }) as { encoding: Record<string, { field?: string }> };
+  assert.equal(spec.encoding.color!.field, 'part');
+  assert.equal(spec.encoding.yOffset, undefined, 'stacked, not side by side');
+  assert.throws(() => barChart(rows, { category: 'point', value: 'pct', stack: 'nope' }), /barChart: .*nope/);
+  assert.throws(() => barChart(rows, { category: 'point', value: 'pct', stack: 'part', series: 'part' }), /series and stack exclude each other/);
+});
