@@ -443,11 +443,11 @@ test('mmlock reproduce: bad flags exit 2 with a message naming the flag and what
 test('buildTime: where the time goes at the lowest, highest and 1000-user points, CPU shares from the time counters, in the report', () => {
   const time = (spinImmap: number) => ({
     cpu_busy_share: 0.6, cpu_spin_share: 0.2, cpu_idle_share: 0.2,
-    task_cpu_s: 100, task_user_s: 50, task_kernel_s: 30, task_spin_s: 20, task_spin_i_mmap_s: spinImmap, task_spin_mmap_sem_s: 20 - spinImmap,
+    task_cpu_s: 100, task_user_s: 50, task_kernel_s: 30, task_spin_s: 20, task_spin_i_mmap_s: spinImmap * 0.8, 'task_spin_i_mmap.wait_lock_s': spinImmap * 0.2, task_spin_mmap_sem_s: 20 - spinImmap,
     task_sleep_s: 40, task_sleep_i_mmap_s: 10, task_sleep_page_lock_s: 5, task_sleep_other_s: 25, sleep_page_locked_s: 3,
   });
   const runs: RunRecord[] = [];
-  for (const u of [100, 500, 1000, 2000]) for (const k of [B, P]) for (const rep of [0, 1]) runs.push({ ...rec('alltests', u, k, rep, 1000, 0), time: time(k === B ? 15 : 0) });
+  for (const u of [100, 500, 1000, 2000]) for (const k of [B, P]) for (const rep of [0, 1]) runs.push({ ...rec('alltests', u, k, rep, 1000, 0), time: time(k === B ? 15 : 0) as Record<string, number> });
   runs.push(rec('disk', 100, B, 0, 1000, 0)); // no time counters: left out
   const rows = buildTime(aggregatePoints(runs, ['alltests', 'disk'], [B, P]));
   assert.deepEqual(rows.map((r) => `${r.workload}/${r.users}/${r.kernel}`), [100, 1000, 2000].flatMap((u) => [`alltests/${u}/${B}`, `alltests/${u}/${P}`]));

@@ -214,8 +214,8 @@ export function mainRecords(x: ExpandedSweep, res: SweepResult): RunRecord[] {
 function timeOf(columns: readonly string[], row: Row): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of columns) {
-    const name = c.startsWith('counter_') ? c.slice(8) : null;
-    if (!name || !/^(task_|cpu_(busy|spin|idle)_share$|sleep_page_locked_s$)/.test(name)) continue;
+    const name = c.startsWith('counter_') ? c.slice(8) : c;
+    if (!/^(task_|cpu_(busy|spin|idle)_share$|sleep_page_locked_s$)/.test(name)) continue;
     const v = num(row[c]);
     if (v !== null) out[name] = v;
   }

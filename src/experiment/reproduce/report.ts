@@ -219,7 +219,10 @@ export function buildTime(points: readonly PointStat[]): TimeRow[] {
     const onCpu = v('cpu_busy_share') + v('cpu_spin_share');
     const cpu = v('task_cpu_s');
     const share = (s: number) => (cpu > 0 ? (100 * onCpu * s) / cpu : 0);
-    const spinImmap = v('task_spin_i_mmap_s');
+    // i_mmap and its inner wait_lock (class i_mmap.wait_lock) count as i_mmap
+    const sumOf = (re: RegExp) => Object.entries(t).filter(([k]) => re.test(k)).reduce((a, [, x]) => a + x, 0);
+    const spinImmap = sumOf(/^task_spin_i_mmap(\..+)?_s$/);
+    const sleepImmap = sumOf(/^task_sleep_i_mmap(\..+)?_s$/);
     const lockSleep = Object.entries(t).filter(([k]) => /^task_sleep_.+_s$/.test(k) && k !== 'task_sleep_other_s').reduce((a, [, x]) => a + x, 0);
     out.push({
       workload: p.workload, users: p.users, kernel: p.kernel,
@@ -228,8 +231,8 @@ export function buildTime(points: readonly PointStat[]): TimeRow[] {
       spin_immap_pct: share(spinImmap),
       spin_other_pct: share(v('task_spin_s') - spinImmap),
       idle_pct: 100 * v('cpu_idle_share'),
-      sleep_immap_s: v('task_sleep_i_mmap_s'),
-      sleep_other_locks_s: lockSleep - v('task_sleep_i_mmap_s'),
+      sleep_immap_s: sleepImmap,
+      sleep_other_locks_s: lockSleep - sleepImmap,
       sleep_page_locked_s: v('sleep_page_locked_s'),
       sleep_other_s: Math.max(0, v('task_sleep_other_s') - v('sleep_page_locked_s')),
     });
