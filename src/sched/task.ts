@@ -67,6 +67,8 @@ export class Task {
   index = -1;
   /** per-task record of the locking layer (held locks, lockdep) */
   locking: unknown = null;
+  /** the scheduler's reusable iterator for this task's compute() calls */
+  computeOp: unknown = null;
   /** free slot for higher layers (mm_struct, workload state) */
   data: unknown = null;
 
