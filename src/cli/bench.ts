@@ -8,6 +8,7 @@ const benches: Record<string, () => { summary: string; run(argv: string[]): numb
   'interval-tree': () => require('../../perf/interval_tree').intervalTree,
   sweep: () => require('../../perf/sweep').sweep,
   fold: () => require('../../perf/fold').fold,
+  aim7: () => require('../../perf/aim7').aim7,
 };
 
 export const bench: Command = {

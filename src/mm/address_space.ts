@@ -97,4 +97,14 @@ export class AddressSpace {
   get cachedPages(): number {
     return this.cache.size;
   }
+
+  /**
+   * The inode is gone (a removed SysV segment after its last detach): its i_mmap lock and
+   * its pages' locks leave the lock environment's end-of-run check, as an exited mm's
+   * locks do, so that they can be freed with it.
+   */
+  dispose(): void {
+    this.lock.dispose();
+    for (const p of this.cache.values()) p.dispose();
+  }
 }

@@ -51,11 +51,7 @@ export function* zapPteRange(ctx: MmContext, task: Task, vma: Vma, start: number
   for (const table of mm.pt.tableKeysIn(start, end)) {
     let n = 0;
     yield* mm.ptl(table * PTRS_PER_PTE).critical(task, 'zap_pte_range', () => {
-      for (const [addr, page] of mm.pt.entriesIn(table, start, end)) {
-        if (checkMapping && (page === null || page.mapping !== checkMapping)) continue;
-        mm.pt.clear(addr);
-        n++;
-      }
+      n = mm.pt.clearIn(table, start, end, checkMapping);
       return n * ctx.costs.zapPte;
     });
     zapped += n;
@@ -131,7 +127,7 @@ function* copyPteRanges(ctx: MmContext, task: Task, dst: Vma, src: Vma): Generat
   for (const table of src.mm.pt.tableKeysIn(src.start, src.end)) {
     const addr = table * PTRS_PER_PTE;
     yield* dst.mm.ptl(addr).criticalPair(src.mm.ptl(addr), task, 'copy_pte_range', () => {
-      for (const [a, page] of src.mm.pt.entriesIn(table, src.start, src.end)) dst.mm.pt.set(a, page);
+      dst.mm.pt.copyIn(src.mm.pt, table, src.start, src.end);
       return ctx.costs.copyPtePage;
     });
   }

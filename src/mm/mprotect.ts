@@ -44,7 +44,7 @@ function* changePteRange(ctx: MmContext, task: Task, vma: Vma, start: number, en
   for (const table of mm.pt.tableKeysIn(start, end)) {
     let k = 0;
     yield* mm.ptl(table * PTRS_PER_PTE).critical(task, 'change_pte_range', () => {
-      k = mm.pt.entriesIn(table, start, end).length;
+      k = mm.pt.countIn(table, start, end);
       return k * ctx.costs.changePte;
     });
     n += k;

@@ -50,6 +50,11 @@ export class Page {
     return this.pageLock !== null && this.pageLock.count !== 1;
   }
 
+  /** its file is gone: the page lock (if it was ever taken) leaves the lock environment */
+  dispose(): void {
+    this.pageLock?.dispose();
+  }
+
   /** lock_page() */
   lockPage(task: Task): Generator<unknown, void, unknown> {
     return this.lock.lock(task, 'lock_page');

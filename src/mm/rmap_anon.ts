@@ -39,6 +39,7 @@ export function* anonVmaPrepare(ctx: MmContext, task: Task, vma: Vma): Generator
   }
   yield* vma.mm.pageTableLock.release(task);
   yield* av.rwsem.release(task, 'write');
+  if (av.degree === 0) av.rwsem.dispose(); // lost the race: this anon_vma is freed unused
 }
 
 /**
@@ -96,4 +97,8 @@ export function* unlinkAnonVmas(ctx: MmContext, task: Task, vma: Vma): Generator
   }
   yield* ctx.compute(task, avcTreeCost(ctx, av.root.degree));
   yield* av.rwsem.release(task, 'write');
+  // nothing points into the family any more (a VMA or child anon_vma would count in the
+  // root's degree), so nobody can take its lock again: the lock environment forgets it,
+  // as an exited mm's locks, so that the family can be freed
+  if (av.root.degree === 0) av.rwsem.dispose();
 }

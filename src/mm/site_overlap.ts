@@ -18,14 +18,17 @@ export interface SiteOverlapStats {
   maxHolders: number;
 }
 
+/** one lock's holders now, by site (parallel arrays: a lock has one or two holders at a time) */
 interface LockState {
   total: number;
   last: number;
-  bySite: Map<string, number>;
+  sites: string[];
+  counts: number[];
 }
 
 export class SiteOverlap {
-  private readonly locks = new Map<object, LockState>();
+  /** per lock; weak, so that the state of a file that is gone goes with it */
+  private readonly locks = new WeakMap<object, LockState>();
   private readonly sites = new Map<string, SiteOverlapStats>();
 
   /** statistics of `site` (zeros if never seen) */
@@ -44,8 +47,13 @@ export class SiteOverlap {
 
   enter(lock: object, site: string, now: number): void {
     const l = this.advance(lock, now);
-    const h = (l.bySite.get(site) ?? 0) + 1;
-    l.bySite.set(site, h);
+    let i = l.sites.indexOf(site);
+    if (i < 0) {
+      i = l.sites.length;
+      l.sites.push(site);
+      l.counts.push(0);
+    }
+    const h = ++l.counts[i]!;
     l.total++;
     const s = this.site(site);
     s.acquisitions++;
@@ -54,10 +62,16 @@ export class SiteOverlap {
 
   exit(lock: object, site: string, now: number): void {
     const l = this.advance(lock, now);
-    const h = l.bySite.get(site) ?? 0;
-    if (h <= 0) return; // taken without immapLock (e.g. mapping.lock.acquire directly): not tracked
-    if (h === 1) l.bySite.delete(site);
-    else l.bySite.set(site, h - 1);
+    const i = l.sites.indexOf(site);
+    if (i < 0) return; // taken without immapLock (e.g. mapping.lock.acquire directly): not tracked
+    if (--l.counts[i]! === 0) {
+      // the site has no holder left: swap-remove it (the order of sites does not matter)
+      const last = l.sites.length - 1;
+      l.sites[i] = l.sites[last]!;
+      l.counts[i] = l.counts[last]!;
+      l.sites.pop();
+      l.counts.pop();
+    }
     l.total--;
   }
 
@@ -65,16 +79,16 @@ export class SiteOverlap {
   private advance(lock: object, now: number): LockState {
     let l = this.locks.get(lock);
     if (!l) {
-      this.locks.set(lock, (l = { total: 0, last: now, bySite: new Map() }));
+      this.locks.set(lock, (l = { total: 0, last: now, sites: [], counts: [] }));
       return l;
     }
     const dt = now - l.last;
     if (dt > 0) {
-      for (const [site, h] of l.bySite) {
-        const s = this.site(site);
+      for (let i = 0; i < l.sites.length; i++) {
+        const s = this.site(l.sites[i]!);
         s.busyNs += dt;
         if (l.total >= 2) s.concurrentNs += dt;
-        if (h >= 2) s.sameSiteNs += dt;
+        if (l.counts[i]! >= 2) s.sameSiteNs += dt;
       }
     }
     l.last = now;

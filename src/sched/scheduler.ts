@@ -75,13 +75,7 @@ export class Scheduler {
     const task = new Task(this.nextTid++, name, cpu);
     task.vruntime = opts.vruntime ?? cpu.minVruntime;
     task.stateSince = this.sim.now;
-    const self = this;
-    const proc = this.sim.process((function* () {
-      self.finishCompute(task); // the switch-in that started it
-      yield* body(task);
-      if (task.debt > 0) yield* self.compute(task, 0);
-      self.exit(task);
-    })(), name);
+    const proc = this.sim.process(new TaskRun(this, task, body), name);
     this.sim.cancelWait(proc); // starts when first dispatched
     task.proc = proc;
     proc.owner = task;
@@ -94,26 +88,21 @@ export class Scheduler {
 
   // ---------------------------------------------------------------- operations for task bodies
 
-  /** CPU work of `ns` (at full speed; slower while the SMT sibling is busy). */
-  *compute(task: Task, ns: number, user = false): Generator<Yieldable2, void, unknown> {
-    if (task.debt > 0) {
-      ns += task.debt;
-      task.debt = 0;
-    }
-    if (ns <= 0) return;
-    this.assertOnCpu(task, 'compute');
-    task.userMode = user;
-    if (!user) {
-      yield this.startCompute(task, ns);
-      this.finishCompute(task);
-      return;
-    }
-    // user time: the time this work took on a CPU (preempted and queued time left out)
-    const t0 = this.sim.now, q0 = task.stats.queued;
-    yield this.startCompute(task, ns);
-    this.finishCompute(task);
-    task.stats.user += this.sim.now - t0 - (task.stats.queued - q0);
-    if (task.cpu.needResched) yield* this.preemptSelf(task);
+  /**
+   * CPU work of `ns` (at full speed; slower while the SMT sibling is busy). Use it as
+   * `yield* sched.compute(task, ns)`: it adds the task's debt, yields the work's duration,
+   * then, for user work with need_resched set, reschedules. It is the most frequent
+   * operation of every model, so it is not a generator: each task reuses one ComputeOp.
+   */
+  compute(task: Task, ns: number, user = false): Generator<Yieldable2, void, unknown> {
+    let op = task.computeOp as ComputeOp | null;
+    if (op === null) task.computeOp = op = new ComputeOp(this);
+    else if (op.state !== OP_IDLE) op = new ComputeOp(this); // the task's own one is still in use
+    op.task = task;
+    op.ns = ns;
+    op.user = user;
+    op.state = OP_FRESH;
+    return op;
   }
 
   /**
@@ -240,13 +229,16 @@ export class Scheduler {
 
   // ---------------------------------------------------------------- internals
 
-  private assertOnCpu(task: Task, op: string): void {
+  /** @internal (ComputeOp) */
+  assertOnCpu(task: Task, op: string): void {
     if (!task.onCpu || task.cpu.curr !== task) {
       throw new Error(`sched.${op}: task ${task.name} is not running on a CPU (state ${task.state})`);
     }
   }
 
-  private startCompute(task: Task, ns: number): number {
+  /** @internal (ComputeOp): start `ns` of work; returns its duration at the CPU's rate */
+  startCompute(task: Task, ns: number): number {
+    if (task.userMode) task.userSince = this.sim.now;
     task.computing = true;
     task.workLeft = ns;
     task.segStart = this.sim.now;
@@ -254,12 +246,22 @@ export class Scheduler {
     return ns / task.rate;
   }
 
-  private finishCompute(task: Task): void {
+  /** @internal (ComputeOp, TaskRun) */
+  finishCompute(task: Task): void {
+    this.endUserStint(task);
     task.computing = false;
     task.workLeft = 0;
   }
 
-  private *preemptSelf(task: Task): Generator<Yieldable2, void, unknown> {
+  /** user time: a stint of user-mode work on a CPU ends (work done, or the task leaves the CPU) */
+  private endUserStint(task: Task): void {
+    if (task.userSince < 0) return;
+    task.stats.user += this.sim.now - task.userSince;
+    task.userSince = -1;
+  }
+
+  /** @internal (ComputeOp) */
+  *preemptSelf(task: Task): Generator<Yieldable2, void, unknown> {
     const cpu = task.cpu;
     // __schedule(): if the pick is prev itself there is no context switch (`prev != next`
     // fails), it just carries on. This happens when nothing else is queued here any more
@@ -301,6 +303,7 @@ export class Scheduler {
     const cpu = task.cpu;
     this.updateCurr(cpu);
     task.stats.cpu += this.sim.now - task.execStart;
+    this.endUserStint(task);
     task.onCpu = false;
     task.state = state;
     task.stateSince = this.sim.now;
@@ -377,6 +380,7 @@ export class Scheduler {
     this.setActivity(cpu, BUSY);
     // the context switch is CPU work; unfinished work (preempted) continues after it
     const work = this.params.contextSwitch + (task.computing ? task.workLeft : 0);
+    if (task.computing && task.userMode) task.userSince = now; // preempted user work goes on
     task.computing = true;
     task.workLeft = work;
     task.segStart = now + extraDelay;
@@ -474,11 +478,18 @@ export class Scheduler {
   /** every task's stats summed, exited ones included */
   totalStats(): TaskStats {
     const s = { ...this.retired };
-    for (const t of this.tasks) addStats(s, t.stats);
+    const now = this.sim.now;
+    for (const t of this.tasks) {
+      addStats(s, t.stats);
+      // the stint in progress, so that CPU and user time are taken at the same instant
+      if (t.onCpu) s.cpu += now - t.execStart;
+      if (t.userSince >= 0) s.user += now - t.userSince;
+    }
     return s;
   }
 
-  private exit(task: Task): void {
+  /** @internal (TaskRun) */
+  exit(task: Task): void {
     const cpu = task.cpu;
     this.putPrev(task, 'sleeping');
     task.state = 'dead';
@@ -543,6 +554,161 @@ function addStats(into: TaskStats, s: TaskStats): void {
   into.preemptions += s.preemptions;
   into.wakeups += s.wakeups;
   into.migrations += s.migrations;
+}
+
+/** ComputeOp states */
+const OP_IDLE = 0, OP_FRESH = 1, OP_WORKING = 2, OP_PREEMPTED = 3;
+const DONE: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true as const });
+
+/**
+ * One `Scheduler.compute` as a hand-written iterator: the steps of the generator it
+ * replaces, without a generator object and frame per call. The first next() adds the
+ * task's debt and yields the work's duration (or ends at once if there is none); the
+ * second ends the work and, for user work with need_resched set, delegates to
+ * preemptSelf. throw() and return() behave as they would on that generator. Each task
+ * keeps one (Task.computeOp) and reuses it once it is idle again.
+ */
+class ComputeOp implements Generator<Yieldable2, void, unknown> {
+  state = OP_IDLE;
+  task!: Task;
+  ns = 0;
+  user = false;
+  private sub: Generator<Yieldable2, void, unknown> | null = null;
+  /** the one result object it yields (its consumers, yield* and Process.step, read it at once) */
+  private readonly yielded: IteratorYieldResult<Yieldable2> = { value: 0, done: false };
+
+  constructor(private readonly sched: Scheduler) {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(v?: unknown): IteratorResult<Yieldable2, void> {
+    switch (this.state) {
+      case OP_FRESH: {
+        const task = this.task;
+        let ns = this.ns;
+        this.state = OP_IDLE; // ended, unless it yields below
+        if (task.debt > 0) {
+          ns += task.debt;
+          task.debt = 0;
+        }
+        if (ns <= 0) return DONE;
+        this.sched.assertOnCpu(task, 'compute');
+        task.userMode = this.user;
+        this.yielded.value = this.sched.startCompute(task, ns);
+        this.state = OP_WORKING;
+        return this.yielded;
+      }
+      case OP_WORKING: {
+        const task = this.task;
+        this.state = OP_IDLE;
+        this.sched.finishCompute(task);
+        if (!this.user || !task.cpu.needResched) return DONE;
+        this.sub = this.sched.preemptSelf(task);
+        this.state = OP_PREEMPTED;
+        return this.forward(this.sub.next());
+      }
+      case OP_PREEMPTED:
+        return this.forward(this.sub!.next(v));
+      default:
+        return DONE;
+    }
+  }
+
+  throw(e: unknown): IteratorResult<Yieldable2, void> {
+    if (this.state === OP_PREEMPTED) return this.forward(this.sub!.throw(e));
+    this.state = OP_IDLE;
+    throw e;
+  }
+
+  return(value: void): IteratorResult<Yieldable2, void> {
+    if (this.state === OP_PREEMPTED) {
+      const r = this.sub!.return(value);
+      if (!r.done) return r;
+    }
+    this.sub = null;
+    this.state = OP_IDLE;
+    return { value, done: true };
+  }
+
+  private forward(r: IteratorResult<Yieldable2, void>): IteratorResult<Yieldable2, void> {
+    if (!r.done) return r;
+    this.sub = null;
+    this.state = OP_IDLE;
+    return DONE;
+  }
+}
+
+/** TaskRun phases */
+const RUN_START = 0, RUN_BODY = 1, RUN_DEBT = 2, RUN_ENDED = 3;
+
+/**
+ * What a spawned task's process runs: the switch-in that started it (finishCompute), the
+ * body, the CPU time still owed, the exit. A hand-written iterator rather than a wrapping
+ * generator, because every event of the task resumes through it: it forwards the body's
+ * results as they are. throw() and return() are forwarded as yield* would.
+ */
+class TaskRun implements Generator<any, void, unknown> {
+  private phase = RUN_START;
+  private cur: Generator<any, unknown, any> | null = null;
+
+  constructor(
+    private readonly sched: Scheduler,
+    private readonly task: Task,
+    private readonly body: (task: Task) => Generator<any, unknown, any>,
+  ) {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(v?: unknown): IteratorResult<any, void> {
+    switch (this.phase) {
+      case RUN_BODY:
+      case RUN_DEBT:
+        return this.after(this.cur!.next(v));
+      case RUN_START:
+        this.phase = RUN_ENDED; // until the body is running
+        this.sched.finishCompute(this.task); // the switch-in that started it
+        this.cur = this.body(this.task);
+        this.phase = RUN_BODY;
+        return this.after(this.cur.next());
+      default:
+        return DONE;
+    }
+  }
+
+  throw(e: unknown): IteratorResult<any, void> {
+    if (this.phase === RUN_BODY || this.phase === RUN_DEBT) return this.after(this.cur!.throw(e));
+    this.phase = RUN_ENDED;
+    throw e;
+  }
+
+  return(value: void): IteratorResult<any, void> {
+    if (this.phase === RUN_BODY || this.phase === RUN_DEBT) {
+      const r = this.cur!.return(value);
+      if (!r.done) return r;
+    }
+    this.phase = RUN_ENDED;
+    this.cur = null;
+    return { value, done: true };
+  }
+
+  /** pass a yield through; at the end of the body pay the debt, then exit */
+  private after(r: IteratorResult<any, unknown>): IteratorResult<any, void> {
+    if (!r.done) return r;
+    const task = this.task;
+    if (this.phase === RUN_BODY && task.debt > 0) {
+      this.phase = RUN_DEBT;
+      this.cur = this.sched.compute(task, 0);
+      return this.after(this.cur.next());
+    }
+    this.phase = RUN_ENDED;
+    this.cur = null;
+    this.sched.exit(task);
+    return DONE;
+  }
 }
 
 /** A task parked off-CPU waits on this; dispatch() resumes it. */

@@ -40,6 +40,8 @@ export class Task {
   // CPU work in progress (Scheduler.compute); survives preemption
   computing = false;
   userMode = false;
+  /** start of the user-mode stint on a CPU in progress (-1: none): user time is counted when it ends (Scheduler) */
+  userSince = -1;
   workLeft = 0;
   segStart = 0;
   rate = 1;
@@ -69,6 +71,8 @@ export class Task {
   index = -1;
   /** per-task record of the locking layer (held locks, lockdep) */
   locking: unknown = null;
+  /** the scheduler's reusable iterator for this task's compute() calls */
+  computeOp: unknown = null;
   /** free slot for higher layers (mm_struct, workload state) */
   data: unknown = null;
 

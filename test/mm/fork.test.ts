@@ -109,3 +109,32 @@ test('fork: child and parent pte locks nest (spin_lock_nested); a lock-order vio
     yield* ptl.release(t);
   });
 });
+
+test('once a process family has exited, the lock environment forgets its anon_vma locks (and a removed file its locks)', () => {
+  const { ctx, env, runTask } = kernelSim('3.18-rc1');
+  const forgotten = new Set<object>();
+  const forget = env.forget.bind(env);
+  env.forget = (l) => { forgotten.add(l); forget(l); };
+  const files = Array.from({ length: 2 }, (_, i) => ctx.newFile(`f${i}`, { nrPages: 16 }));
+  const parent = ctx.newMm('parent');
+  const roots = new Set<object>();
+  runTask(function* (t) {
+    yield* parentWith(ctx, t, parent, files);
+    for (const v of parent.vmas) if (v.anonVma) roots.add(v.anonVma.rwsem);
+    const child = yield* fork(ctx, t, parent, 'child');
+    yield* doExit(ctx, t, child);
+    for (const l of roots) assert.equal(forgotten.has(l), false, 'the parent still maps them');
+    yield* doExit(ctx, t, parent);
+  });
+  assert.equal(roots.size, 2);
+  for (const l of roots) assert.ok(forgotten.has(l));
+  const shm = ctx.newFile('shm', { nrPages: 4 });
+  const page = shm.page(0);
+  runTask(function* (t) {
+    yield* page.lockPage(t);
+    yield* page.unlockPage(t);
+  });
+  shm.dispose();
+  assert.ok(forgotten.has(shm.lock));
+  assert.equal(env.finalCheck().length, 0);
+});

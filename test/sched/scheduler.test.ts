@@ -122,3 +122,50 @@ test('same seed → same schedule', () => {
   };
   assert.equal(run(), run());
 });
+
+test('compute() iterators: reused per task, and correct when two are made before either runs', () => {
+  const sim = new Simulation(1);
+  const s = new Scheduler(sim, small(1));
+  const at: number[] = [];
+  s.spawn('T', function* (t) {
+    const a = s.compute(t, 1000);
+    const b = s.compute(t, 500); // a is not yet run: b must be another iterator
+    assert.notEqual(a, b);
+    yield* a;
+    at.push(sim.now);
+    yield* b;
+    at.push(sim.now);
+    const c = s.compute(t, 0);
+    assert.equal(c, a, 'an idle iterator is reused');
+    yield* c; // nothing to do, no debt: ends at once
+    s.stall(t, 250);
+    yield* s.compute(t, 0); // pays the debt
+    at.push(sim.now);
+    return undefined;
+  }, { cpu: 0 });
+  sim.run();
+  const cs = s.params.contextSwitch;
+  assert.deepEqual(at, [cs + 1000, cs + 1500, cs + 1750]);
+});
+
+test('compute() iterators behave like generators under throw() and return()', () => {
+  const sim = new Simulation(1);
+  const s = new Scheduler(sim, small(1));
+  let seen: unknown = null;
+  s.spawn('T', function* (t) {
+    const it = s.compute(t, 1000);
+    assert.equal(it.next().done, false); // the work's duration is yielded
+    assert.throws(() => it.throw(new Error('boom')), /boom/);
+    assert.deepEqual(it.next(), { value: undefined, done: true }); // finished
+    const r = s.compute(t, 1000);
+    r.next();
+    assert.deepEqual(r.return(undefined), { value: undefined, done: true });
+    try {
+      yield* s.compute(t, 10);
+    } catch (e) {
+      seen = e;
+    }
+  }, { cpu: 0 });
+  sim.run();
+  assert.equal(seen, null);
+});

@@ -175,5 +175,6 @@ function* shm(w: OpWorld, p: Proc, pages: number): Generator<unknown, void, unkn
   const vma = yield* vmMmap(ctx, p.task, p.mm, { file, pgoff: 0, pages, flags: VM_READ | VM_WRITE | VM_SHARED });
   for (let i = 0; i < pages; i++) yield* pageFault(ctx, p.task, p.mm, vma.start + i, true);
   yield* vmMunmap(ctx, p.task, p.mm, vma.start, pages);
+  file.dispose(); // shmctl(IPC_RMID) after the detach: the segment is gone
 }
 
