@@ -37,6 +37,7 @@ export class SpinLock extends Lock implements SleepLock {
     }
     yield d;
     const my = this.tail++;
+    this.touched(); // the ticket is taken only now, after the atomic's stall
     if (my !== this.head) {
       op.contended = true;
       this.spinners.push(task);
@@ -69,6 +70,7 @@ export class SpinLock extends Lock implements SleepLock {
     yield d;
     this.holder = null;
     this.head++;
+    this.touched();
     // every spinner re-reads; their misses queue in arbitrary order
     const s = this.spinners.slice();
     const rng = this.env.sim.rng('locking.spinners');
@@ -125,7 +127,8 @@ export class SpinLock extends Lock implements SleepLock {
     yield* this.unlock(task);
   }
 
-  private foldable(): boolean {
+  /** would `critical` fold now (folding on, the lock free, nobody spinning)? */
+  foldable(): boolean {
     return this.env.fold && this.tail === this.head;
   }
 

@@ -60,6 +60,11 @@ export class PageTable {
     return old;
   }
 
+  /** how many ptes of this mm map `page` */
+  ptesOf(page: Page): number {
+    return this.refs.get(page) ?? 0;
+  }
+
   private drop(page: Page | null): void {
     if (!page) return;
     const n = (this.refs.get(page) ?? 1) - 1;
