@@ -66,15 +66,22 @@ export class MmContext {
   private numaState: NumaBalancing | null = null;
   private readonly numaParams: NumaParams;
   private tasklist: SleepLock | null = null;
+  /**
+   * Rmap walks run lazily (rmap_lazy.ts): O(1) events per walk, the same simulated times
+   * and effects. Off when folding is off or `exactRmapWalks` is asked for (the option
+   * here, else the lock environment's).
+   */
+  readonly lazyRmapWalks: boolean;
 
   constructor(
     readonly sim: Simulation,
     readonly sched: Scheduler,
     readonly env: LockEnv,
     readonly kernel: MmKernel,
-    opts: { costs?: Partial<MmCosts>; numa?: Partial<NumaParams> } = {},
+    opts: { costs?: Partial<MmCosts>; numa?: Partial<NumaParams>; exactRmapWalks?: boolean } = {},
   ) {
     this.costs = resolveMmCosts(opts.costs);
+    this.lazyRmapWalks = env.fold && !(opts.exactRmapWalks ?? env.exactRmapWalks);
     this.numaParams = resolveNumaParams(opts.numa);
   }
 
