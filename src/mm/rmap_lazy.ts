@@ -72,6 +72,8 @@ export interface LazyStats {
   eagerSteps: number;
   /** walks whose end had already passed when a surprise re-timed them */
   lateEnds: number;
+  /** steps forecast by all plans (the cost of planning) */
+  planned: number;
 }
 
 class LazyWalk {
@@ -130,7 +132,8 @@ class LazyWalk {
 
 class LazyWalks {
   readonly walks: LazyWalk[] = [];
-  readonly stats: LazyStats = { walks: 0, steps: 0, replans: 0, eagerSteps: 0, lateEnds: 0 };
+  readonly stats: LazyStats = { walks: 0, steps: 0, replans: 0, eagerSteps: 0, lateEnds: 0, planned: 0 };
+
   /** the walk whose step is being applied (its own changes are not reports) */
   private current: LazyWalk | null = null;
   private timerArmed = false;
@@ -215,6 +218,7 @@ class LazyWalks {
         post = d1 + ctx.costs.rmapOneMapped + hit;
       }
       const r = planner.step(vma, mapped);
+      bump(this.stats, 'planned');
       const stop = r !== SWAP_AGAIN || planner.done();
       w.planX.push(X);
       w.planMapped.push(mapped);
@@ -243,7 +247,7 @@ class LazyWalks {
 
   /** plan again from the next step at the current time and re-time the compute */
   private replan(w: LazyWalk): void {
-    this.stats.replans++;
+    bump(this.stats, 'replans');
     this.plan(w, this.sim.now, true);
     this.retime(w, w.planEnd);
   }
@@ -252,7 +256,7 @@ class LazyWalks {
     if (end === w.total) return;
     const delta = end - w.total;
     w.total = end;
-    if (!w.ctx.sched.adjustCompute(w.task, delta)) this.stats.lateEnds++;
+    if (!w.ctx.sched.adjustCompute(w.task, delta)) bump(this.stats, 'lateEnds');
   }
 
   // ------------------------------------------------------------ applying steps
@@ -284,7 +288,7 @@ class LazyWalks {
       task.debt = debt;
     }
     const stop = r !== SWAP_AGAIN || (walker.done?.(page) ?? false);
-    this.stats.steps++;
+    bump(this.stats, 'steps');
     w.next = i + 1;
     w.ret = r;
     w.startOfNext = w.planX[k] + post;
@@ -292,7 +296,7 @@ class LazyWalks {
     const asPlanned = mapped === w.planMapped[k] && post === w.planPost[k] && r === w.planRet[k] && stop === w.planStop[k];
     if (final) {
       // the compute is over (a step due a rounding error after its end): nothing to re-time
-      if (!asPlanned) this.stats.lateEnds++;
+      if (!asPlanned) bump(this.stats, 'lateEnds');
     } else if (stop) {
       if (!asPlanned) this.retime(w, w.startOfNext);
     } else if (!asPlanned) {
@@ -380,6 +384,17 @@ class LazyWalks {
 }
 
 const managers = new WeakMap<Simulation, LazyWalks>();
+/** the counters of every simulation of this process, summed (benchmarks) */
+const totals: LazyStats = { walks: 0, steps: 0, replans: 0, eagerSteps: 0, lateEnds: 0, planned: 0 };
+
+export function lazyRmapTotals(): LazyStats {
+  return { ...totals };
+}
+
+function bump(s: LazyStats, k: keyof LazyStats): void {
+  s[k]++;
+  totals[k]++;
+}
 
 function manager(sim: Simulation): LazyWalks {
   let m = managers.get(sim);
@@ -398,7 +413,7 @@ setPageChangeHook((page, kind, mm) => managers.get(page.ctx.sim)?.pageChanged(pa
 /** walkTree (rmap.ts) as a lazy walk; the caller counted rmap_walks */
 export function* lazyWalkTree(ctx: MmContext, task: Task, page: Page, tree: IntervalTree<Vma>, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
   const m = manager(ctx.sim);
-  m.stats.walks++;
+  bump(m.stats, 'walks');
   const w = new LazyWalk(ctx, task, page, walker);
   const cur = tree.cursor();
   for (let node = cur.first(page.index, page.index); node !== null; node = cur.next()) {
@@ -414,7 +429,7 @@ export function* lazyWalkTree(ctx: MmContext, task: Task, page: Page, tree: Inte
     if (tree.generation !== gen) throw new Error(`lazy rmap walk of page ${page.index}: the tree changed during the walk (the walker holds its lock)`);
     if (w.stopped || w.eagerAt < 0) return w.ret;
     // a held pte lock: this step as the eager walk runs it (pre-work done in the segment)
-    m.stats.eagerSteps++;
+    bump(m.stats, 'eagerSteps');
     const vma = w.steps[w.next].vma;
     ctx.vmstat.rmap_vmas_visited++;
     const r = yield* rmapOneTail(ctx, task, page, vma, walker);

