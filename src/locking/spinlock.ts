@@ -93,10 +93,7 @@ export class SpinLock extends Lock implements SleepLock {
    */
   *critical(task: Task, site: string, body: () => number, nested = false): Generator<unknown, void, unknown> {
     if (this.foldable()) {
-      let d = this.takeFolded(task, site, nested);
-      const ns = body();
-      d += this.dropFolded(task, ns);
-      this.owe(task, d + ns);
+      this.criticalFolded(task, site, body, nested);
       return;
     }
     yield* this.lock(task, site, nested);
@@ -125,6 +122,14 @@ export class SpinLock extends Lock implements SleepLock {
     yield* this.env.sched.compute(task, ns);
     yield* inner.unlock(task);
     yield* this.unlock(task);
+  }
+
+  /** `critical` when `foldable()`: no event, all of it owed (no generator: lazy rmap walks call it from the simulation's hook) */
+  criticalFolded(task: Task, site: string, body: () => number, nested = false): void {
+    let d = this.takeFolded(task, site, nested);
+    const ns = body();
+    d += this.dropFolded(task, ns);
+    this.owe(task, d + ns);
   }
 
   /** would `critical` fold now (folding on, the lock free, nobody spinning)? */

@@ -279,11 +279,10 @@ class LazyWalks {
       const ptl = vma.mm.ptl(vma.addressOf(page.index));
       if (!ptl.foldable()) throw new Error(`lazy rmap walk of page ${page.index}: ${ptl.name} is held at a step planned as uncontended (a change went unreported)`);
       const debt = task.debt;
-      const g = ptl.critical(task, 'rmap_one', () => {
+      ptl.criticalFolded(task, 'rmap_one', () => {
         r = walker.rmapOne(page, vma, walkerMapped(walker, page, vma));
         return ctx.costs.rmapOneMapped;
       });
-      if (!g.next().done) throw new Error('lazy rmap walk: a folded critical section yielded');
       post = task.debt - debt;
       task.debt = debt;
     }
