@@ -219,6 +219,8 @@ export class Simulation {
       }
     }
     if (until !== Infinity && !this.stopped && this.now < until) this.now = until;
+    // what is due by `until` is done when run(until) returns (a caller may read state then)
+    if (until !== Infinity && !this.stopped && this.now >= this.hookAt) this.hook!();
   }
 
   /** Number of entries still pending (including stale ones not yet popped). */
