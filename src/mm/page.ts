@@ -17,6 +17,11 @@ export function setPageChangeHook(fn: ((page: Page, kind: PteSetKind, mm: MmStru
   changeHook = fn;
 }
 
+/** a pte of `mm` mapping `page` was set or cleared (PageTable): reported like a change of `mappers` */
+export function ptesChanged(page: Page, mm: MmStruct): void {
+  if (page.watched !== 0) changeHook?.(page, 'mappers', mm);
+}
+
 /**
  * A set of mms (one of a page's pte sets) that reports its changes while its page is
  * watched by a lazy rmap walk, which planned with it. A plain Set otherwise.

@@ -395,7 +395,15 @@ function bump(s: LazyStats, k: keyof LazyStats): void {
   totals[k]++;
 }
 
+let hooked = false;
+
 function manager(sim: Simulation): LazyWalks {
+  if (!hooked) {
+    // installed on first use, not at load: page.ts and rmap.ts import each other through context.ts
+    hooked = true;
+    setLockWatchHook((lock) => managers.get(lock.env.sim)?.lockTouched(lock));
+    setPageChangeHook((page, kind, mm) => managers.get(page.ctx.sim)?.pageChanged(page, kind, mm));
+  }
   let m = managers.get(sim);
   if (!m) managers.set(sim, (m = new LazyWalks(sim)));
   return m;
@@ -406,8 +414,6 @@ export function lazyRmapStats(sim: Simulation): LazyStats {
   return { ...manager(sim).stats };
 }
 
-setLockWatchHook((lock) => managers.get(lock.env.sim)?.lockTouched(lock));
-setPageChangeHook((page, kind, mm) => managers.get(page.ctx.sim)?.pageChanged(page, kind, mm));
 
 /** walkTree (rmap.ts) as a lazy walk; the caller counted rmap_walks */
 export function* lazyWalkTree(ctx: MmContext, task: Task, page: Page, tree: IntervalTree<Vma>, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
