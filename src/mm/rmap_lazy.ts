@@ -55,6 +55,21 @@ import type { Vma } from './vma';
 // include/linux/rmap.h (values, not imported: rmap.ts imports this module)
 const SWAP_AGAIN = 1;
 
+/**
+ * A plan covers at most this many steps; applying the last of them plans the next ones
+ * (no event: the compute is lengthened). Re-plans after changes by others then cost
+ * O(HORIZON) instead of O(N).
+ */
+let HORIZON = 64;
+
+/** set the horizon (tests use small ones to exercise extensions); returns the old one */
+export function setLazyRmapHorizon(n: number): number {
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`lazy rmap horizon must be an integer >= 1, got ${n}`);
+  const old = HORIZON;
+  HORIZON = n;
+  return old;
+}
+
 /** a VMA the walk visits (invalid_vma ones left out) and the tree steps counted up to it */
 interface Step {
   vma: Vma;
@@ -74,6 +89,8 @@ export interface LazyStats {
   lateEnds: number;
   /** steps forecast by all plans (the cost of planning) */
   planned: number;
+  /** plans extended past their horizon */
+  extensions: number;
 }
 
 class LazyWalk {
@@ -100,6 +117,8 @@ class LazyWalk {
   eagerAt = -1;
   /** work offset where the planned segment ends */
   planEnd = 0;
+  /** the plan stops at HORIZON steps with more to come (extended when its last step is applied) */
+  horizon = false;
   /** what the plan read: reported changes make it dirty */
   planner: RmapPlanner | null = null;
   locks: SpinLock[] = [];
@@ -132,7 +151,7 @@ class LazyWalk {
 
 class LazyWalks {
   readonly walks: LazyWalk[] = [];
-  readonly stats: LazyStats = { walks: 0, steps: 0, replans: 0, eagerSteps: 0, lateEnds: 0, planned: 0 };
+  readonly stats: LazyStats = { walks: 0, steps: 0, replans: 0, eagerSteps: 0, lateEnds: 0, planned: 0, extensions: 0 };
 
   /** the walk whose step is being applied (its own changes are not reports) */
   private current: LazyWalk | null = null;
@@ -187,6 +206,7 @@ class LazyWalks {
     w.planFrom = w.next;
     w.planX = []; w.planMapped = []; w.planPost = []; w.planRet = []; w.planStop = [];
     w.eagerAt = -1;
+    w.horizon = false;
     w.dirty = false;
     const hit = ctx.sched.machine.spec.latency.hit;
     const cpu = task.cpu.id;
@@ -230,6 +250,12 @@ class LazyWalks {
         end = x;
         break;
       }
+      if (w.planX.length === HORIZON && i + 1 < w.steps.length) {
+        // plan no further: the hook extends the plan when it applies this step
+        w.horizon = true;
+        end = x;
+        break;
+      }
     }
     if (end < 0) end = x + w.tail();
     w.planEnd = end;
@@ -246,8 +272,8 @@ class LazyWalks {
   }
 
   /** plan again from the next step at the current time and re-time the compute */
-  private replan(w: LazyWalk): void {
-    bump(this.stats, 'replans');
+  private replan(w: LazyWalk, extension = false): void {
+    bump(this.stats, extension ? 'extensions' : 'replans');
     this.plan(w, this.sim.now, true);
     this.retime(w, w.planEnd);
   }
@@ -298,8 +324,9 @@ class LazyWalks {
       if (!asPlanned) bump(this.stats, 'lateEnds');
     } else if (stop) {
       if (!asPlanned) this.retime(w, w.startOfNext);
-    } else if (!asPlanned) {
-      this.replan(w);
+    } else if (!asPlanned || (w.horizon && k === w.planX.length - 1)) {
+      // a surprise, or the last step of a plan that stopped at its horizon: plan on
+      this.replan(w, asPlanned);
     }
     this.current = null;
     // others' plans that this step touched (a shared pte lock)
@@ -384,7 +411,7 @@ class LazyWalks {
 
 const managers = new WeakMap<Simulation, LazyWalks>();
 /** the counters of every simulation of this process, summed (benchmarks) */
-const totals: LazyStats = { walks: 0, steps: 0, replans: 0, eagerSteps: 0, lateEnds: 0, planned: 0 };
+const totals: LazyStats = { walks: 0, steps: 0, replans: 0, eagerSteps: 0, lateEnds: 0, planned: 0, extensions: 0 };
 
 export function lazyRmapTotals(): LazyStats {
   return { ...totals };
@@ -432,7 +459,9 @@ export function* lazyWalkTree(ctx: MmContext, task: Task, page: Page, tree: Inte
     yield* ctx.sched.compute(task, w.total - debt);
     m.finish(w);
     if (tree.generation !== gen) throw new Error(`lazy rmap walk of page ${page.index}: the tree changed during the walk (the walker holds its lock)`);
-    if (w.stopped || w.eagerAt < 0) return w.ret;
+    if (w.stopped || w.next >= w.steps.length) return w.ret;
+    // the compute ended before the last step: at a held pte lock, or (rounding) at a horizon
+    if (w.eagerAt !== w.next) continue;
     // a held pte lock: this step as the eager walk runs it (pre-work done in the segment)
     bump(m.stats, 'eagerSteps');
     const vma = w.steps[w.next].vma;

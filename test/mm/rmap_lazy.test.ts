@@ -11,7 +11,7 @@ import {
   pageFault, fork, TTU_MIGRATION, TTU_IGNORE_MLOCK, TTU_IGNORE_ACCESS, TTU_UNMAP,
   VM_READ, VM_WRITE, VM_SHARED, VM_LOCKED, type MmStruct, type Vma, type Page,
 } from '../../src/mm';
-import { lazyRmapStats } from '../../src/mm/rmap_lazy';
+import { lazyRmapStats, setLazyRmapHorizon } from '../../src/mm/rmap_lazy';
 import { linkFileVma } from './rmap_fixtures';
 
 /**
@@ -42,6 +42,8 @@ interface Spec {
   actions: Action[];
   /** mms' page tables: all pages in one page table, or the file spread so each VMA has its own */
   checks: boolean;
+  /** steps per plan (default 64): small ones make plans extend mid-walk */
+  horizon?: number;
 }
 
 const PAGE = 5;
@@ -67,6 +69,15 @@ function names(s: Iterable<MmStruct>): string[] {
 }
 
 function runSpec(spec: Spec, eager: boolean): Outcome {
+  const old = setLazyRmapHorizon(spec.horizon ?? 64);
+  try {
+    return runSpecWith(spec, eager);
+  } finally {
+    setLazyRmapHorizon(old);
+  }
+}
+
+function runSpecWith(spec: Spec, eager: boolean): Outcome {
   const sim = new Simulation(7);
   const sched = new Scheduler(sim, loadMachine('ivybridge-ex-4s'));
   const env = new LockEnv(sim, sched, { checks: spec.checks });
@@ -286,6 +297,20 @@ test('lazy = eager: faults, touches, exits, munmaps and forks of the walked mms 
   assert.ok(replans > 0, 'some change by another task was reported and re-planned');
 });
 
+test('lazy = eager: plans of 1, 2 and 3 steps extended as the walk goes (with concurrent faults, exits and held pte locks)', () => {
+  const actions: Action[] = [
+    { k: 'touch', mm: 1, at: 1733.25, ns: 0 },
+    { k: 'exit', mm: 3, at: 2511.5, ns: 0 },
+    { k: 'ptlHold', mm: 6, at: 3000.5, ns: 900.5 },
+    { k: 'fault', mm: 2, at: 2222.375, ns: 0 },
+  ];
+  for (const horizon of [1, 2, 3]) {
+    const { eager, lazy } = compare({ kernel: '3.18-rc1', mms: all(10), twice: [4], walker: 'migrate', actions, checks: true, horizon });
+    assert.ok(lazy.lazy.extensions > 0);
+    assert.ok(lazy.events < eager.events, 'extending a plan costs no event');
+  }
+});
+
 test('lazy = eager: a pte lock held across events makes the lazy walker stop there and spin as the eager one does', () => {
   const actions: Action[] = [
     { k: 'ptlHold', mm: 4, at: 1000.5, ns: 20000.25 },
@@ -324,18 +349,20 @@ const specArb: fc.Arbitrary<Spec> = fc.record({
   walker: fc.constantFrom<WalkerKind>('migrate', 'ttu', 'ttuAccess', 'referenced', 'mkclean', 'munlock', 'twoPages'),
   actions: fc.array(actionArb, { maxLength: 6 }),
   checks: fc.constant(false),
+  horizon: fc.constantFrom(1, 2, 3, 64),
 });
 
 test('property: lazy = eager on random small scenarios (walkers, mappings, concurrent faults, exits, munmaps, forks, held pte locks, SMT)', () => {
-  const seen = { walks: 0, replans: 0, eagerSteps: 0 };
+  const seen = { walks: 0, replans: 0, eagerSteps: 0, extensions: 0 };
   fc.assert(fc.property(specArb, (spec) => {
     const { lazy } = compare(spec);
     seen.walks += lazy.lazy.walks;
     seen.replans += lazy.lazy.replans;
     seen.eagerSteps += lazy.lazy.eagerSteps;
+    seen.extensions += lazy.lazy.extensions;
   }), { numRuns: Number(process.env.RUNS ?? 200), seed: process.env.RUNS ? undefined : 1318 });
   // the runs did exercise what can go wrong
-  assert.ok(seen.replans > 0 && seen.eagerSteps > 0, JSON.stringify(seen));
+  assert.ok(seen.replans > 0 && seen.eagerSteps > 0 && seen.extensions > 0, JSON.stringify(seen));
 });
 
 
