@@ -348,7 +348,7 @@ const specArb: fc.Arbitrary<Spec> = fc.record({
   twice: fc.array(fc.nat(7), { maxLength: 2 }),
   walker: fc.constantFrom<WalkerKind>('migrate', 'ttu', 'ttuAccess', 'referenced', 'mkclean', 'munlock', 'twoPages'),
   actions: fc.array(actionArb, { maxLength: 6 }),
-  checks: fc.constant(false),
+  checks: fc.boolean(),
   horizon: fc.constantFrom(1, 2, 3, 64),
 });
 
