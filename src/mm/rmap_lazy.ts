@@ -91,6 +91,8 @@ export interface LazyStats {
   planned: number;
   /** plans extended past their horizon */
   extensions: number;
+  /** steps due at exactly the time of the event before which they were applied (the eager order of such ties went by insertion order) */
+  ties: number;
 }
 
 class LazyWalk {
@@ -151,7 +153,7 @@ class LazyWalk {
 
 class LazyWalks {
   readonly walks: LazyWalk[] = [];
-  readonly stats: LazyStats = { walks: 0, steps: 0, replans: 0, eagerSteps: 0, lateEnds: 0, planned: 0, extensions: 0 };
+  readonly stats: LazyStats = { walks: 0, steps: 0, replans: 0, eagerSteps: 0, lateEnds: 0, planned: 0, extensions: 0, ties: 0 };
 
   /** the walk whose step is being applied (its own changes are not reports) */
   private current: LazyWalk | null = null;
@@ -350,6 +352,7 @@ class LazyWalks {
         }
       }
       if (!best) break;
+      if (bestT === now) bump(this.stats, 'ties');
       this.apply(best, bestT);
     }
     this.install();
@@ -411,7 +414,7 @@ class LazyWalks {
 
 const managers = new WeakMap<Simulation, LazyWalks>();
 /** the counters of every simulation of this process, summed (benchmarks) */
-const totals: LazyStats = { walks: 0, steps: 0, replans: 0, eagerSteps: 0, lateEnds: 0, planned: 0, extensions: 0 };
+const totals: LazyStats = { walks: 0, steps: 0, replans: 0, eagerSteps: 0, lateEnds: 0, planned: 0, extensions: 0, ties: 0 };
 
 export function lazyRmapTotals(): LazyStats {
   return { ...totals };
