@@ -91,7 +91,7 @@ export interface LazyStats {
   planned: number;
   /** plans extended past their horizon */
   extensions: number;
-  /** steps due at exactly the time of the event before which they were applied (the eager order of such ties went by insertion order) */
+  /** steps due at exactly the time of another task's event, applied before it (the eager order of such ties went by insertion order) */
   ties: number;
 }
 
@@ -337,7 +337,7 @@ class LazyWalks {
   }
 
   /** Simulation.hook: apply every step due by now, in time order */
-  readonly settle = (): void => {
+  readonly settle = (next: unknown = null): void => {
     const now = this.sim.now;
     for (;;) {
       let best: LazyWalk | null = null;
@@ -352,7 +352,7 @@ class LazyWalks {
         }
       }
       if (!best) break;
-      if (bestT === now) bump(this.stats, 'ties');
+      if (bestT === now && next !== best.task.proc) bump(this.stats, 'ties');
       this.apply(best, bestT);
     }
     this.install();
