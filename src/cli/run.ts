@@ -21,6 +21,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   checks: { type: 'boolean', help: 'test mode: check lock invariants, lock order and lost wake-ups' },
   trace: { type: 'boolean', help: 'record a time series (20 intervals) of CPU shares and lock acquisitions' },
   'exact-lock-timing': { type: 'boolean', help: 'do not fold uncontended lock work: every stall and hold an event (slower)' },
+  'exact-rmap-walks': { type: 'boolean', help: 'eager rmap walks: one event or more per VMA instead of O(1) per walk (slower; same results)' },
   json: { type: 'boolean', help: 'print the result as JSON: {config, configHash, metrics, counters, lockstat, trace, provenance}' },
   help: { type: 'boolean', help: 'show this help' },
 };
@@ -147,12 +148,13 @@ export const runCommand: Command = {
     if (str('warmup-ms') !== undefined) duration.warmupMs = numberish(str('warmup-ms')!);
     if (Object.keys(duration).length) cfg.duration = duration;
     if (str('seed') !== undefined) cfg.seed = str('seed');
-    if (values.checks || values.trace || values['exact-lock-timing']) {
+    if (values.checks || values.trace || values['exact-lock-timing'] || values['exact-rmap-walks']) {
       cfg.options = {
         ...((cfg.options as object) ?? {}),
         ...(values.checks ? { checks: true } : {}),
         ...(values.trace ? { trace: true } : {}),
         ...(values['exact-lock-timing'] ? { exactLockTiming: true } : {}),
+        ...(values['exact-rmap-walks'] ? { exactRmapWalks: true } : {}),
       };
     }
     let result: RunResult;

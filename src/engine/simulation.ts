@@ -57,6 +57,15 @@ export class Simulation {
   private stopped = false;
   /** events processed so far (heap pops + FIFO pops, stale ones excluded) */
   eventCount = 0;
+  /**
+   * A hook run before any entry due at `hookAt` or later is processed (before its stale
+   * check, so the hook may re-time that entry's process): what lets a layer apply, at
+   * the instant they happen, effects it did not give events of their own (lazy rmap
+   * walks, src/mm/rmap_lazy.ts). It gets the entry about to run (null: none, at the end of
+   * `run(until)`). The hook sets `hookAt` anew; Infinity = none.
+   */
+  hookAt = Infinity;
+  hook: ((next: Process | Timer | null) => void) | null = null;
 
   /** `seed` seeds every random stream of the run; see `SimulationOptions`. */
   constructor(seed: number | string = 0, options: SimulationOptions = {}) {
@@ -192,6 +201,7 @@ export class Simulation {
         // time advances only for live entries: a cancelled wait does not move the clock
         if (it !== undefined && it.wait === id) this.now = t;
       }
+      if (this.now >= this.hookAt) this.hook!(slots[slot] ?? null);
       const item = slots[slot];
       if (item === undefined || item.wait !== id) {
         // stale: a cancelled timer, a superseded wait, or a process that has finished
@@ -210,6 +220,8 @@ export class Simulation {
       }
     }
     if (until !== Infinity && !this.stopped && this.now < until) this.now = until;
+    // what is due by `until` is done when run(until) returns (a caller may read state then)
+    if (until !== Infinity && !this.stopped && this.now >= this.hookAt) this.hook!(null);
   }
 
   /** Number of entries still pending (including stale ones not yet popped). */

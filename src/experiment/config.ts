@@ -12,7 +12,7 @@
  *     duration: { ms: 10, warmupMs: 0, maxEvents?: n },     simulated ms; stop rule
  *     seed: "1" | 1,                                        default "1"
  *     options: { checks: false, trace: false | true | { intervalMs }, sched: { hz: 1000, ... },
- *                exactLockTiming: false }
+ *                exactLockTiming: false, exactRmapWalks: false }
  *   }
  *
  * The effective config (`RunConfig`) has every default filled in, `workload` as a name,
@@ -45,6 +45,8 @@ export interface RunConfigInput {
     sched?: Partial<SchedParams>;
     /** every lock stall an event and no folded critical sections (LockEnv.fold false) */
     exactLockTiming?: boolean;
+    /** rmap walks eager, one event or more per VMA, instead of lazy (src/mm/rmap_lazy.ts) */
+    exactRmapWalks?: boolean;
   };
 }
 
@@ -62,6 +64,8 @@ export interface RunConfig {
     sched: Partial<SchedParams>;
     /** present (true) only when asked for, so the default config hashes as before */
     exactLockTiming?: true;
+    /** present (true) only when asked for */
+    exactRmapWalks?: true;
   };
 }
 
@@ -113,6 +117,7 @@ const TopSchema = z
         trace: z.union([z.boolean(), z.strictObject({ intervalMs: num('a number of simulated ms > 0', 0, 1e6, { gt: true }).optional() }).describe('key of options.trace')]).describe('true, false or {intervalMs}').optional(),
         sched: z.strictObject(schedShape).describe('scheduler parameter').optional(),
         exactLockTiming: z.boolean().describe('true or false').optional(),
+        exactRmapWalks: z.boolean().describe('true or false').optional(),
       })
       .describe('option')
       .optional(),
@@ -265,6 +270,7 @@ function resolveInner(input: unknown): ResolvedRun {
       trace,
       sched: { ...(c.options?.sched ?? {}) },
       ...(c.options?.exactLockTiming ? { exactLockTiming: true as const } : {}),
+      ...(c.options?.exactRmapWalks ? { exactRmapWalks: true as const } : {}),
     },
   };
   return { config, machine, kernel, workload, configHash: hashOf(config, machine, kernel) };

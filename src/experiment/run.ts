@@ -85,7 +85,11 @@ export function measure(r: ResolvedRun): RunMeasurement {
   const { config, machine, kernel, workload } = r;
   const sim = new Simulation(config.seed);
   const sched = new Scheduler(sim, machine, config.options.sched);
-  const env = new LockEnv(sim, sched, { checks: config.options.checks, fold: !config.options.exactLockTiming });
+  const env = new LockEnv(sim, sched, {
+    checks: config.options.checks,
+    fold: !config.options.exactLockTiming,
+    exactRmapWalks: config.options.exactRmapWalks ?? false,
+  });
   // a run-to-completion workload (WorkloadDef.timing): the window is [0, end of the run],
   // its end known once the run is over; duration.ms is not used (see registry.ts)
   const completion = workload.timing === 'completion';

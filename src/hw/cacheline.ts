@@ -161,6 +161,28 @@ export class CacheLine {
     return this.miss(cpu, srcSocket, cost, now);
   }
 
+  /**
+   * What `write(cpu, now)` would return, without doing it (no state or stats change):
+   * lazy rmap walks plan their pte-lock stalls with it.
+   */
+  writeCost(cpu: number, now: number): number {
+    const m = this.machine;
+    let cost: number;
+    if (this.state === MODIFIED) {
+      if (this.owner === cpu) return m.spec.latency.hit;
+      cost = m.transferCost(this.owner, cpu);
+    } else if (this.state === SHARED) {
+      const s = m.socketOf(cpu);
+      const far = this.farthestSocket(s, cpu);
+      if (far === -2) return m.spec.latency.hit;
+      if (far === s) cost = this.onlySiblingShares(cpu) ? m.spec.latency.sameCore : m.spec.latency.sameSocket;
+      else cost = m.transferCost(m.cpusOfSocketFirst(far), cpu);
+    } else {
+      cost = m.memoryCost(cpu, this.homeNode);
+    }
+    return (this.busyUntil > now ? this.busyUntil - now : 0) + cost;
+  }
+
   private miss(cpu: number, srcSocket: number, cost: number, now: number): number {
     this.stats.misses++;
     if (srcSocket !== this.machine.socketOf(cpu)) this.stats.crossSocket++;

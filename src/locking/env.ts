@@ -85,14 +85,21 @@ export class LockEnv {
    * false: every stall and hold is an event of its own (slower; for validating the fold).
    */
   readonly fold: boolean;
+  /**
+   * Run every rmap walk eagerly, one event or more per VMA (default false: walks of the
+   * mm layer run lazily, in O(1) events, when folding is on; src/mm/rmap_lazy.ts). Kept
+   * here, beside `fold`, because this is what every layer of a run shares.
+   */
+  readonly exactRmapWalks: boolean;
 
   constructor(
     readonly sim: Simulation,
     readonly sched: Scheduler,
-    opts: { checks?: boolean; slowPathCost?: number; fold?: boolean } = {},
+    opts: { checks?: boolean; slowPathCost?: number; fold?: boolean; exactRmapWalks?: boolean } = {},
   ) {
     this.checks = opts.checks ?? false;
     this.fold = opts.fold ?? true;
+    this.exactRmapWalks = opts.exactRmapWalks ?? false;
     this.slowPathCost = opts.slowPathCost ?? 50;
   }
 

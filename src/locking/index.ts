@@ -1,5 +1,5 @@
 export { LockEnv, LockViolation, type LockClass, type Held, type LockOp } from './env';
-export { Lock, type SleepLock } from './lock';
+export { Lock, setLockWatchHook, type SleepLock } from './lock';
 export { SpinLock } from './spinlock';
 export { Osq, spinOnOwner } from './osq';
 export { Mutex, defaultMutexOptions, type MutexOptions } from './mutex';

@@ -13,6 +13,17 @@ export interface SleepLock {
 }
 
 /**
+ * Called on every access to the word of a lock whose `watched` count is not 0, before the
+ * access (src/mm/rmap_lazy.ts watches the pte locks a lazy rmap walk will take).
+ */
+let watchHook: ((lock: Lock) => void) | null = null;
+
+/** install the hook called on accesses to watched locks (one per process: it dispatches on lock.env) */
+export function setLockWatchHook(fn: ((lock: Lock) => void) | null): void {
+  watchHook = fn;
+}
+
+/**
  * Common machinery of the lock primitives: the cache line holding the lock word (and
  * the wait_lock, wait list head, owner and OSQ tail, which share it in struct mutex and
  * struct rw_semaphore), lockstat bookkeeping, and the checking-mode invariants.
@@ -25,6 +36,8 @@ export abstract class Lock {
   protected transit = 0;
   /** tasks holding the lock (any mode), as lockstat sees acquisitions and releases */
   protected holders = 0;
+  /** lazy rmap walks that planned with this lock's state: accesses are reported (setLockWatchHook) */
+  watched = 0;
 
   constructor(readonly env: LockEnv, readonly cls: LockClass, readonly name: string, line?: CacheLine) {
     this.line = line ?? new CacheLine(env.machine, name);
@@ -44,8 +57,14 @@ export abstract class Lock {
   /** (`fallingAsleep`: a waiter about to sleep, counted as asleep) */
   protected abstract strandedWaiters(fallingAsleep?: Task): boolean;
 
+  /** report a change of the lock's state made apart from an access (rmw/ld) to watchers */
+  protected touched(): void {
+    if (this.watched !== 0) watchHook?.(this);
+  }
+
   /** load of the lock line: returns the stall in ns to `yield` */
   ld(task: Task, op: LockOp | null): number {
+    if (this.watched !== 0) watchHook?.(this);
     const before = this.line.stats.crossSocket;
     const d = this.line.read(task.cpu.id, this.env.sim.now);
     if (op && this.line.stats.crossSocket !== before) op.cross++;
@@ -54,6 +73,7 @@ export abstract class Lock {
 
   /** atomic RMW on the lock line (lock xadd / cmpxchg / xchg / inc / dec) */
   rmw(task: Task, op: LockOp | null): number {
+    if (this.watched !== 0) watchHook?.(this);
     const before = this.line.stats.crossSocket;
     const misses = this.line.stats.misses;
     const d = this.line.write(task.cpu.id, this.env.sim.now);

@@ -37,6 +37,7 @@ export class SpinLock extends Lock implements SleepLock {
     }
     yield d;
     const my = this.tail++;
+    this.touched(); // the ticket is taken only now, after the atomic's stall
     if (my !== this.head) {
       this.contend(op);
       this.spinners.push(task);
@@ -69,6 +70,7 @@ export class SpinLock extends Lock implements SleepLock {
     yield d;
     this.holder = null;
     this.head++;
+    this.touched();
     // every spinner re-reads; their misses queue in arbitrary order, each issued at this
     // store (Lock.changed), ahead of whatever this CPU does to the line next
     const s = this.spinners.slice();
@@ -92,10 +94,7 @@ export class SpinLock extends Lock implements SleepLock {
    */
   *critical(task: Task, site: string, body: () => number, nested = false): Generator<unknown, void, unknown> {
     if (this.foldable()) {
-      let d = this.takeFolded(task, site, nested);
-      const ns = body();
-      d += this.dropFolded(task, ns);
-      this.owe(task, d + ns);
+      this.criticalFolded(task, site, body, nested);
       return;
     }
     yield* this.lock(task, site, nested);
@@ -126,7 +125,16 @@ export class SpinLock extends Lock implements SleepLock {
     yield* this.unlock(task);
   }
 
-  private foldable(): boolean {
+  /** `critical` when `foldable()`: no event, all of it owed (no generator: lazy rmap walks call it from the simulation's hook) */
+  criticalFolded(task: Task, site: string, body: () => number, nested = false): void {
+    let d = this.takeFolded(task, site, nested);
+    const ns = body();
+    d += this.dropFolded(task, ns);
+    this.owe(task, d + ns);
+  }
+
+  /** would `critical` fold now (folding on, the lock free, nobody spinning)? */
+  foldable(): boolean {
     return this.env.fold && this.tail === this.head;
   }
 

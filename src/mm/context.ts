@@ -75,15 +75,22 @@ export class MmContext {
   /** page-cache files compaction can pick pages from (the ELF files of exec.ts) and their pages */
   private readonly cachedFiles: AddressSpace[] = [];
   private cachedPages = 0;
+  /**
+   * Rmap walks run lazily (rmap_lazy.ts): O(1) events per walk, the same simulated times
+   * and effects. Off when folding is off or `exactRmapWalks` is asked for (the option
+   * here, else the lock environment's).
+   */
+  readonly lazyRmapWalks: boolean;
 
   constructor(
     readonly sim: Simulation,
     readonly sched: Scheduler,
     readonly env: LockEnv,
     readonly kernel: MmKernel,
-    opts: { costs?: Partial<MmCosts>; numa?: Partial<NumaParams>; compaction?: Partial<CompactionParams> } = {},
+    opts: { costs?: Partial<MmCosts>; numa?: Partial<NumaParams>; compaction?: Partial<CompactionParams>; exactRmapWalks?: boolean } = {},
   ) {
     this.costs = resolveMmCosts(opts.costs);
+    this.lazyRmapWalks = env.fold && !(opts.exactRmapWalks ?? env.exactRmapWalks);
     this.numaParams = resolveNumaParams(opts.numa);
     this.compactionParams = resolveCompactionParams(opts.compaction);
   }

@@ -5,8 +5,9 @@ import type { Page } from './page';
 import { VM_EXEC, type Vma } from './vma';
 import {
   isFileMapping, rmapWalk, tryToUnmap, SWAP_AGAIN,
-  TTU_IGNORE_ACCESS, TTU_IGNORE_MLOCK, TTU_MIGRATION, type RmapWalker, type SwapResult,
+  TTU_IGNORE_ACCESS, TTU_IGNORE_MLOCK, TTU_MIGRATION, type RmapPlanner, type RmapWalker, type SwapResult,
 } from './rmap';
+import type { MmStruct } from './mm_struct';
 
 /**
  * Page migration (mm/migrate.c, 3.18-rc7 text as quoted by Hugh Dickins' 30 Nov 2014 patch)
@@ -77,6 +78,19 @@ export class RemoveMigrationPtesWalker implements RmapWalker {
     vma.mm.pt.set(vma.addressOf(this.newPage.index), this.newPage); // the migration entry becomes a pte again
     this.restored++;
     return SWAP_AGAIN;
+  }
+  planner(): RmapPlanner {
+    const old = this.old;
+    const restored = new Set<MmStruct>();
+    return {
+      pages: [old], kinds: ['migrationPtes'], anyMm: false,
+      mapped: (vma) => old.migrationPtes.has(vma.mm) && !restored.has(vma.mm),
+      step: (vma, mapped) => {
+        if (mapped) restored.add(vma.mm);
+        return SWAP_AGAIN;
+      },
+      done: () => false,
+    };
   }
 }
 

@@ -7,13 +7,58 @@ import type { AddressSpace } from './address_space';
 import type { AnonVma } from './anon_vma';
 import type { MmStruct } from './mm_struct';
 
+/** which of a page's per-mm pte sets changed (PteSet) */
+export type PteSetKind = 'mappers' | 'numaPtes' | 'young' | 'migrationPtes';
+
+/** called when a set of a page whose `watched` count is not 0 changes (src/mm/rmap_lazy.ts) */
+let changeHook: ((page: Page, kind: PteSetKind, mm: MmStruct | null) => void) | null = null;
+
+export function setPageChangeHook(fn: ((page: Page, kind: PteSetKind, mm: MmStruct | null) => void) | null): void {
+  changeHook = fn;
+}
+
+/** a pte of `mm` mapping `page` was set or cleared (PageTable): reported like a change of `mappers` */
+export function ptesChanged(page: Page, mm: MmStruct): void {
+  if (page.watched !== 0) changeHook?.(page, 'mappers', mm);
+}
+
+/**
+ * A set of mms (one of a page's pte sets) that reports its changes while its page is
+ * watched by a lazy rmap walk, which planned with it. A plain Set otherwise.
+ */
+export class PteSet extends Set<MmStruct> {
+  constructor(readonly page: Page, readonly kind: PteSetKind) {
+    super();
+  }
+  override add(mm: MmStruct): this {
+    if (this.page.watched !== 0 && !this.has(mm)) {
+      super.add(mm);
+      changeHook?.(this.page, this.kind, mm);
+      return this;
+    }
+    return super.add(mm);
+  }
+  override delete(mm: MmStruct): boolean {
+    const r = super.delete(mm);
+    if (r && this.page.watched !== 0) changeHook?.(this.page, this.kind, mm);
+    return r;
+  }
+  override clear(): void {
+    const had = this.size !== 0;
+    super.clear();
+    if (had && this.page.watched !== 0) changeHook?.(this.page, this.kind, null);
+  }
+}
+
 /**
  * `struct page`, created only for pages the model follows (shared file pages that rmap
  * walks and migration touch). `mappers` records which mms map it (its ptes), so an rmap
  * walk takes a pte lock only where the page is actually mapped and mapcount is exact.
  */
 export class Page {
-  readonly mappers = new Set<MmStruct>();
+  /** lazy rmap walks that planned with this page's pte sets (rmap_lazy.ts): changes are reported */
+  watched = 0;
+  readonly mappers = new PteSet(this, 'mappers');
   /** PG_locked, as a sleeping lock (lock_page sleeps on the page's wait queue) */
   private pageLock: Mutex | null = null;
   /** isolated from the LRU (isolate_lru_page) */
@@ -21,11 +66,11 @@ export class Page {
   /** NUMA hinting: last cpu/pid that faulted (page_cpupid_xchg_last), -1 = none */
   lastCpupid = -1;
   /** mms whose pte of this page is marked _PAGE_NUMA (change_prot_numa); meaningful only while in `mappers` */
-  readonly numaPtes = new Set<MmStruct>();
+  readonly numaPtes = new PteSet(this, 'numaPtes');
   /** mms whose pte has the accessed (young) bit set; meaningful only while in `mappers` */
-  readonly young = new Set<MmStruct>();
+  readonly young = new PteSet(this, 'young');
   /** mms whose pte holds a migration entry for this page (try_to_unmap under TTU_MIGRATION) */
-  readonly migrationPtes = new Set<MmStruct>();
+  readonly migrationPtes = new PteSet(this, 'migrationPtes');
   /** transient references beyond page cache + LRU isolation (get_page by a fault, GUP, migration_entry_wait) */
   refs = 0;
   /** PG_writeback */

@@ -1,4 +1,4 @@
-import type { Page } from './page';
+import { ptesChanged, type Page } from './page';
 import type { MmStruct } from './mm_struct';
 
 /** PTRS_PER_PTE (x86-64): a page-table page maps 512 pages; same value as mm_struct.ts */
@@ -206,6 +206,12 @@ export class PageTable {
     }
     this.refs.set(page, (this.refs.get(page) ?? 0) + 1);
     page.mappers.add(this.mm);
+    ptesChanged(page, this.mm); // the count of its ptes, which mappers does not show (rmap_lazy.ts)
+  }
+
+  /** how many ptes of this mm map `page` */
+  ptesOf(page: Page): number {
+    return this.refs.get(page) ?? 0;
   }
 
   private drop(page: Page | null): void {
@@ -213,6 +219,7 @@ export class PageTable {
       this.mm.ctx.anonPtes--;
       return;
     }
+    ptesChanged(page, this.mm);
     const n = (this.refs.get(page) ?? 1) - 1;
     if (n > 0) this.refs.set(page, n);
     else {

@@ -4,8 +4,9 @@ import type { AddressSpace } from './address_space';
 import type { AnonVma } from './anon_vma';
 import type { IntervalTree } from './interval_tree';
 import type { MmStruct } from './mm_struct';
-import type { Page } from './page';
+import type { Page, PteSetKind } from './page';
 import { VM_LOCKED, VM_SHARED, VM_WRITE, type Vma } from './vma';
+import { lazyWalkTree } from './rmap_lazy';
 
 /**
  * Reverse mapping (mm/rmap.c, 3.18): find every pte mapping a page by walking the VMAs
@@ -54,6 +55,31 @@ export interface RmapWalker {
   rmapOne(page: Page, vma: Vma, mapped: boolean): SwapResult;
   /** rwc->done, checked after each rmap_one that returned SWAP_AGAIN */
   done?(page: Page): boolean;
+  /**
+   * A forecast of this walker's steps from the page's state now, without side effects:
+   * what lets the walk run lazily (rmap_lazy.ts). Without it the walk is eager.
+   */
+  planner?(page: Page): RmapPlanner;
+}
+
+/**
+ * A walker's forecast (RmapWalker.planner), made from the state at the time it is made:
+ * it follows the walker's own effects on the steps it forecasts; changes by other tasks
+ * are reported to the lazy walk, which makes a new forecast.
+ */
+export interface RmapPlanner {
+  /** the pages whose pte sets `mapped`, `step` and `done` read */
+  readonly pages: readonly Page[];
+  /** which of those sets they read */
+  readonly kinds: readonly PteSetKind[];
+  /** true if a change for any mm can change the forecast (e.g. done() reads the mapcount); else only for mms of steps still to come */
+  readonly anyMm: boolean;
+  /** what isMapped will say when the walk reaches `vma` */
+  mapped(vma: Vma): boolean;
+  /** what rmapOne will return there (and forecast its effects) */
+  step(vma: Vma, mapped: boolean): SwapResult;
+  /** what done() will say after that step */
+  done(): boolean;
 }
 
 export function isFileMapping(m: Page['mapping']): m is AddressSpace {
@@ -68,7 +94,17 @@ function assertLocked(page: Page, fn: string): void {
 /** rmap_one for one VMA: page-table walk; pte lock + walker callback where mapped */
 function* rmapOneVma(ctx: MmContext, task: Task, page: Page, vma: Vma, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
   yield* ctx.compute(task, ctx.costs.rmapOne);
-  const mapped = () => (walker.isMapped ? walker.isMapped(page, vma) : page.mappers.has(vma.mm));
+  return yield* rmapOneTail(ctx, task, page, vma, walker);
+}
+
+/** what page_check_address finds: does `vma.mm` map the page (walker.isMapped, default page.mappers)? */
+export function walkerMapped(walker: RmapWalker, page: Page, vma: Vma): boolean {
+  return walker.isMapped ? walker.isMapped(page, vma) : page.mappers.has(vma.mm);
+}
+
+/** rmap_one after the page-table walk: the pte test, then the pte lock and the walker's rmap_one */
+export function* rmapOneTail(ctx: MmContext, task: Task, page: Page, vma: Vma, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
+  const mapped = () => walkerMapped(walker, page, vma);
   // page_check_address(): quick pte_present test before taking the lock
   if (!mapped()) return walker.rmapOne(page, vma, false);
   let r: SwapResult = SWAP_AGAIN;
@@ -79,9 +115,14 @@ function* rmapOneVma(ctx: MmContext, task: Task, page: Page, vma: Vma, walker: R
   return r;
 }
 
-/** the vma_interval_tree_foreach / anon_vma_interval_tree_foreach loop of rmap_walk_* */
+/**
+ * The vma_interval_tree_foreach / anon_vma_interval_tree_foreach loop of rmap_walk_*:
+ * lazy (rmap_lazy.ts: O(1) events, the same simulated times and effects) when the
+ * context allows it and the walker can forecast itself, else eager.
+ */
 function* walkTree(ctx: MmContext, task: Task, page: Page, tree: IntervalTree<Vma>, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
   ctx.vmstat.rmap_walks++;
+  if (ctx.lazyRmapWalks && walker.planner) return yield* lazyWalkTree(ctx, task, page, tree, walker);
   const cur = tree.cursor();
   let node = cur.first(page.index, page.index);
   let charged = 0;
@@ -173,6 +214,51 @@ export class TryToUnmapWalker implements RmapWalker {
   done(page: Page): boolean {
     return page.mapcount === 0;
   }
+
+  planner(page: Page): RmapPlanner {
+    return new TryToUnmapPlanner(this.flags, page);
+  }
+}
+
+/** TryToUnmapWalker's forecast: the mms its steps will unmap, and so the mapcount */
+class TryToUnmapPlanner implements RmapPlanner {
+  readonly pages: readonly Page[];
+  readonly kinds: readonly PteSetKind[];
+  readonly anyMm = true; // done() reads the mapcount
+  /** mms the forecast steps take out of page.mappers */
+  private readonly left = new Set<MmStruct>();
+  /** ptes of the page the forecast steps clear, per mm */
+  private readonly cleared = new Map<MmStruct, number>();
+
+  constructor(readonly flags: number, readonly page: Page) {
+    this.pages = [page];
+    this.kinds = flags & TTU_IGNORE_ACCESS ? ['mappers'] : ['mappers', 'young'];
+  }
+
+  mapped(vma: Vma): boolean {
+    return this.page.mappers.has(vma.mm) && !this.left.has(vma.mm);
+  }
+
+  step(vma: Vma, mapped: boolean): SwapResult {
+    if (!mapped) return SWAP_AGAIN;
+    const mm = vma.mm, page = this.page;
+    if (!(this.flags & TTU_IGNORE_MLOCK)) {
+      if (vma.has(VM_LOCKED)) return SWAP_MLOCK;
+      if ((this.flags & TTU_ACTION_MASK) === TTU_MUNLOCK) return SWAP_AGAIN;
+    }
+    if (!(this.flags & TTU_IGNORE_ACCESS) && page.young.has(mm)) return SWAP_FAIL;
+    // clearPte(): the mm leaves mappers with its last pte of the page
+    if (mm.pt.get(vma.addressOf(page.index)) === page) {
+      const n = (this.cleared.get(mm) ?? 0) + 1;
+      this.cleared.set(mm, n);
+      if (n >= mm.pt.ptesOf(page)) this.left.add(mm);
+    } else this.left.add(mm);
+    return SWAP_AGAIN;
+  }
+
+  done(): boolean {
+    return this.page.mappers.size - this.left.size === 0;
+  }
 }
 
 /** try_to_unmap(): SWAP_SUCCESS if the page ended up unmapped (and not SWAP_MLOCK) */
@@ -210,6 +296,16 @@ export class PageReferencedWalker implements RmapWalker {
     }
     return --this.mapcount === 0 ? SWAP_SUCCESS : SWAP_AGAIN;
   }
+
+  planner(page: Page): RmapPlanner {
+    let mapcount = this.mapcount;
+    return {
+      pages: [page], kinds: ['mappers'], anyMm: false,
+      mapped: (vma) => page.mappers.has(vma.mm),
+      step: (vma, mapped) => (!mapped ? SWAP_AGAIN : vma.has(VM_LOCKED) ? SWAP_FAIL : --mapcount === 0 ? SWAP_SUCCESS : SWAP_AGAIN),
+      done: () => false,
+    };
+  }
 }
 
 /**
@@ -244,6 +340,9 @@ export class PageMkcleanWalker implements RmapWalker {
   rmapOne(_page: Page, vma: Vma, mapped: boolean): SwapResult {
     if (mapped && vma.has(VM_WRITE)) this.cleaned++;
     return SWAP_AGAIN;
+  }
+  planner(page: Page): RmapPlanner {
+    return { pages: [page], kinds: ['mappers'], anyMm: false, mapped: (vma) => page.mappers.has(vma.mm), step: () => SWAP_AGAIN, done: () => false };
   }
 }
 

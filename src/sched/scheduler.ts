@@ -115,6 +115,40 @@ export class Scheduler {
     if (ns > 0) task.debt += ns;
   }
 
+  /**
+   * Change the work left in `task`'s compute in progress by `delta` ns (either sign) and
+   * re-time its end: for a layer that started one compute for work it learns piecewise
+   * (lazy rmap walks, src/mm/rmap_lazy.ts). Returns false if the work left would have been
+   * negative (the end already passed; it is set to now).
+   */
+  adjustCompute(task: Task, delta: number): boolean {
+    if (!task.computing) throw new Error(`sched.adjustCompute: task ${task.name} is not computing`);
+    const now = this.sim.now;
+    if (task.segStart <= now) {
+      task.workLeft -= (now - task.segStart) * task.rate;
+      task.segStart = now;
+    }
+    task.workLeft += delta;
+    let ok = true;
+    if (task.workLeft < 0) {
+      ok = task.workLeft > -1e-6;
+      task.workLeft = 0;
+    }
+    this.sim.cancelWait(task.proc);
+    this.sim.resumeAfter(task.proc, task.segStart - now + task.workLeft / task.rate);
+    return ok;
+  }
+
+  /**
+   * The time at which `task`'s compute in progress, started with `total` ns of work, will
+   * have done `offset` ns of it at its current speed (its SMT sibling's activity can
+   * change that speed later; speed is never above 1, so `now + work still to do` is a
+   * lower bound that stays valid).
+   */
+  computeTimeAt(task: Task, total: number, offset: number): number {
+    return task.segStart + (offset - (total - task.workLeft)) / task.rate;
+  }
+
   /** A preemption point: reschedule if need_resched is set. */
   *condResched(task: Task): Generator<Yieldable2, void, unknown> {
     this.assertOnCpu(task, 'condResched');
