@@ -53,6 +53,7 @@ export const sweepCommand: Command = {
     const file = positionals[0]!;
     const dry = Boolean(values['dry-run']);
     if (typeof values.out !== 'string' && !dry) throw new UsageError('mmlock sweep: --out <dir> is required (the folder for the journal and result files)');
+    if (typeof values.out === 'string' && !values.out.trim()) throw new UsageError(`mmlock sweep: --out must be a folder name, got ${JSON.stringify(values.out)}`);
     const workers = values.workers === undefined ? availableParallelism() : intOption('sweep', 'workers', values.workers, 0, 1024);
     const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
     // --module registers workloads (or machines, kernels) that the spec may name: load it

@@ -61,6 +61,7 @@ test('mmlock sweep / merge: bad specs and flags exit 2 with the field named, and
   };
   const out = join(dir, 'out');
   const cases: [string[], RegExp][] = [
+    [['sweep', write('empty-out.json', smallSpec({})), '--out', ''], /^mmlock sweep: --out must be a folder name, got ""\n?/],
     [['sweep', write('a.json', smallSpec({ axes: { treads: [1] } })), '--out', out], /^mmlock sweep: .*a\.json: axes\.treads: unknown parameter "treads" of workload "lock-hammer"; allowed: /],
     [['sweep', write('b.json', smallSpec({ axes: { threads: [1, -3] } })), '--out', out], /^mmlock sweep: .*b\.json: axes\.threads\[1\]: must be an integer from 1 to 4096, got -3\n$/],
     [['sweep', write('c.json', smallSpec({ axes: { kernel: ['2.6.32'] } })), '--out', out], /^mmlock sweep: .*c\.json: axes\.kernel\[0\]: unknown kernel "2\.6\.32"; allowed: /],
