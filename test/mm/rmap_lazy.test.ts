@@ -278,16 +278,19 @@ test('lazy = eager: early stop — try_to_unmap stops at the last mapped VMA (pa
   assert.equal((eager.vmstat as { rmap_vmas_visited: number }).rmap_vmas_visited, 7);
 });
 
+/** the walked mms' own tasks at work during the walks (fractional times: no ties) */
+const CHURN: Action[] = [
+  { k: 'touch', mm: 1, at: 1733.25, ns: 0 },
+  { k: 'exit', mm: 3, at: 2511.5, ns: 0 },
+  { k: 'fault', mm: 2, at: 2222.375, ns: 0 },
+  { k: 'munmap', mm: 5, at: 3100.125, ns: 0 },
+  { k: 'touch', mm: 6, at: 4777.75, ns: 0 },
+  { k: 'fork', mm: 0, at: 1500.0625, ns: 0 },
+  { k: 'exit', mm: 7, at: 9000.5, ns: 0 },
+];
+
 test('lazy = eager: faults, touches, exits, munmaps and forks of the walked mms during the walks', () => {
-  const actions: Action[] = [
-    { k: 'touch', mm: 1, at: 1733.25, ns: 0 },
-    { k: 'exit', mm: 3, at: 2511.5, ns: 0 },
-    { k: 'munmap', mm: 5, at: 3100.125, ns: 0 },
-    { k: 'touch', mm: 6, at: 4777.75, ns: 0 },
-    { k: 'fault', mm: 2, at: 2222.375, ns: 0 },
-    { k: 'fork', mm: 0, at: 1500.0625, ns: 0 },
-    { k: 'exit', mm: 7, at: 9000.5, ns: 0 },
-  ];
+  const actions = CHURN;
   let replans = 0;
   for (const kernel of ['3.18-rc1', '3.18-rc1-i_mmap_rwsem'] as const) {
     for (const walker of ['migrate', 'ttu', 'referenced'] as const) {
@@ -298,12 +301,7 @@ test('lazy = eager: faults, touches, exits, munmaps and forks of the walked mms 
 });
 
 test('lazy = eager: plans of 1, 2 and 3 steps extended as the walk goes (with concurrent faults, exits and held pte locks)', () => {
-  const actions: Action[] = [
-    { k: 'touch', mm: 1, at: 1733.25, ns: 0 },
-    { k: 'exit', mm: 3, at: 2511.5, ns: 0 },
-    { k: 'ptlHold', mm: 6, at: 3000.5, ns: 900.5 },
-    { k: 'fault', mm: 2, at: 2222.375, ns: 0 },
-  ];
+  const actions: Action[] = [...CHURN.slice(0, 3), { k: 'ptlHold', mm: 6, at: 3000.5, ns: 900.5 }];
   for (const horizon of [1, 2, 3]) {
     const { eager, lazy } = compare({ kernel: '3.18-rc1', mms: all(10), twice: [4], walker: 'migrate', actions, checks: true, horizon });
     assert.ok(lazy.lazy.extensions > 0);
