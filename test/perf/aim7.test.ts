@@ -2,17 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aim7, scalingExponent, type Aim7Point } from '../../perf/aim7';
 import { UsageError } from '../../src/cli/args';
-
-function capture(f: () => number): { code: number; lines: string[] } {
-  const lines: string[] = [];
-  const orig = console.log;
-  console.log = (...a: unknown[]) => { lines.push(a.join(' ')); };
-  try {
-    return { code: f(), lines };
-  } finally {
-    console.log = orig;
-  }
-}
+import { capture } from './capture';
 
 test('bench aim7 runs tiny (one child process per run) and ends with exponent=<n>', () => {
   const { code, lines } = capture(() => aim7.run(['--users', '2,4', '--workfiles', 'alltests,disk']));

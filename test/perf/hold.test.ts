@@ -1,17 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hold, bareHeapHold } from '../../perf/hold';
-
-function capture(f: () => number): { code: number; lines: string[] } {
-  const lines: string[] = [];
-  const orig = console.log;
-  console.log = (...a: unknown[]) => { lines.push(a.join(' ')); };
-  try {
-    return { code: f(), lines };
-  } finally {
-    console.log = orig;
-  }
-}
+import { capture } from './capture';
 
 test('bench hold runs small: mmlock, the bare heap and SimPy (or why not), last line events_per_s=<n>', () => {
   const { code, lines } = capture(() => hold.run(['--processes', '50', '--events', '20000', '--simpy-events', '20000']));
