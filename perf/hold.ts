@@ -88,18 +88,7 @@ function mmlockHold(n: number, m: number, seed: string, queue: 'calendar' | 'hea
 export function bareHeapHold(n: number, m: number, seed: string): Rate {
   const rng = new Rng(`${seed}\u0000bare-hold`);
   const times = new Float64Array(n), ids = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    // push
-    const t = rng.exponential(1000);
-    let j = i;
-    while (j > 0) {
-      const p = (j - 1) >> 1;
-      if (times[p]! <= t) break;
-      times[j] = times[p]!; ids[j] = ids[p]!;
-      j = p;
-    }
-    times[j] = t; ids[j] = i;
-  }
+  for (let i = 0; i < n; i++) siftUp(times, ids, i, rng.exponential(1000), i);
   bareHeapSteps(times, ids, n, Math.min(m, WARM), rng);
   const t0 = process.hrtime.bigint();
   bareHeapSteps(times, ids, n, m, rng);
@@ -124,16 +113,19 @@ function bareHeapSteps(times: Float64Array, ids: Int32Array, n: number, k: numbe
     }
     times[i] = lt; ids[i] = lid;
     // push: the holder's next time sifts up from the end
-    const t = now + rng.exponential(1000);
-    let j = last;
-    while (j > 0) {
-      const p = (j - 1) >> 1;
-      if (times[p]! <= t) break;
-      times[j] = times[p]!; ids[j] = ids[p]!;
-      j = p;
-    }
-    times[j] = t; ids[j] = id;
+    siftUp(times, ids, last, now + rng.exponential(1000), id);
   }
+}
+
+/** put (t, id) at heap position j (the end) and sift it up */
+function siftUp(times: Float64Array, ids: Int32Array, j: number, t: number, id: number): void {
+  while (j > 0) {
+    const p = (j - 1) >> 1;
+    if (times[p]! <= t) break;
+    times[j] = times[p]!; ids[j] = ids[p]!;
+    j = p;
+  }
+  times[j] = t; ids[j] = id;
 }
 
 /** SimPy's rate on perf/hold_simpy.py, or why it could not be measured. */

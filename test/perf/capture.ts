@@ -1,4 +1,4 @@
-/** Run a bench's `run()` with console.log captured: its exit code and the lines it printed. */
+/** Run a benchmark with console.log captured: its exit code and the lines it printed. */
 export function capture(f: () => number): { code: number; lines: string[] } {
   const lines: string[] = [];
   const orig = console.log;
