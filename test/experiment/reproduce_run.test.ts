@@ -67,6 +67,10 @@ test('reproduce with the stub: same seed → byte-identical files with 1 or 2 wo
   assert.ok(a.sweeps[1]!.dir!.startsWith(join(dir, 'w1', 'sweeps', 'validation-')));
   assert.ok(existsSync(join(a.sweeps[0]!.dir!, 'journal.jsonl')));
   assert.ok(existsSync(join(a.sweeps[1]!.dir!, 'journal.jsonl')));
+  // provenance.json names the sweep folders relative to the output folder, never the machine's paths
+  const prov = readFileSync(join(dir, 'w1', 'provenance.json'), 'utf8');
+  assert.deepEqual(JSON.parse(prov).sweeps.map((s: { dir: string }) => s.dir), a.sweeps.map((s) => `sweeps/${s.dir!.split(/[\\/]/).pop()}`));
+  assert.ok(!prov.includes(dir), 'provenance.json holds the output folder\'s absolute path');
   const again = await reproduce({ ...opts, workers: 1, out: join(dir, 'w1') });
   assert.deepEqual(again.sweeps.map((s) => [s.ran, s.resumed]), [[0, 32], [0, 16]]);
   assert.deepEqual(again.json, a.json);

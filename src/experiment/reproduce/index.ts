@@ -29,7 +29,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { dataPath } from '../../data';
 import type { LockStatRow } from '../../locking';
 import { ConfigError } from '../errors';
@@ -247,6 +247,11 @@ function chartFiles(plan: ReproducePlan, table: readonly TableRow[]): Map<string
   return files;
 }
 
+/** `dir` relative to the output folder `out`, with `/` separators (the same on every machine). */
+export function outRelative(out: string, dir: string): string {
+  return relative(out, dir).split(sep).join('/');
+}
+
 function sweepDir(out: string, kind: string, x: ExpandedSweep): string {
   return join(out, 'sweeps', `${safeName(kind)}-${x.specHash}`);
 }
@@ -373,7 +378,8 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
       ...provenance(),
       plan,
       workers,
-      sweeps: sweeps.map((s) => ({ ...s, dir: s.dir })),
+      // folders relative to the output folder: a committed provenance names no path of the machine
+      sweeps: sweeps.map((s) => ({ ...s, dir: s.dir === null ? null : outRelative(out, s.dir) })),
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
       wallSeconds,
