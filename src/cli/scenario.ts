@@ -5,7 +5,10 @@ import { formatReports } from './scenario_format';
 import { KernelConfigError } from '../kernel/errors';
 import { isKernelName, KERNEL_NAMES, resolveKernel } from '../kernel/kernels';
 import { machinePresets } from '../hw';
-import { SCENARIOS, SCENARIO_NAMES, type ScenarioEntry, type ScenarioReport } from '../workloads/mm_paths';
+import { SCENARIOS, SCENARIO_NAMES, scenarioWorkload, type ScenarioEntry, type ScenarioReport } from '../workloads/mm_paths';
+import { ConfigError } from '../experiment/errors';
+import { resolveWorkloadParams } from '../experiment/config';
+import { parseParams } from './run';
 
 const OPTIONS: Record<string, OptionSpec> = {
   kernel: {
@@ -54,7 +57,7 @@ export const scenario: Command = {
     const reports: (ScenarioReport & { seed: number; machine: string })[] = [];
     for (const nm of names) {
       const entry = SCENARIOS[nm]!;
-      const own = Object.fromEntries(Object.entries(settings).filter(([k]) => k in entry.params));
+      const own = checkSettings(nm, settings);
       for (const kernel of kernels) {
         const r = entry.run({ ...own, kernel, seed, machine, checks: values.unchecked !== true });
         reports.push({ ...r, seed, machine });
@@ -113,26 +116,38 @@ export function kernelList(raw: string[] | undefined): string[] {
   return out;
 }
 
-/** --set key=value pairs; each key must be an option of at least one of the scenarios run */
-function parseSettings(raw: string[], names: string[]): Record<string, number | string> {
-  const out: Record<string, number | string> = {};
+/** --set key=value pairs, as strings; each key must be an option of at least one of the scenarios run */
+function parseSettings(raw: string[], names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const allowed = [...new Set(names.flatMap((nm) => Object.keys(SCENARIOS[nm]!.params)))];
   for (const kv of raw) {
     const eq = kv.indexOf('=');
-    const key = eq > 0 ? kv.slice(0, eq) : '';
-    const allowed = [...new Set(names.flatMap((nm) => Object.keys(SCENARIOS[nm]!.params)))];
+    const key = eq > 0 ? kv.slice(0, eq).trim() : '';
     if (!key) throw new UsageError(`mmlock scenario: --set expects <key>=<value>, got ${JSON.stringify(kv)}; keys: ${allowed.join(', ')}`);
-    const specs = names.map((nm) => SCENARIOS[nm]!.params[key]).filter((p) => p !== undefined);
-    if (specs.length === 0) throw new UsageError(`mmlock scenario: --set: unknown option ${JSON.stringify(key)} for ${names.join(', ')}; allowed: ${allowed.join(', ')}`);
-    const v = kv.slice(eq + 1);
-    const choices = specs.find((p) => p.choices)?.choices;
-    if (choices) {
-      if (!choices.includes(v)) throw new UsageError(`mmlock scenario: --set ${key}: ${JSON.stringify(v)} is not allowed; allowed: ${choices.join(', ')}`);
-      out[key] = v;
-    } else {
-      const x = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
-      if (!Number.isFinite(x)) throw new UsageError(`mmlock scenario: --set ${key}: must be a number >= 0, got ${JSON.stringify(v)}`);
-      out[key] = x;
-    }
+    if (!allowed.includes(key)) throw new UsageError(`mmlock scenario: --set: unknown option ${JSON.stringify(key)} for ${names.join(', ')}; allowed: ${allowed.join(', ')}`);
+    out[key] = kv.slice(eq + 1);
   }
   return out;
+}
+
+/**
+ * Scenario `name`'s own --set values, typed and validated exactly as `mmlock run --workload
+ * <name> --param k=v` does (parseParams, then resolveWorkloadParams on the scenario's
+ * workload: ranges, choices, cross-option checks). Returns only the values given.
+ */
+export function checkSettings(name: string, settings: Readonly<Record<string, string>>): Record<string, unknown> {
+  const params = SCENARIOS[name]!.params;
+  const own = Object.entries(settings).filter(([k]) => k in params).map(([k, v]) => `${k}=${v}`);
+  const typed = parseParams(own, name);
+  try {
+    resolveWorkloadParams(scenarioWorkload(name), [typed, 'params']);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      const m = /^params\.(.*)$/.exec(e.field);
+      const where = m ? `--set ${m[1]}` : `--set: ${e.field}`;
+      throw new UsageError(`mmlock scenario: ${where}: ${e.problem}${e.allowed ? `; allowed: ${e.allowed}` : ''} (scenario ${name})`);
+    }
+    throw e;
+  }
+  return typed;
 }

@@ -208,6 +208,27 @@ function resolveKernelUncached(k: string | KernelSpec): KernelConfig {
 }
 
 /**
+ * A workload's parameters: each source checked against the workload's table (names, types,
+ * ranges, choices; a ConfigError names `<prefix>.<name>`), later sources over earlier ones,
+ * defaults filled in, then the workload's cross-parameter check (`params.<name>`). The one
+ * validation of parameters: run configs (resolveRunConfig) and `mmlock scenario --set` both
+ * go through it.
+ */
+export function resolveWorkloadParams(workload: WorkloadDef, ...sources: readonly (readonly [given: unknown, prefix: string])[]): ParamValues {
+  const pSchema = paramSchema(workload);
+  for (const [src, prefix] of sources) {
+    const r = pSchema.safeParse(src, { reportInput: true });
+    if (!r.success) throw zodError(pSchema, src, r.error, prefix);
+  }
+  const params: ParamValues = {};
+  const given = Object.assign({}, ...sources.map(([src]) => src)) as ParamValues;
+  for (const [k, p] of Object.entries(workload.params)) params[k] = given[k] ?? p.default;
+  const problem = workload.checkParams?.(params);
+  if (problem) throw new ConfigError(`params.${problem.field}`, problem.problem, problem.allowed ?? '');
+  return params;
+}
+
+/**
  * Validate `input` and fill in defaults. Throws ConfigError (fields under `prefix`, e.g.
  * `base`) naming the first bad field, its value and what is allowed.
  */
@@ -233,17 +254,8 @@ function resolveInner(input: unknown): ResolvedRun {
   if (!workload) {
     throw new ConfigError(typeof c.workload === 'string' ? 'workload' : 'workload.name', `unknown workload ${show(wname)}`, workloadNames().join(', ') || '(none registered)');
   }
-  const pSchema = paramSchema(workload);
   const inner = typeof c.workload === 'object' ? c.workload.params ?? {} : {};
-  for (const [src, prefix] of [[inner, 'workload.params'], [c.params ?? {}, 'params']] as const) {
-    const r = pSchema.safeParse(src, { reportInput: true });
-    if (!r.success) throw zodError(pSchema, src, r.error, prefix);
-  }
-  const params: ParamValues = {};
-  const given = { ...inner, ...(c.params ?? {}) } as ParamValues;
-  for (const [k, p] of Object.entries(workload.params)) params[k] = given[k] ?? p.default;
-  const problem = workload.checkParams?.(params);
-  if (problem) throw new ConfigError(`params.${problem.field}`, problem.problem, problem.allowed ?? '');
+  const params = resolveWorkloadParams(workload, [inner, 'workload.params'], [c.params ?? {}, 'params']);
   if (workload.timing === 'completion' && (c.duration?.warmupMs ?? 0) > 0) {
     throw new ConfigError('duration.warmupMs', `workload ${show(workload.name)} runs to completion and has no warm-up, got ${c.duration!.warmupMs}`, '0');
   }

@@ -5,7 +5,7 @@
  */
 export { ConfigError } from './errors';
 export {
-  validateRunConfig, resolveRunConfig, configHash, DEFAULT_MACHINE, DEFAULT_KERNEL, DEFAULT_DURATION_MS,
+  validateRunConfig, resolveRunConfig, resolveWorkloadParams, configHash, DEFAULT_MACHINE, DEFAULT_KERNEL, DEFAULT_DURATION_MS,
   type RunConfigInput, type RunConfig, type ResolvedRun,
 } from './config';
 export { run, measure, type RunResult, type RunMeasurement, type TracePoint } from './run';
