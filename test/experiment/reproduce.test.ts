@@ -6,7 +6,7 @@ import { STUB } from './reproduce_stub';
 import { files, tmp } from './helpers';
 import { runMain } from '../cli/kernel-cli-helpers';
 import {
-  aggregatePoints, buildNuma, buildSites, buildTime, buildSummary, buildTable, buildValidation, ci95, DEFAULT_GOALS, expandUsers, formatReport, mean, niceTicks, parsePaperCsv,
+  aggregatePoints, buildNuma, buildSites, buildTime, buildSummary, buildTable, buildValidation, ci95, countPctChangeCi95, meanCi95, DEFAULT_GOALS, expandUsers, formatReport, mean, niceTicks, parsePaperCsv,
   pctChange, pctError, planReproduce, pointsError, reproduce, resolvePlan, sampleSd, studentTQuantile, svgChart, validationCsvRows, VALIDATION_COLUMNS, writeFilesAtomic,
   type PointStat, type RunRecord, type TableRow,
 } from '../../src/experiment/reproduce';
@@ -172,8 +172,9 @@ test('buildSummary: each check has the measured value, the paper\'s, the goal an
     srow('disk', 1600, 80, 100, [80, 100, 25]),
     srow('disk', 1700, 80, 96, [80, 96, 20]),
   ];
-  const numa = { totals: { [B]: 100, [P]: 160 }, pct_change: 60, paper_pct_change: 67.5 };
-  const s = buildSummary(table, numa, DEFAULT_GOALS, [B, P], ['alltests', 'disk']);
+  const numa = { totals: { [B]: 10000, [P]: 16000 }, pct_change: 60, paper_pct_change: 67.5 };
+  const goals = { ...DEFAULT_GOALS, minLoadPoints: 1 }; // every check judged on these few points (the size rules: the verdicts test)
+  const s = buildSummary(table, numa, goals, [B, P], ['alltests', 'disk']);
   const by = (id: string, w: string | null) => s.checks.find((c) => c.id === id && c.workload === w)!;
   // baseline: every row within ±5 % (max), the mean reported without a goal
   assert.equal(by('baseline-jpm-max-err', 'alltests').measured, 10);
@@ -202,9 +203,9 @@ test('buildSummary: each check has the measured value, the paper\'s, the goal an
   assert.equal(by('low-users-pct-change', 'disk').pass, false);
   assert.equal(by('numa-pages-migrated', null).pass, true); // |60 − 67.5| <= 15
   assert.equal(by('numa-pages-migrated', null).goal, '67.5 ± 15 points');
-  assert.deepEqual([s.passed, s.missed, s.notMeasured, s.reported], [6, 3, 0, 2]);
+  assert.deepEqual([s.passed, s.missed, s.tooSmall, s.notMeasured, s.reported], [6, 3, 0, 0, 2]);
   // without the knee's points the check is not measurable
-  const s2 = buildSummary(table.filter((r) => r.users !== 1700), { ...numa, pct_change: 40 }, DEFAULT_GOALS, [B, P], ['alltests', 'disk']);
+  const s2 = buildSummary(table.filter((r) => r.users !== 1700), { ...numa, pct_change: 40 }, goals, [B, P], ['alltests', 'disk']);
   assert.equal(s2.checks.find((c) => c.id === 'disk-knee-drop')!.pass, null);
   assert.equal(s2.checks.find((c) => c.id === 'disk-knee-drop')!.measured, null);
   assert.equal(s2.checks.find((c) => c.id === 'numa-pages-migrated')!.pass, false);
@@ -213,14 +214,14 @@ test('buildSummary: each check has the measured value, the paper\'s, the goal an
   const text = formatReport({ title: 't', kernels: [B, P], replications: 1, table, numa, sites: [], extras: [], summary: s });
   assert.match(text, /\nbaseline-jpm-mape +alltests +10\.00 +reported\n/);
   assert.match(text, /\nbaseline-jpm-max-err +alltests +10\.00 +<= 5 % +miss\n/);
-  assert.match(text, /\n6 passed, 3 missed, 0 not measurable with these points, 2 reported \(no goal\)$/);
+  assert.match(text, /\n6 passed, 3 missed, 0 too small to judge, 0 not measurable with these points, 2 reported \(no goal\)\n/);
   assert.doesNotMatch(text, /Window estimate vs full runs/);
 });
 
 test('buildSummary goals: baseline max per row, % change per workload, the disk gap at every point (pass and miss)', () => {
   const numa = { totals: {}, pct_change: null, paper_pct_change: 67.5 };
   const check = (table: TableRow[], goals: Partial<typeof DEFAULT_GOALS>, id: string, w: string) =>
-    buildSummary(table, numa, { ...DEFAULT_GOALS, ...goals }, [B, P], ['alltests', 'disk']).checks.find((c) => c.id === id && c.workload === w)!;
+    buildSummary(table, numa, { ...DEFAULT_GOALS, minLoadPoints: 1, ...goals }, [B, P], ['alltests', 'disk']).checks.find((c) => c.id === id && c.workload === w)!;
   // baseline errors −2, +1, +6 %: mean 3 within 5, one row beyond 5 → max 6 misses
   const base = [srow('alltests', 100, 98, 150, [100, 150, 50]), srow('alltests', 200, 101, 150, [100, 150, 50]), srow('alltests', 300, 106, 150, [100, 150, 50])];
   close(check(base, {}, 'baseline-jpm-max-err', 'alltests').measured, 6, 1e-9);
@@ -293,8 +294,8 @@ test('buildValidation: jpm by full runs and by the window, error %, % change by 
   // in the text
   const text = formatReport({ title: 't', kernels: [B, P], replications: 1, table: [], numa: { totals: {}, pct_change: null, paper_pct_change: 67.5 }, sites: [], extras: [], validation: v, summary: s });
   assert.match(text, /\nWindow estimate vs full runs \(validation of the shortcut; mean over 2 replications, each window run on its full run's seed\)\nworkload +users +kernel +jpm full +jpm window +error %\n/);
-  assert.match(text, /\nalltests +100 +3\.18-rc1-i_mmap_rwsem +1500\.00 +1650\.00 +\+10\.00\n/);
-  assert.match(text, /\ndisk +200 +3\.18-rc1 +400\.00 +n\/a +n\/a\n/);
+  assert.match(text, /\nalltests +100 +3\.18-rc1-i_mmap_rwsem +1500 +1650 +\+10\.00\n/);
+  assert.match(text, /\ndisk +200 +3\.18-rc1 +400 +n\/a +n\/a\n/);
   assert.match(text, /\nworkload +users +% change full +% change window +difference pts\nalltests +100 +\+36\.36 +\+50\.00 +\+13\.64\ndisk +200 +\+25\.00 +n\/a +n\/a\n/);
   assert.match(text, /\nmean \|error\| of jpm: 4\.67 %; mean \|difference\| of % change: 13\.64 points\n/);
   assert.match(text, /\nwindow-jpm-err +all +4\.67 +reported\n/);
@@ -464,4 +465,71 @@ test('buildTime: where the time goes at the lowest, highest and 1000-user points
   const text = formatReport({ title: 't', kernels: [B, P], replications: 2, table: [], numa: buildNuma(points, [B, P], 67.5), sites: [], time: rows, extras: [], summary: buildSummary([], buildNuma(points, [B, P], 67.5), DEFAULT_GOALS, [B, P], ['alltests']) });
   assert.match(text, /Where the time goes/);
   assert.match(text, /spin i_mmap %/);
+});
+
+/** A table row whose simulated % change is `pct` (paired, ± `ci`), the paper's `paperPct`, baseline jpm on the paper's. */
+const vrow = (workload: string, users: number, pct: number, ci: number | null, paperPct: number | null): TableRow => {
+  const r = srow(workload, users, 1000, 1000 * (1 + pct / 100), paperPct === null ? undefined : [1000, 1000 * (1 + paperPct / 100), paperPct]);
+  return { ...r, pairs: 2, sim_pct_change_paired: pct, sim_pct_change_paired_ci95: ci };
+};
+
+test('verdicts: one plain line per workload and NUMA; a run too small to judge says so instead of passing', () => {
+  const numaOf = (a: number, b: number) => ({ totals: { [B]: a, [P]: b }, pct_change: pctChange(a, b), paper_pct_change: 67.5 });
+  const line = (s: ReturnType<typeof buildSummary>, subject: string) => s.verdicts.find((v) => v.subject === subject)!;
+  // the quick preset's shape: one paper point per workfile, a 25-user point, wide CIs, no migrations, a coarse window
+  const quick = [vrow('alltests', 25, 0.36, 4.62, null), vrow('alltests', 100, 0.41, 14.79, 58.59), vrow('disk', 25, 0.04, 3.57, null), vrow('disk', 100, -0.82, 1.67, -4.28)];
+  const validation = { replications: 1, rows: [], changes: [{ workload: 'alltests', users: 100, pct_change_full: -5.38, pct_change_window: 2.05, diff_points: 7.43 }], mean_abs_err_pct: 12.88, mean_abs_diff_points: 7.43 };
+  const q = buildSummary(quick, numaOf(0, 0), DEFAULT_GOALS, [B, P], ['alltests', 'disk'], validation);
+  const by = (s: ReturnType<typeof buildSummary>, id: string, w: string | null) => s.checks.find((c) => c.id === id && c.workload === w)!;
+  // disk's % change is within its 8 points of the paper, but one point cannot show it: no pass
+  assert.equal(by(q, 'pct-change-mae', 'disk').pass, null);
+  assert.equal(by(q, 'pct-change-mae', 'disk').tooSmall, '1 load point, fewer than 3');
+  assert.match(by(q, 'pct-change-mae', 'alltests').tooSmall!, /^1 load point, fewer than 3; the prediction's 95% CI ± 14\.8 is wider than the goal's 5 points; the window estimate's % change is 7\.4 points off full runs', more than the goal$/);
+  assert.match(by(q, 'low-users-pct-change', 'alltests').tooSmall!, /1 load point, fewer than 3; the 95% CI of the % change at 1 of them \(up to ± 4\.6\) is wider than the goal's 3 %/);
+  assert.equal(by(q, 'numa-pages-migrated', null).tooSmall, `no page migrated on ${B} or ${P}`);
+  assert.equal(by(q, 'numa-pages-migrated', null).pass, null);
+  assert.deepEqual([q.passed, q.missed, q.tooSmall], [0, 0, 7]); // baseline max, % change, low users (× 2 workfiles), NUMA; the baseline mean has no goal
+  assert.deepEqual(q.verdicts.map((v) => v.result), ['too small to judge', 'too small to judge', 'too small to judge']);
+  assert.equal(line(q, 'alltests').line, 'alltests: predicted +0.4 % ± 14.8 (patched vs baseline, 95% CI; at 100 users), the paper measured +58.6 %: too small to judge (1 load point, fewer than 3; the prediction\'s 95% CI ± 14.8 is wider than the goal\'s 5 points; the window estimate\'s % change is 7.4 points off full runs\', more than the goal; the paper\'s value is outside the prediction\'s CI)');
+  assert.equal(line(q, 'disk').line, 'disk: predicted −0.8 % ± 1.7 (patched vs baseline, 95% CI; at 100 users), the paper measured −4.3 %: too small to judge (1 load point, fewer than 3; the paper\'s value is outside the prediction\'s CI)');
+  assert.equal(line(q, 'NUMA pages migrated').line, `NUMA pages migrated: predicted n/a (patched vs baseline, summed over every load point), the paper measured +67.5 %: too small to judge (no page migrated on ${B} or ${P})`);
+  // a handful of pages: counting noise wider than ± 15 points
+  const few = buildSummary(quick, numaOf(10, 17), DEFAULT_GOALS, [B, P], ['alltests', 'disk']);
+  assert.match(line(few, 'NUMA pages migrated').line, /^NUMA pages migrated: predicted \+70\.0 % ± \d+\.\d \(patched vs baseline, summed over every load point; 95% CI from counting noise\), .*: too small to judge \(10 and 17 pages: counting noise ± \d+\.\d points, wider than the goal's ± 15\)$/);
+  assert.equal(by(few, 'numa-pages-migrated', null).pass, null);
+
+  // a full-sized run: three paper points each, tight CIs → judged; alltests off by ~58 points, disk within 8
+  const full = [
+    vrow('alltests', 100, 3, 2, 58.59), vrow('alltests', 200, 3, 2, 62.18), vrow('alltests', 300, 3, 2, 62),
+    vrow('disk', 100, -1, 1, -4.28), vrow('disk', 200, 0, 1, 2.11), vrow('disk', 300, 1, 1, 7.28),
+  ];
+  const f = buildSummary(full, numaOf(10000, 16700), DEFAULT_GOALS, [B, P], ['alltests', 'disk']);
+  assert.equal(f.tooSmall, 0);
+  assert.equal(line(f, 'alltests').result, 'not reproduced');
+  assert.match(line(f, 'alltests').line, /^alltests: predicted \+3\.0 % ± 1\.2 \(patched vs baseline, 95% CI; mean over 3 load points, 100-300 users\), the paper measured \+60\.9 %: not reproduced \(mean \|error\| 57\.9 points, goal <= 5\)$/);
+  assert.equal(line(f, 'disk').result, 'reproduced');
+  assert.equal(line(f, 'NUMA pages migrated').result, 'reproduced');
+  assert.match(line(f, 'NUMA pages migrated').line, /predicted \+67\.0 % ± 4\.1 \(patched vs baseline, summed over every load point; 95% CI from counting noise\), the paper measured \+67\.5 %: reproduced \(10000 → 16700 pages; goal within ± 15 points\)$/);
+  assert.equal(line(buildSummary(full, numaOf(10000, 12000), DEFAULT_GOALS, [B, P], ['alltests', 'disk']), 'NUMA pages migrated').result, 'not reproduced');
+  // enough points but CIs too wide for the goal: √(3 × 10²) / 3 = 5.8 > 5
+  const wide = full.map((r) => (r.workload === 'alltests' ? { ...r, sim_pct_change_paired_ci95: 10 } : r));
+  assert.match(line(buildSummary(wide, numaOf(10000, 16700), DEFAULT_GOALS, [B, P], ['alltests', 'disk']), 'alltests').line, /too small to judge \(the prediction's 95% CI ± 5\.8 is wider than the goal's 5 points; the paper's value is outside the prediction's CI\)$/);
+  // the preset's minLoadPoints decides how few is too few
+  assert.equal(line(buildSummary(quick, numaOf(0, 0), { ...DEFAULT_GOALS, minLoadPoints: 1 }, [B, P], ['alltests', 'disk']), 'disk').result, 'reproduced');
+
+  // the text: 'too small' in the result column, the count, then the verdict lines last; jpm as integers
+  const text = formatReport({ title: 't', kernels: [B, P], replications: 2, table: quick, numa: numaOf(0, 0), sites: [], extras: [], validation, summary: q });
+  assert.match(text, /\npct-change-mae +disk +3\.46 +<= 8 points +too small\n/);
+  assert.match(text, /\n0 passed, 0 missed, 7 too small to judge, 2 not measurable with these points, 4 reported \(no goal\)\n/);
+  assert.ok(text.endsWith(`\nVerdict (${P} vs ${B})\n${q.verdicts.map((v) => v.line).join('\n')}`), text.slice(-800));
+  assert.match(text, /\nalltests +100 +1000 ± n\/a +1004 ± n\/a +\+0\.41 +\+0\.41 ± 14\.79 +1000 +1586 +\+58\.59 /);
+});
+
+test('countPctChangeCi95 and meanCi95 match hand-computed values', () => {
+  close(countPctChangeCi95(100, 100), 1.959964 * 100 * Math.sqrt(0.02), 1e-12);
+  assert.equal(countPctChangeCi95(0, 5), null);
+  assert.equal(countPctChangeCi95(null, 5), null);
+  close(meanCi95([3, 4]), 2.5, 1e-12);
+  assert.equal(meanCi95([3, null]), null);
+  assert.equal(meanCi95([]), null);
 });

@@ -370,7 +370,7 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
     const siteCols = ['workload', 'kernel', 'site', 'acquisitions', 'contentions', 'waitTotalNs', 'holdTotalNs', 'spinNs', 'sleepNs'];
     f.set('sites.csv', toCsv({ columns: siteCols, rows: sites as unknown as Row[] }));
     if (validation) f.set('validation.csv', toCsv({ columns: [...VALIDATION_COLUMNS], rows: validationCsvRows(validation) as unknown as Row[] }));
-    f.set('summary.json', `${JSON.stringify({ kernels: summary.kernels, checks: summary.checks, passed: summary.passed, missed: summary.missed, notMeasured: summary.notMeasured, reported: summary.reported, numa: { totals: numa.totals, pct_change: numa.pct_change, paper_pct_change: numa.paper_pct_change }, extras }, null, 2)}\n`);
+    f.set('summary.json', `${JSON.stringify({ kernels: summary.kernels, checks: summary.checks, passed: summary.passed, missed: summary.missed, tooSmall: summary.tooSmall, notMeasured: summary.notMeasured, reported: summary.reported, verdicts: summary.verdicts, numa: { totals: numa.totals, pct_change: numa.pct_change, paper_pct_change: numa.paper_pct_change }, extras }, null, 2)}\n`);
     f.set('report.txt', `${text}\n`);
     for (const [name, svg] of chartFiles(plan, table)) f.set(name, svg);
     f.set('provenance.json', `${JSON.stringify({

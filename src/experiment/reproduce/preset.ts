@@ -65,6 +65,13 @@ export interface ReproduceGoals {
   lowUsers: { belowUsers: number; maxAbsPct: number };
   /** NUMA pages migrated: % change within the paper's ± `tolerancePoints` */
   numa: { tolerancePoints: number };
+  /**
+   * A goal over fewer load points than this (that have the paper's value, or below lowUsers'
+   * bound) is "too small to judge", whatever the numbers say: one or two points of a
+   * 20-point curve do not show whether a curve is reproduced. A convention of the report,
+   * not a fact about the model.
+   */
+  minLoadPoints: number;
 }
 
 /** The goals as the issue states them. */
@@ -76,6 +83,7 @@ export const DEFAULT_GOALS: ReproduceGoals = {
   diskGap: { workload: 'disk', fromUsers: 1600, toUsers: 2000, minPoints: 15 },
   lowUsers: { belowUsers: 100, maxAbsPct: 3 },
   numa: { tolerancePoints: 15 },
+  minLoadPoints: 3,
 };
 
 export interface ExtraSpec {
@@ -205,6 +213,7 @@ const goalsSchema = z
       maxAbsPct: z.number().min(0).describe('a number >= 0').optional(),
     }).describe('key of goals.lowUsers').optional(),
     numa: z.strictObject({ tolerancePoints: z.number().min(0).describe('a number >= 0').optional() }).describe('key of goals.numa').optional(),
+    minLoadPoints: z.number().int().min(1).describe('a positive integer').optional(),
   })
   .describe('goal');
 const validationSchema = z
@@ -446,6 +455,7 @@ export function resolvePlan(presetInput: unknown, over: ReproduceOverrides = {})
     diskGap: { ...DEFAULT_GOALS.diskGap, ...(g.diskGap ?? {}) },
     lowUsers: { ...DEFAULT_GOALS.lowUsers, ...(g.lowUsers ?? {}) },
     numa: { ...DEFAULT_GOALS.numa, ...(g.numa ?? {}) },
+    minLoadPoints: g.minLoadPoints ?? DEFAULT_GOALS.minLoadPoints,
   };
 
   return {

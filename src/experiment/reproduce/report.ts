@@ -115,8 +115,29 @@ export interface Check {
   paper: number | null;
   /** the goal, or REPORTED for a value reported without one */
   goal: string;
-  /** null: not measurable with this run's points, or reported only (goal REPORTED) */
+  /** null: not measurable with this run's points, too small to judge, or reported only (goal REPORTED) */
   pass: boolean | null;
+  /** why this run is too small to judge the goal (pass is then null); null when it can judge it */
+  tooSmall: string | null;
+}
+
+/** The plain verdict on one workload's % change, or on NUMA pages migrated. */
+export interface Verdict {
+  /** a workfile, or 'NUMA pages migrated' */
+  subject: string;
+  /** the simulated % change, patched vs baseline: for a workload the mean over the load points the paper has */
+  predicted: number | null;
+  /** its 95% CI half-width (a workload: from the paired CIs of its points; NUMA: counting noise); null if unknown */
+  ci95: number | null;
+  /** the paper's % change (a workload: the mean over the same load points) */
+  paper: number | null;
+  /** the user counts compared (NUMA: every load point) */
+  users: number[];
+  result: 'reproduced' | 'not reproduced' | 'too small to judge' | 'not measurable' | 'no goal';
+  /** the goal, or why it cannot be judged */
+  why: string;
+  /** the whole verdict in one plain line */
+  line: string;
 }
 
 /** The goal of a check that is reported only (no pass / miss). */
@@ -131,6 +152,10 @@ export interface Summary {
   notMeasured: number;
   /** checks reported without a goal */
   reported: number;
+  /** checks with a goal that this run is too small to judge (few load points, wide CIs, a coarse window, few migrated pages) */
+  tooSmall: number;
+  /** one plain line per workload and for NUMA */
+  verdicts: Verdict[];
 }
 
 /** One workfile, user count and kernel of the validation: jpm by full runs and by the window estimate. */
@@ -428,12 +453,36 @@ export function validationCsvRows(v: ValidationResult): Record<string, string | 
   });
 }
 
+
+/** 95% CI half-width of a % change of two counts a → b (Poisson counting noise, delta method); null if either is 0. */
+export function countPctChangeCi95(a: number | null, b: number | null): number | null {
+  if (a === null || b === null || !(a > 0) || !(b > 0)) return null;
+  return 1.959964 * 100 * (b / a) * Math.sqrt(1 / a + 1 / b);
+}
+
+/** 95% CI half-width of the mean of `n` independent estimates with half-widths `hs`: √Σh² / n; null if any is unknown. */
+export function meanCi95(hs: readonly (number | null)[]): number | null {
+  if (!hs.length || hs.some((h) => h === null)) return null;
+  return Math.sqrt(hs.reduce<number>((a, h) => a + h! * h!, 0)) / hs.length;
+}
+
 const fmtG = (x: number) => String(Number(x.toPrecision(6)));
+const s1 = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
+const loadPoints = (n: number) => `${n} load point${n === 1 ? '' : 's'}`;
+
+/** the simulated % change of a row: the paired mean where there are pairs, else the % change of the means */
+const predictedOf = (r: TableRow) => r.sim_pct_change_paired ?? r.sim_pct_change;
 
 /**
  * The summary checks: each a measured value, the paper's, a goal and pass/miss (null: not
- * measurable, or reported only with goal REPORTED). With `validation`, two reported-only
- * checks: the window estimate's mean |% error| of jpm and mean |difference| of % change.
+ * measurable, too small to judge, or reported only with goal REPORTED). With `validation`,
+ * two reported-only checks: the window estimate's mean |% error| of jpm and mean |difference|
+ * of % change. A check is too small to judge (`tooSmall` says why, and it neither passes nor
+ * misses) when it rests on fewer than `goals.minLoadPoints` load points, when the prediction's
+ * 95% CI is wider than the goal's tolerance, when the window estimate's % change is further
+ * from full runs' than the tolerance (validation), or, for NUMA, when the counting noise of
+ * the migrated pages is wider than the tolerance (0 or a handful of pages). Then one verdict
+ * per workload (its % change) and for NUMA.
  */
 export function buildSummary(table: readonly TableRow[], numa: NumaResult, goals: ReproduceGoals, kernels: readonly [string, string], workloads: readonly string[], validation: ValidationResult | null = null): Summary {
   const checks: Check[] = [];
@@ -441,26 +490,44 @@ export function buildSummary(table: readonly TableRow[], numa: NumaResult, goals
   const atMost = (x: number | null, g: number | null) => (x === null || g === null ? null : x <= g);
   const atLeast = (x: number | null, g: number) => (x === null ? null : x >= g);
   const upTo = (g: number | null, unit: string) => (g === null ? REPORTED : `<= ${fmtG(g)} ${unit}`);
+  const minN = goals.minLoadPoints;
+  const few = (n: number) => (n < minN ? `${loadPoints(n)}, fewer than ${minN}` : null);
+  const reasons = (...rs: (string | null)[]) => (rs.some((r) => r !== null) ? rs.filter((r) => r !== null).join('; ') : null);
+  /** a check whose goal this run cannot judge: no pass or miss */
+  const judged = (c: Omit<Check, 'tooSmall'>, tooSmall: string | null): Check => (tooSmall !== null && c.goal !== REPORTED && c.measured !== null ? { ...c, pass: null, tooSmall } : { ...c, tooSmall: null });
   for (const w of workloads) {
     const errs = rowsOf(w).map((r) => r.err_base_jpm_pct).filter((x): x is number => x !== null);
     const m = errs.length ? Math.max(...errs.map(Math.abs)) : null;
-    checks.push({ id: 'baseline-jpm-max-err', workload: w, description: `max |% error| of baseline jpm vs the paper over every row (${errs.length} points)`, measured: m, paper: null, goal: upTo(goals.baselineMaxErrPct, '%'), pass: atMost(m, goals.baselineMaxErrPct) });
+    checks.push(judged({ id: 'baseline-jpm-max-err', workload: w, description: `max |% error| of baseline jpm vs the paper over every row (${errs.length} points)`, measured: m, paper: null, goal: upTo(goals.baselineMaxErrPct, '%'), pass: atMost(m, goals.baselineMaxErrPct) }, few(errs.length)));
   }
   for (const w of workloads) {
     const m = meanAbs(rowsOf(w).map((r) => r.err_base_jpm_pct));
-    checks.push({ id: 'baseline-jpm-mape', workload: w, description: `mean |% error| of baseline jpm vs the paper (${rowsOf(w).filter((r) => r.err_base_jpm_pct !== null).length} points)`, measured: m, paper: null, goal: upTo(goals.baselineMapePct, '%'), pass: atMost(m, goals.baselineMapePct) });
+    const n = rowsOf(w).filter((r) => r.err_base_jpm_pct !== null).length;
+    checks.push(judged({ id: 'baseline-jpm-mape', workload: w, description: `mean |% error| of baseline jpm vs the paper (${n} points)`, measured: m, paper: null, goal: upTo(goals.baselineMapePct, '%'), pass: atMost(m, goals.baselineMapePct) }, few(n)));
   }
+  const pctRows = (w: string) => rowsOf(w).filter((r) => r.paper_pct_change !== null && predictedOf(r) !== null);
+  const windowDiff = (w: string) => (validation ? meanAbs(validation.changes.filter((c) => c.workload === w).map((c) => c.diff_points)) : null);
+  const pctTooSmall = new Map<string, string | null>();
   for (const w of workloads) {
     const m = meanAbs(rowsOf(w).map((r) => r.err_pct_change_points));
     const g = pctChangeGoal(goals, w);
-    checks.push({ id: 'pct-change-mae', workload: w, description: `mean |error| of % change vs the paper, in points (${rowsOf(w).filter((r) => r.err_pct_change_points !== null).length} points)`, measured: m, paper: null, goal: upTo(g, 'points'), pass: atMost(m, g) });
+    const rows = pctRows(w);
+    const ci = meanCi95(rows.map((r) => r.sim_pct_change_paired_ci95));
+    const wd = windowDiff(w);
+    const why = g === null ? null : reasons(
+      few(rows.length),
+      ci !== null && ci > g ? `the prediction's 95% CI ± ${ci.toFixed(1)} is wider than the goal's ${fmtG(g)} points` : null,
+      wd !== null && wd > g ? `the window estimate's % change is ${wd.toFixed(1)} points off full runs', more than the goal` : null,
+    );
+    pctTooSmall.set(w, why);
+    checks.push(judged({ id: 'pct-change-mae', workload: w, description: `mean |error| of % change vs the paper, in points (${rowsOf(w).filter((r) => r.err_pct_change_points !== null).length} points)`, measured: m, paper: null, goal: upTo(g, 'points'), pass: atMost(m, g) }, why));
   }
   {
     const g = goals.diskKnee;
     const at = (u: number) => rowsOf(g.workload).find((r) => r.users === u);
     const drop = (a: number | null | undefined, b: number | null | undefined) => { const c = pctChange(a, b); return c === null ? null : -c; };
     const m = drop(at(g.fromUsers)?.sim_jpm_base, at(g.toUsers)?.sim_jpm_base);
-    checks.push({ id: 'disk-knee-drop', workload: g.workload, description: `baseline jpm drop from ${g.fromUsers} to ${g.toUsers} users, %`, measured: m, paper: drop(at(g.fromUsers)?.paper_jpm_base, at(g.toUsers)?.paper_jpm_base), goal: `>= ${fmtG(g.minDropPct)} %`, pass: atLeast(m, g.minDropPct) });
+    checks.push({ id: 'disk-knee-drop', workload: g.workload, description: `baseline jpm drop from ${g.fromUsers} to ${g.toUsers} users, %`, measured: m, paper: drop(at(g.fromUsers)?.paper_jpm_base, at(g.toUsers)?.paper_jpm_base), goal: `>= ${fmtG(g.minDropPct)} %`, pass: atLeast(m, g.minDropPct), tooSmall: null });
   }
   {
     // the minimum over the load points: the gap must hold at every one (a point without a value: not measurable)
@@ -469,32 +536,78 @@ export function buildSummary(table: readonly TableRow[], numa: NumaResult, goals
     const minOf = (xs: (number | null)[]) => (xs.length && xs.every((x) => x !== null) ? Math.min(...(xs as number[])) : null);
     const m = minOf(rows.map((r) => r.sim_pct_change));
     const paperVals = rows.map((r) => r.paper_pct_change).filter((x): x is number => x !== null);
-    checks.push({ id: 'disk-gap', workload: g.workload, description: `min patched-minus-baseline % change over ${g.fromUsers}-${g.toUsers} users (${rows.length} points), points`, measured: m, paper: paperVals.length ? Math.min(...paperVals) : null, goal: `>= ${fmtG(g.minPoints)} points at every point`, pass: atLeast(m, g.minPoints) });
+    checks.push({ id: 'disk-gap', workload: g.workload, description: `min patched-minus-baseline % change over ${g.fromUsers}-${g.toUsers} users (${rows.length} points), points`, measured: m, paper: paperVals.length ? Math.min(...paperVals) : null, goal: `>= ${fmtG(g.minPoints)} points at every point`, pass: atLeast(m, g.minPoints), tooSmall: null });
   }
   {
     const g = goals.lowUsers;
     for (const w of workloads) {
       const rows = rowsOf(w).filter((r) => r.users < g.belowUsers && r.sim_pct_change !== null);
       const m = rows.length ? Math.max(...rows.map((r) => Math.abs(r.sim_pct_change!))) : null;
-      checks.push({ id: 'low-users-pct-change', workload: w, description: `max |% change| below ${g.belowUsers} users (${rows.length} points)`, measured: m, paper: null, goal: `<= ${fmtG(g.maxAbsPct)} %`, pass: atMost(m, g.maxAbsPct) });
+      const wide = rows.map((r) => r.sim_pct_change_paired_ci95).filter((h): h is number => h !== null && h > g.maxAbsPct);
+      const why = reasons(few(rows.length), wide.length ? `the 95% CI of the % change at ${wide.length} of them (up to ± ${Math.max(...wide).toFixed(1)}) is wider than the goal's ${fmtG(g.maxAbsPct)} %` : null);
+      checks.push(judged({ id: 'low-users-pct-change', workload: w, description: `max |% change| below ${g.belowUsers} users (${rows.length} points)`, measured: m, paper: null, goal: `<= ${fmtG(g.maxAbsPct)} %`, pass: atMost(m, g.maxAbsPct) }, why));
     }
   }
+  const [kb, kp] = kernels;
+  const na = numa.totals[kb] ?? null, nb = numa.totals[kp] ?? null;
+  const numaCi = countPctChangeCi95(na, nb);
+  const tol = goals.numa.tolerancePoints;
+  const numaWhy = na === null || nb === null ? null
+    : na <= 0 || nb <= 0 ? `no page migrated on ${[na <= 0 ? kb : null, nb <= 0 ? kp : null].filter((k) => k !== null).join(' or ')}`
+      : numaCi! > tol ? `${Math.round(na)} and ${Math.round(nb)} pages: counting noise ± ${numaCi!.toFixed(1)} points, wider than the goal's ± ${fmtG(tol)}` : null;
   {
-    const tol = goals.numa.tolerancePoints;
     const m = numa.pct_change;
-    checks.push({ id: 'numa-pages-migrated', workload: null, description: 'numa_pages_migrated % change, summed over every load point', measured: m, paper: numa.paper_pct_change, goal: `${fmtG(numa.paper_pct_change)} ± ${fmtG(tol)} points`, pass: m === null ? null : Math.abs(m - numa.paper_pct_change) <= tol });
+    const c: Check = { id: 'numa-pages-migrated', workload: null, description: 'numa_pages_migrated % change, summed over every load point', measured: m, paper: numa.paper_pct_change, goal: `${fmtG(numa.paper_pct_change)} ± ${fmtG(tol)} points`, pass: m === null ? null : Math.abs(m - numa.paper_pct_change) <= tol, tooSmall: numaWhy };
+    if (numaWhy !== null) c.pass = null;
+    checks.push(c);
   }
   if (validation) {
-    checks.push({ id: 'window-jpm-err', workload: null, description: `window estimate vs full runs: mean |% error| of jpm (${validation.rows.filter((r) => r.err_pct !== null).length} points)`, measured: validation.mean_abs_err_pct, paper: null, goal: REPORTED, pass: null });
-    checks.push({ id: 'window-pct-change-diff', workload: null, description: `window estimate vs full runs: mean |difference| of % change, points (${validation.changes.filter((c) => c.diff_points !== null).length} points)`, measured: validation.mean_abs_diff_points, paper: null, goal: REPORTED, pass: null });
+    checks.push({ id: 'window-jpm-err', workload: null, description: `window estimate vs full runs: mean |% error| of jpm (${validation.rows.filter((r) => r.err_pct !== null).length} points)`, measured: validation.mean_abs_err_pct, paper: null, goal: REPORTED, pass: null, tooSmall: null });
+    checks.push({ id: 'window-pct-change-diff', workload: null, description: `window estimate vs full runs: mean |difference| of % change, points (${validation.changes.filter((c) => c.diff_points !== null).length} points)`, measured: validation.mean_abs_diff_points, paper: null, goal: REPORTED, pass: null, tooSmall: null });
+  }
+
+  // the verdicts: per workload its % change over the load points the paper has, then NUMA
+  const verdicts: Verdict[] = [];
+  for (const w of workloads) {
+    const rows = pctRows(w);
+    const g = pctChangeGoal(goals, w);
+    const check = checks.find((c) => c.id === 'pct-change-mae' && c.workload === w)!;
+    const predicted = mean(rows.map(predictedOf));
+    const ci = meanCi95(rows.map((r) => r.sim_pct_change_paired_ci95));
+    const paper = mean(rows.map((r) => r.paper_pct_change));
+    const users = rows.map((r) => r.users);
+    const where = users.length === 1 ? `at ${users[0]} users` : `mean over ${loadPoints(users.length)}, ${users[0]}-${users[users.length - 1]} users`;
+    let result: Verdict['result'], why: string;
+    if (predicted === null || paper === null) [result, why] = ['not measurable', 'no load point of the paper\'s table was run'];
+    else if (g === null) [result, why] = ['no goal', 'the preset sets no goal for it'];
+    else if (pctTooSmall.get(w)) [result, why] = ['too small to judge', pctTooSmall.get(w)!];
+    else [result, why] = [check.pass ? 'reproduced' : 'not reproduced', `mean |error| ${check.measured!.toFixed(1)} points, goal <= ${fmtG(g)}`];
+    const outside = result === 'too small to judge' && ci !== null && Math.abs(predicted! - paper!) > ci ? '; the paper\'s value is outside the prediction\'s CI' : '';
+    const line = predicted === null || paper === null
+      ? `${w}: ${result} (${why})`
+      : `${w}: predicted ${s1(predicted)} %${ci === null ? '' : ` ± ${ci.toFixed(1)}`} (patched vs baseline${ci === null ? '' : ', 95% CI'}; ${where}), the paper measured ${s1(paper)} %: ${result} (${why}${outside})`;
+    verdicts.push({ subject: w, predicted, ci95: ci, paper, users, result, why, line });
+  }
+  {
+    const c = checks.find((x) => x.id === 'numa-pages-migrated')!;
+    const m = numa.pct_change, p = numa.paper_pct_change;
+    let result: Verdict['result'], why: string;
+    if (numaWhy !== null) [result, why] = ['too small to judge', numaWhy];
+    else if (m === null) [result, why] = ['not measurable', 'no NUMA counter in the runs'];
+    else [result, why] = [c.pass ? 'reproduced' : 'not reproduced', `${Math.round(na!)} → ${Math.round(nb!)} pages; goal within ± ${fmtG(tol)} points`];
+    const pred = m === null ? 'n/a' : `${s1(m)} %${numaCi === null ? '' : ` ± ${numaCi.toFixed(1)}`}`;
+    const how = `patched vs baseline, summed over every load point${numaCi === null ? '' : '; 95% CI from counting noise'}`;
+    verdicts.push({ subject: 'NUMA pages migrated', predicted: m, ci95: numaCi, paper: p, users: [], result, why, line: `NUMA pages migrated: predicted ${pred} (${how}), the paper measured ${s1(p)} %: ${result} (${why})` });
   }
   return {
     kernels: { base: kernels[0], patched: kernels[1] },
     checks,
     passed: checks.filter((c) => c.pass === true).length,
     missed: checks.filter((c) => c.pass === false).length,
-    notMeasured: checks.filter((c) => c.pass === null && c.goal !== REPORTED).length,
+    notMeasured: checks.filter((c) => c.pass === null && c.goal !== REPORTED && c.tooSmall === null).length,
     reported: checks.filter((c) => c.goal === REPORTED).length,
+    tooSmall: checks.filter((c) => c.tooSmall !== null).length,
+    verdicts,
   };
 }
 
@@ -502,7 +615,9 @@ export function buildSummary(table: readonly TableRow[], numa: NumaResult, goals
 
 const fixed = (x: number | null | undefined, d = 2) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '');
 const signed = (x: number | null | undefined, d = 2) => (typeof x === 'number' && Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(d)}` : '');
-const pm = (m: number | null, h: number | null) => (m === null ? '' : h === null ? `${fixed(m)} ± n/a` : `${fixed(m)} ± ${fixed(h)}`);
+const pm = (m: number | null, h: number | null, d = 2) => (m === null ? '' : h === null ? `${fixed(m, d)} ± n/a` : `${fixed(m, d)} ± ${fixed(h, d)}`);
+/** jobs per minute: whole jobs (the report's jpm are integers everywhere) */
+const jpm = (m: number | null, h: number | null) => pm(m, h, 0);
 const spm = (m: number | null, h: number | null) => (m === null ? '' : h === null ? `${signed(m)} ± n/a` : `${signed(m)} ± ${fixed(h)}`);
 
 /** Align columns: first `left` columns left-aligned, the rest right-aligned. */
@@ -540,7 +655,7 @@ export function formatReport(r: ReportParts): string {
   out.push(`sim %: the % change of the means; pair %: the mean of each replication's % change ± its 95% CI (Student t over the pairs), ${paired ? 'both kernels of a replication on one seed (paired seeds)' : 'the kernels on independent seeds (unpaired)'}`);
   out.push(textTable(
     ['workload', 'users', `sim ${kb}`, `sim ${kp}`, 'sim %', 'pair %', `paper ${kb}`, `paper ${kp}`, 'paper %', 'base err %', '% err pts'],
-    r.table.map((t) => [t.workload, String(t.users), pm(t.sim_jpm_base, t.sim_ci95_base), pm(t.sim_jpm_patched, t.sim_ci95_patched), signed(t.sim_pct_change), spm(t.sim_pct_change_paired, t.sim_pct_change_paired_ci95), fixed(t.paper_jpm_base), fixed(t.paper_jpm_patched), signed(t.paper_pct_change), signed(t.err_base_jpm_pct), signed(t.err_pct_change_points)]),
+    r.table.map((t) => [t.workload, String(t.users), jpm(t.sim_jpm_base, t.sim_ci95_base), jpm(t.sim_jpm_patched, t.sim_ci95_patched), signed(t.sim_pct_change), spm(t.sim_pct_change_paired, t.sim_pct_change_paired_ci95), fixed(t.paper_jpm_base, 0), fixed(t.paper_jpm_patched, 0), signed(t.paper_pct_change), signed(t.err_base_jpm_pct), signed(t.err_pct_change_points)]),
   ));
   out.push('', 'NUMA pages migrated (numa_pages_migrated, summed over every load point of every workload; each point the mean over replications)');
   out.push(textTable(['kernel', 'pages migrated'], r.kernels.map((k) => [k, fixed(r.numa.totals[k], 0)])));
@@ -566,7 +681,7 @@ export function formatReport(r: ReportParts): string {
     const v = r.validation;
     out.push('', `Window estimate vs full runs (validation of the shortcut; mean over ${v.replications} replication${v.replications === 1 ? '' : 's'}, each window run on its full run's seed)`);
     out.push(textTable(['workload', 'users', 'kernel', 'jpm full', 'jpm window', 'error %'],
-      v.rows.map((x) => [x.workload, String(x.users), x.kernel, fixed(x.jpm_full) || 'n/a', fixed(x.jpm_window) || 'n/a', signed(x.err_pct) || 'n/a']), 3));
+      v.rows.map((x) => [x.workload, String(x.users), x.kernel, fixed(x.jpm_full, 0) || 'n/a', fixed(x.jpm_window, 0) || 'n/a', signed(x.err_pct) || 'n/a']), 3));
     out.push('');
     out.push(textTable(['workload', 'users', '% change full', '% change window', 'difference pts'],
       v.changes.map((c) => [c.workload, String(c.users), signed(c.pct_change_full) || 'n/a', signed(c.pct_change_window) || 'n/a', signed(c.diff_points) || 'n/a'])));
@@ -574,7 +689,11 @@ export function formatReport(r: ReportParts): string {
   }
   out.push('', 'Summary');
   out.push(textTable(['check', 'workload', 'measured', 'paper', 'goal', 'result'],
-    r.summary.checks.map((c) => [c.id, c.workload ?? 'all', c.measured === null ? 'n/a' : c.measured.toFixed(2), c.paper === null ? '' : c.paper.toFixed(2), c.goal, c.goal === REPORTED ? '' : c.pass === null ? 'n/a' : c.pass ? 'pass' : 'miss']), 2));
-  out.push(`${r.summary.passed} passed, ${r.summary.missed} missed, ${r.summary.notMeasured} not measurable with these points${r.summary.reported ? `, ${r.summary.reported} reported (no goal)` : ''}`);
+    r.summary.checks.map((c) => [c.id, c.workload ?? 'all', c.measured === null ? 'n/a' : c.measured.toFixed(2), c.paper === null ? '' : c.paper.toFixed(2), c.goal, c.goal === REPORTED ? '' : c.tooSmall !== null ? 'too small' : c.pass === null ? 'n/a' : c.pass ? 'pass' : 'miss']), 2));
+  out.push(`${r.summary.passed} passed, ${r.summary.missed} missed, ${r.summary.tooSmall} too small to judge, ${r.summary.notMeasured} not measurable with these points${r.summary.reported ? `, ${r.summary.reported} reported (no goal)` : ''}`);
+  const small = r.summary.checks.filter((c) => c.tooSmall !== null);
+  if (small.length) out.push(...small.map((c) => `  too small: ${c.id} ${c.workload ?? 'all'}: ${c.tooSmall}`));
+  out.push('', `Verdict (${r.kernels[1]} vs ${r.kernels[0]})`);
+  out.push(...r.summary.verdicts.map((v) => v.line));
   return out.join('\n');
 }
