@@ -3,7 +3,7 @@
 'use strict';
 const { spawnSync } = require('node:child_process');
 
-const APT = 'apt-get update && apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel chromium';
+const APT = 'apt-get update && apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel jupyter-notebook chromium';
 
 function ok(cmd, argv) {
   const r = spawnSync(cmd, argv, { encoding: 'utf8' });
