@@ -3,7 +3,8 @@
 // the charts are drawn: every Vega SVG (an <svg> with a `role-mark` group) must have
 // marks with a non-empty bounding box, as laid out by the browser. A script appended to
 // a copy of the page measures them (getBBox) and writes the result into the DOM, which
-// `--dump-dom` prints. Also saves a screenshot of each page.
+// `--dump-dom` prints, with the page's full height. Also saves a screenshot of each whole page
+// (the window as tall as the page, up to MAX_SHOT_HEIGHT px).
 //
 //   node scripts/browser-check.js FILE.html… [--screenshots DIR]
 'use strict';
@@ -31,10 +32,15 @@ const PROBE = `
   });
   var pre = document.createElement('pre');
   pre.id = 'mmlock-browser-check';
-  pre.textContent = JSON.stringify(out);
+  var h = Math.max(document.documentElement.scrollHeight, document.body.scrollHeight);
+  pre.textContent = JSON.stringify({ charts: out, height: h });
   document.body.appendChild(pre);
 })();
 </script>`;
+
+/** the tallest screenshot, px (Chromium's limit on a window is far above; this keeps PNGs sane) */
+const MAX_SHOT_HEIGHT = 30000;
+const SHOT_WIDTH = 1280;
 
 function chromium(argv) {
   const r = spawnSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--hide-scrollbars', ...argv],
@@ -49,18 +55,29 @@ function measureHtml(file, opts = {}) {
   const probeFile = path.join(path.dirname(file), `.${path.basename(file, '.html')}.probe.html`);
   fs.writeFileSync(probeFile, html.includes('</body>') ? html.replace(/<\/body>(?![\s\S]*<\/body>)/, `${PROBE}</body>`) : html + PROBE);
   try {
-    const r = chromium(['--virtual-time-budget=10000', '--dump-dom', `file://${probeFile}`]);
+    const r = chromium(['--virtual-time-budget=10000', `--window-size=${SHOT_WIDTH},2000`, '--dump-dom', `file://${probeFile}`]);
     const m = /<pre id="mmlock-browser-check">([\s\S]*?)<\/pre>/.exec(r.stdout);
     if (!m) throw new Error(`chromium printed no check result for ${file} (status ${r.status}): ${r.stderr.slice(-1500)}`);
+    const res = JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
     if (opts.screenshot) {
       fs.mkdirSync(path.dirname(opts.screenshot), { recursive: true });
-      const s = chromium(['--window-size=1280,2000', `--screenshot=${opts.screenshot}`, `file://${path.resolve(file)}`]);
+      // the whole page: a window as tall as the page was laid out at this width
+      const height = Math.min(MAX_SHOT_HEIGHT, Math.max(200, Math.ceil(res.height)));
+      fs.rmSync(opts.screenshot, { force: true });
+      const s = chromium(['--virtual-time-budget=10000', `--window-size=${SHOT_WIDTH},${height}`, `--screenshot=${opts.screenshot}`, `file://${path.resolve(file)}`]);
       if (!fs.existsSync(opts.screenshot)) throw new Error(`chromium wrote no screenshot ${opts.screenshot}: ${s.stderr.slice(-1500)}`);
     }
-    return JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+    return res.charts;
   } finally {
     fs.rmSync(probeFile, { force: true });
   }
+}
+
+/** A PNG file's size in px, from its IHDR chunk. */
+function pngSize(file) {
+  const b = fs.readFileSync(file);
+  if (b.length < 24 || b.toString('latin1', 1, 4) !== 'PNG') throw new Error(`${file} is not a PNG`);
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
 }
 
 /** Check files; print one line each; false if a page has no chart or a chart with no drawn mark. */
@@ -84,7 +101,7 @@ function checkHtmlFiles(files, { screenshotDir } = {}) {
   return ok;
 }
 
-module.exports = { measureHtml, checkHtmlFiles };
+module.exports = { pngSize, SHOT_WIDTH, measureHtml, checkHtmlFiles };
 
 if (require.main === module) {
   const { requireTools } = require('./tools');

@@ -92,6 +92,23 @@ function checkOutputs(file) {
   return { problems, tables, charts };
 }
 
+/**
+ * Number the code cells in order, as running them top to bottom in Jupyter does: tslab
+ * leaves execution_count null, so the HTML showed every cell as `In [ ]:`, as if not run.
+ * Also the `Out [n]:` of execute_result outputs. Deterministic (no timing in it).
+ */
+function numberCells(file) {
+  const nb = JSON.parse(fs.readFileSync(file, 'utf8'));
+  let n = 0;
+  for (const c of nb.cells) {
+    if (c.cell_type !== 'code') continue;
+    n++;
+    if (c.execution_count === null || c.execution_count === undefined) c.execution_count = n;
+    for (const o of c.outputs ?? []) if (o.output_type === 'execute_result' && (o.execution_count === null || o.execution_count === undefined)) o.execution_count = c.execution_count;
+  }
+  fs.writeFileSync(file, `${JSON.stringify(nb, null, 1)}\n`);
+}
+
 /** drop per-run noise (timings) before committing outputs */
 function clean(file) {
   const nb = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -126,6 +143,7 @@ for (const f of notebooks) {
     results.push({ name, secs, ok: false });
     continue;
   }
+  numberCells(executed);
   const chk = checkOutputs(executed);
   // our template: the lab one with SVG outputs inlined (see scripts/nbconvert/mmlock-lab)
   const html = run('jupyter', ['nbconvert', '--to', 'html', executed, '--output-dir', outDir,

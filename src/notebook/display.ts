@@ -126,6 +126,49 @@ export interface ShowOptions {
   caption?: string;
   /** columns, in order (default: all) */
   columns?: string[];
+  /**
+   * column headings: true (default) puts a field name in words with its unit (columnLabel:
+   * `scanPeriodMs` → "scan period (ms)", `spinNs` → "spin (ms)" with the values in ms); an
+   * object names some columns itself (the rest as with true); false shows the raw names
+   */
+  labels?: boolean | Record<string, string>;
+}
+
+/** Field names with a wording of their own (the rest: columnLabel's rules). */
+const KNOWN_LABELS: Readonly<Record<string, string>> = {
+  mops_per_s: 'M ops / s',
+  acqRead: 'acquisitions (read)', acqWrite: 'acquisitions (write)',
+  contRead: 'contentions (read)', contWrite: 'contentions (write)',
+  jpm: 'jobs / min',
+};
+
+/** A time unit: its label and how many ns one of it is. */
+const NS_UNITS = [['s', 1e9], ['ms', 1e6], ['µs', 1e3], ['ns', 1]] as const;
+
+/**
+ * A field name as a column heading, in words with its unit, and the factor its values are
+ * multiplied by: camelCase and snake_case split into words; a unit suffix becomes the unit
+ * in brackets (`Ms`/`_ms` ms, `Us`/`_us` µs, `_s` s, `Pct`/`_pct` %); durations in ns
+ * (`Ns`/`_ns`) are shown in the largest of s, ms, µs, ns that keeps the column's largest
+ * value at 1 or more (`maxAbs`). A name that is not an identifier (a kernel name, '1-3') stays.
+ */
+export function columnLabel(name: string, maxAbs = 0): { label: string; scale: number } {
+  if (KNOWN_LABELS[name]) return { label: KNOWN_LABELS[name]!, scale: 1 };
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) return { label: name, scale: 1 };
+  const m = /^(.*?)(?:_?(ns|Ns)|_(ms)|(Ms)|_(us)|(Us)|_(s)|_?(pct|Pct))$/.exec(name);
+  let stem = name, unit = '', scale = 1;
+  if (m && m[1]) {
+    stem = m[1];
+    const u = (m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6] ?? m[7] ?? m[8])!.toLowerCase();
+    if (u === 'ns') {
+      const [label, ns] = NS_UNITS.find(([, f]) => maxAbs >= f) ?? NS_UNITS[NS_UNITS.length - 1]!;
+      unit = label;
+      scale = 1 / ns;
+    } else unit = u === 'us' ? 'µs' : u === 'pct' ? '%' : u;
+  }
+  const words = stem.replace(/_/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/\s+/g, ' ').trim()
+    .split(' ').map((w) => (/^[A-Z][a-z]/.test(w) ? w.toLowerCase() : w)).join(' ');
+  return { label: unit ? `${words} (${unit})` : words, scale };
 }
 
 /** A number as a table shows it: integers exact, others to about 4 significant digits. */
@@ -160,13 +203,22 @@ export function tableBundle(table: TableLike, o: ShowOptions = {}): MimeBundle {
   const numeric = columns.map((c) => shown.length > 0 && shown.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number' || typeof r[c] === 'bigint'));
   const more = rows.length > shown.length ? `${rows.length - shown.length} more rows; ` : '';
   const footer = `${more}${rows.length} rows × ${columns.length} columns`;
+  const labels = o.labels ?? true;
+  const heads = columns.map((c, i) => {
+    if (labels === false) return { label: c, scale: 1 };
+    if (typeof labels === 'object' && labels[c] !== undefined) return { label: labels[c]!, scale: 1 };
+    const maxAbs = numeric[i] ? Math.max(0, ...shown.map((r) => Math.abs(Number(r[c] ?? 0)))) : 0;
+    const h = columnLabel(c, maxAbs);
+    return numeric[i] || h.scale === 1 ? h : { label: c, scale: 1 };
+  });
+  const value = (v: unknown, i: number) => (heads[i]!.scale !== 1 && typeof v === 'number' ? v * heads[i]!.scale : v);
 
-  const cells = shown.map((r) => columns.map((c) => formatCell(r[c])));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  const cells = shown.map((r) => columns.map((c, i) => formatCell(value(r[c], i))));
+  const widths = columns.map((_, i) => Math.max(heads[i]!.label.length, ...cells.map((row) => row[i]!.length)));
   const pad = (s: string, i: number) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!));
   const text = [
     ...(o.caption ? [o.caption] : []),
-    columns.map((c, i) => pad(c, i)).join('  '),
+    heads.map((h, i) => pad(h.label, i)).join('  '),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...cells.map((row) => row.map((s, i) => pad(s, i)).join('  ')),
     footer,
@@ -177,7 +229,7 @@ export function tableBundle(table: TableLike, o: ShowOptions = {}): MimeBundle {
     '<div class="mmlock-table">',
     ...(o.caption ? [`<p><b>${escapeHtml(o.caption)}</b></p>`] : []),
     '<table>',
-    `<thead><tr>${columns.map((c, i) => `<th style="text-align:${align(i)}">${escapeHtml(c)}</th>`).join('')}</tr></thead>`,
+    `<thead><tr>${heads.map((h, i) => `<th style="text-align:${align(i)}">${escapeHtml(h.label)}</th>`).join('')}</tr></thead>`,
     '<tbody>',
     ...cells.map((row) => `<tr>${row.map((s, i) => `<td style="text-align:${align(i)}">${escapeHtml(s)}</td>`).join('')}</tr>`),
     '</tbody></table>',

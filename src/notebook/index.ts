@@ -4,7 +4,7 @@
  * helpers to load committed results. Sits on top of experiment/ and plot/.
  */
 export {
-  show, plot, display, tableBundle, chartBundle, formatCell, detectSink, displaySink, setDisplaySink, consoleSink, newDisplayId,
+  show, plot, display, tableBundle, chartBundle, formatCell, columnLabel, detectSink, displaySink, setDisplaySink, consoleSink, newDisplayId,
   VEGA_LITE_MIME, type MimeBundle, type DisplaySink, type ShowOptions,
 } from './display';
 export { liveProgress, runSweepLive, progressBundle, type LiveProgress, type LiveProgressOptions } from './progress';

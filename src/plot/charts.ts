@@ -22,7 +22,8 @@ export interface ChartOptions {
 }
 
 function base(o: ChartOptions, rows: ChartRow[]): VegaLiteSpec {
-  const s: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, data: { values: rows } };
+  // legend labels in full (Vega-Lite cuts them at 160 px with "…": "3.18-rc1-i_mmap_rw…"); 0 is no limit
+  const s: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, data: { values: rows }, config: { legend: { labelLimit: 0 } } };
   if (o.title) s.title = o.title;
   return s;
 }

@@ -11,6 +11,8 @@ const root = join(__dirname, '..', '..', '..', '..');
 const tools = require(join(root, 'scripts', 'tools.js')) as { missingTools(o: { jupyter: boolean; chromium: boolean }): string[]; APT: string };
 const check = require(join(root, 'scripts', 'browser-check.js')) as {
   measureHtml(file: string, o?: { screenshot?: string }): { marks: number; drawn: number; width: number; height: number }[];
+  pngSize(file: string): { width: number; height: number };
+  SHOT_WIDTH: number;
   checkHtmlFiles(files: string[], o?: { screenshotDir?: string }): boolean;
 };
 
@@ -29,6 +31,15 @@ test('browser check: Chromium draws a chart\'s marks, finds none in an empty one
   assert.ok(charts[0]!.drawn >= 4, `drawn marks: ${JSON.stringify(charts)}`); // a line and 3 points
   assert.ok(charts[0]!.width > 100 && charts[0]!.height > 100);
   assert.ok(existsSync(shot));
+  // the screenshot is of the whole page, not of a fixed window: a page 5000 px tall gives a 5000+ px tall PNG
+  const tall = join(dir, 'tall.html');
+  writeFileSync(tall, `<html><body style="margin:0">${svg}<div style="height:5000px"></div><p id="end">end</p></body></html>`);
+  const tallShot = join(dir, 'tall.png');
+  check.measureHtml(tall, { screenshot: tallShot });
+  const size = check.pngSize(tallShot);
+  assert.equal(size.width, check.SHOT_WIDTH);
+  assert.ok(size.height >= 5000 + 200, `screenshot ${size.width}×${size.height}`);
+  assert.ok(check.pngSize(shot).height < 2000, `a short page gives a short screenshot: ${JSON.stringify(check.pngSize(shot))}`);
 
   // the same chart with its marks emptied (what Debian's nbconvert sanitiser leaves): not drawn
   const emptied = svg.replace(/(<g class="mark-[a-z]+ role-mark[^"]*"[^>]*>)(.*?)(<\/g>)/gs, '$1$3');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chartBundle, tableBundle, detectSink, setDisplaySink, show, plot, formatCell, VEGA_LITE_MIME, type DisplaySink, type MimeBundle } from '../../src/notebook';
+import { chartBundle, tableBundle, detectSink, setDisplaySink, show, plot, formatCell, columnLabel, VEGA_LITE_MIME, type DisplaySink, type MimeBundle } from '../../src/notebook';
 import { lineChart, countSvgMarks } from '../../src/plot';
 
 const rows = [{ threads: 1, kernel: 'mutex', mops: 3.3 }, { threads: 8, kernel: 'mutex', mops: 1.25 }, { threads: 1, kernel: 'rwsem', mops: 3.1 }];
@@ -105,4 +105,31 @@ test('detectSink: outside a kernel (tslab loaded, no cell running) text goes to 
   }
   assert.equal(printed, 'hello\n');
   assert.equal(detectSink(() => { throw new Error('not installed'); }).kind, 'console');
+});
+
+test('columnLabel: field names in words with units; ns durations in the unit that fits the column', () => {
+  assert.deepEqual(columnLabel('scanPeriodMs'), { label: 'scan period (ms)', scale: 1 });
+  assert.deepEqual(columnLabel('spinNs', 255685410), { label: 'spin (ms)', scale: 1e-6 });
+  assert.deepEqual(columnLabel('waitMeanNs', 4500), { label: 'wait mean (µs)', scale: 1e-3 });
+  assert.deepEqual(columnLabel('elapsed_ns', 3e9), { label: 'elapsed (s)', scale: 1e-9 });
+  assert.deepEqual(columnLabel('holdNs', 12), { label: 'hold (ns)', scale: 1 });
+  assert.deepEqual(columnLabel('wait_us'), { label: 'wait (µs)', scale: 1 });
+  assert.deepEqual(columnLabel('sleep_other_locks_s'), { label: 'sleep other locks (s)', scale: 1 });
+  assert.deepEqual(columnLabel('spin_immap_pct'), { label: 'spin immap (%)', scale: 1 });
+  assert.deepEqual(columnLabel('numa_pages_migrated'), { label: 'numa pages migrated', scale: 1 });
+  assert.deepEqual(columnLabel('mops_per_s'), { label: 'M ops / s', scale: 1 });
+  assert.deepEqual(columnLabel('acqRead'), { label: 'acquisitions (read)', scale: 1 });
+  // not identifiers (pivoted kernel names, patch ranges) stay as they are
+  for (const n of ['3.18-rc1', '1-3', 'merged (3.19)', 'kernel', 'threads']) assert.deepEqual(columnLabel(n), { label: n, scale: 1 });
+});
+
+test('tableBundle labels the columns and converts ns; labels: false keeps the field names; an object names some', () => {
+  const t = [{ scanPeriodMs: 4, spinNs: 255685410, kernel: 'mutex' }, { scanPeriodMs: 8, spinNs: 1500000, kernel: 'rwsem' }];
+  const b = tableBundle(t);
+  assert.match(b['text/plain'] as string, /^scan period \(ms\)  spin \(ms\)  kernel\n/);
+  assert.match(b['text/plain'] as string, /\n +4 +255\.7  mutex *\n +8 +1\.50  rwsem *\n/);
+  assert.match(b['text/html'] as string, /<th style="text-align:right">scan period \(ms\)<\/th><th style="text-align:right">spin \(ms\)<\/th>/);
+  assert.match(b['text/html'] as string, /<td style="text-align:right">255\.7<\/td>/);
+  assert.match(tableBundle(t, { labels: false })['text/plain'] as string, /^scanPeriodMs +spinNs +kernel\n[- ]+\n +4 +255685410  mutex *\n/);
+  assert.match(tableBundle(t, { labels: { spinNs: 'spinning, ns' } })['text/plain'] as string, /^scan period \(ms\)  spinning, ns  kernel\n[- ]+\n +4 +255685410  mutex *\n/);
 });
