@@ -112,4 +112,11 @@ test('microbench: the same seed and config give the same results; a lock operati
   const p = mb({ file: f, iterations: 4, pagesScale: 1 }, { ms: 20 });
   assert.ok(acq(p, 'i_mmap', 'vma_adjust') >= 8);
   assert.equal(acq(p, 'i_mmap', 'unlink_file_vma'), 2 * 4 * 2); // two pieces unlinked per munmap
+
+  // fork + exec in the child: exec maps /bin/sh, ld.so and libc (vma_link), the child's exit unlinks them
+  writeFileSync(f, 'image: none\nloop:\n  - fork: [{exec: /bin/sh}]\n');
+  const e = mb({ file: f, iterations: 2 }, { ms: 50 });
+  assert.equal(e.counters.forks, 4);
+  assert.ok(acq(e, 'i_mmap', 'vma_link') > 0 && acq(e, 'i_mmap', 'unlink_file_vma') > 0);
+  assert.equal(acq(e, 'i_mmap', 'dup_mmap'), 0); // the parent has no file mapping to duplicate
 });
