@@ -55,7 +55,7 @@ export function parseParams(list: string[], workload: string | undefined): Recor
     const raw = item.slice(eq + 1).trim();
     const spec = specs?.[name];
     out[name] = spec?.type === 'boolean' ? (raw === 'true' ? true : raw === 'false' ? false : raw)
-      : spec?.type === 'enum' ? raw
+      : spec?.type === 'enum' || spec?.type === 'string' ? raw
         : numberish(raw);
   }
   return out;

@@ -154,6 +154,7 @@ function leaf(p: ParamSpec): z.ZodType {
     case 'number': return z.number().min(p.min).max(p.max).describe(desc);
     case 'boolean': return z.boolean().describe(desc);
     case 'enum': return z.enum(p.values as [string, ...string[]]).describe(desc);
+    case 'string': return z.string().min(1).describe(desc);
   }
 }
 

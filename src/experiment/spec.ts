@@ -43,7 +43,7 @@ import { extname } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { Rng } from '../engine';
-import { getWorkload, workloadNames } from '../workloads';
+import { describeParam, getWorkload, workloadNames } from '../workloads';
 import { canonicalJson, sha256 } from './canonical';
 import { pairHash, PAIRED_PLACEHOLDER, resolveRunConfig, type ResolvedRun, type RunConfigInput } from './config';
 import { ConfigError, fieldPath, show } from './errors';
@@ -424,7 +424,7 @@ export function expandSweep(input: unknown): ExpandedSweep {
       if (p.scale === 'log' && !(p.min > 0)) throw new ConfigError(`${field}.min`, `must be > 0 for a log scale, got ${show(p.min)}`);
       const ps = t.path[0] === 'params' ? wl.map((w) => getWorkload(w)!.params[t.path[1]!]).find((x) => x) : undefined;
       if (ps && ps.type !== 'int' && ps.type !== 'number') {
-        throw new ConfigError(field, `samples need a numeric parameter; ${t.name} is ${ps.type === 'boolean' ? 'true or false' : `one of ${ps.values.join(', ')}`}`, 'an axis for it instead');
+        throw new ConfigError(field, `samples need a numeric parameter; ${t.name} is ${describeParam(ps)}`, 'an axis for it instead');
       }
       const int = p.int ?? ps?.type === 'int';
       if (int && (!Number.isInteger(p.min) || !Number.isInteger(p.max))) {

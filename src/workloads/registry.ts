@@ -25,7 +25,12 @@ export type ParamSpec =
   | { type: 'int'; default: number; min: number; max: number; help: string; unit?: string }
   | { type: 'number'; default: number; min: number; max: number; help: string; unit?: string }
   | { type: 'boolean'; default: boolean; help: string }
-  | { type: 'enum'; default: string; values: readonly string[]; help: string };
+  | { type: 'enum'; default: string; values: readonly string[]; help: string }
+  /**
+   * free text, e.g. a name or a file path; `allowed` says in words what is accepted (shown by
+   * `mmlock workloads` and in errors); the workload's `checkParams` checks the value.
+   */
+  | { type: 'string'; default: string; allowed: string; help: string };
 
 export type ParamValue = number | boolean | string;
 export type ParamValues = Record<string, ParamValue>;
@@ -156,6 +161,8 @@ function checkParamSpec(w: string, k: string, p: ParamSpec): void {
     if (typeof p.default !== 'boolean') throw new Error(`${where}: default must be a boolean`);
   } else if (p.type === 'enum') {
     if (!p.values.length || !p.values.includes(p.default)) throw new Error(`${where}: default must be one of its values`);
+  } else if (p.type === 'string') {
+    if (typeof p.default !== 'string' || typeof p.allowed !== 'string' || !p.allowed) throw new Error(`${where}: needs a string default and a description of what is allowed`);
   } else {
     throw new Error(`${where}: unknown type ${JSON.stringify((p as { type: unknown }).type)}`);
   }
@@ -190,6 +197,7 @@ export function describeParam(p: ParamSpec): string {
     case 'number': return `a number from ${p.min} to ${p.max}`;
     case 'boolean': return 'true or false';
     case 'enum': return `one of ${p.values.join(', ')}`;
+    case 'string': return p.allowed;
   }
 }
 

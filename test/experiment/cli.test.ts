@@ -34,8 +34,8 @@ test('mmlock run --exact-lock-timing: the option is in the config and hash, and 
 
 test('mmlock run: bad flags exit 2 naming the flag, the value and what is allowed', async () => {
   const cases: [string[], RegExp][] = [
-    [['run'], /^mmlock run: --workload is required; allowed: aim7, aim7-whatif, fork-storm, iozone-mmap, lock-hammer, memcached, memory-failure, nommu, numa-migration, postgres-hugetlb, truncate, uprobe, xip\n$/],
-    [['run', '--workload', 'aim8'], /^mmlock run: --workload: unknown workload "aim8"; allowed: aim7, aim7-whatif, fork-storm, iozone-mmap, lock-hammer, memcached, memory-failure, nommu, numa-migration, postgres-hugetlb, truncate, uprobe, xip\n$/],
+    [['run'], /^mmlock run: --workload is required; allowed: aim7, aim7-whatif, fork-storm, iozone-mmap, lock-hammer, memcached, memory-failure, microbench, nommu, numa-migration, postgres-hugetlb, truncate, uprobe, xip\n$/],
+    [['run', '--workload', 'aim8'], /^mmlock run: --workload: unknown workload "aim8"; allowed: aim7, aim7-whatif, fork-storm, iozone-mmap, lock-hammer, memcached, memory-failure, microbench, nommu, numa-migration, postgres-hugetlb, truncate, uprobe, xip\n$/],
     [['run', '--workload', 'lock-hammer', '--param', 'treads=4'], /^mmlock run: --param treads: unknown parameter of workload "lock-hammer", got 4; allowed: threads, readers, holdNs, thinkNs, think\n$/],
     [['run', '--workload', 'lock-hammer', '--param', 'threads=many'], /^mmlock run: --param threads: must be an integer from 1 to 4096, got "many"\n$/],
     [['run', '--workload', 'lock-hammer', '--param', 'threads'], /^mmlock run: --param must be name=value, got "threads"; allowed names: threads, /],
@@ -65,7 +65,7 @@ test('mmlock sweep / merge: bad specs and flags exit 2 with the field named, and
     [['sweep', write('a.json', smallSpec({ axes: { treads: [1] } })), '--out', out], /^mmlock sweep: .*a\.json: axes\.treads: unknown parameter "treads" of workload "lock-hammer"; allowed: /],
     [['sweep', write('b.json', smallSpec({ axes: { threads: [1, -3] } })), '--out', out], /^mmlock sweep: .*b\.json: axes\.threads\[1\]: must be an integer from 1 to 4096, got -3\n$/],
     [['sweep', write('c.json', smallSpec({ axes: { kernel: ['2.6.32'] } })), '--out', out], /^mmlock sweep: .*c\.json: axes\.kernel\[0\]: unknown kernel "2\.6\.32"; allowed: /],
-    [['sweep', write('d.json', smallSpec({ base: { workload: 'aim8' }, axes: {} })), '--out', out], /^mmlock sweep: .*d\.json: base\.workload: unknown workload "aim8"; allowed: aim7, aim7-whatif, fork-storm, iozone-mmap, lock-hammer, memcached, memory-failure, nommu, numa-migration, postgres-hugetlb, truncate, uprobe, xip\n$/],
+    [['sweep', write('d.json', smallSpec({ base: { workload: 'aim8' }, axes: {} })), '--out', out], /^mmlock sweep: .*d\.json: base\.workload: unknown workload "aim8"; allowed: aim7, aim7-whatif, fork-storm, iozone-mmap, lock-hammer, memcached, memory-failure, microbench, nommu, numa-migration, postgres-hugetlb, truncate, uprobe, xip\n$/],
     [['sweep', write('e.json', '{"base": '), '--out', out], /^mmlock sweep: .*cannot parse .*e\.json" as JSON: /],
     [['sweep', write('f.yaml', 'base: [unclosed'), '--out', out], /^mmlock sweep: .*cannot parse .*f\.yaml" as YAML: /],
     [['sweep', join(dir, 'missing.json'), '--out', out], /^mmlock sweep: .*cannot read spec file .*missing\.json": ENOENT\n$/],

@@ -22,6 +22,8 @@ test('registerWorkload rejects bad names, duplicates and inconsistent parameter 
   assert.throws(() => registerWorkload({ name: 'lock-hammer', description: '', params: {}, run }), /already registered/);
   assert.throws(() => registerWorkload({ name: 'x-bad-default', description: '', params: { n: { type: 'int', default: 0, min: 1, max: 3, help: '' } }, run }), /default 0 is outside \[1, 3\]/);
   assert.throws(() => registerWorkload({ name: 'x-bad-range', description: '', params: { n: { type: 'number', default: 1, min: 2, max: 1, help: '' } }, run }), /min <= max/);
+  assert.throws(() => registerWorkload({ name: 'x-bad-string', description: '', params: { f: { type: 'string', default: 'a', allowed: '', help: '' } }, run }), /description of what is allowed/);
+  assert.equal(describeParam({ type: 'string', default: 'a', allowed: 'a name or a path', help: '' }), 'a name or a path');
   assert.throws(() => registerWorkload({ name: 'x-bad-enum', description: '', params: { n: { type: 'enum', default: 'c', values: ['a', 'b'], help: '' } }, run }), /one of its values/);
   assert.equal(getWorkload('x-bad-default'), undefined);
 });

@@ -1,12 +1,13 @@
 /**
- * The aim7 workload (`aim7`): reaim's alltests or disk workfile at one load point, each
+ * The aim7 workload (`aim7`): a reaim workfile (alltests, disk — the calibrated two — or any
+ * other of data/workloads/reaim/, or a workfile's path) at one load point, each
  * test a sequence of kernel operations (data/workloads/aim7/tests.yaml) run on the mm
  * model, so i_mmap contention comes from the real fork/exec/exit paths on shared libraries.
  * See driver.ts for the load point and its two estimates, spec.ts for the format, fs.ts
  * for the file-system locks and queues, calibration.ts for the two fitted parameters.
  */
 import { MmContext, dsoLayout, defaultNumaParams, defaultCompactionParams } from '../../mm';
-import { loadWorkfile, WORKFILE_NAMES, type WorkfileName } from '../reaim';
+import { computeQuotas, loadWorkfile, WORKFILE_ALLOWED } from '../reaim';
 import type { ParamSpec, WorkloadDef } from '../registry';
 import { CALIBRATED_BOUNDS, loadCalibration } from './calibration';
 import { setupLoadPoint } from './driver';
@@ -23,7 +24,7 @@ const defs = () => (cache ??= { tests: loadTestDefs(), costs: loadCosts() });
 const cal = loadCalibration();
 
 const params: Record<string, ParamSpec> = {
-  workfile: { type: 'enum', default: 'alltests', values: WORKFILE_NAMES, help: 'reaim workfile (data/workloads/reaim/)' },
+  workfile: { type: 'string', default: 'alltests', allowed: WORKFILE_ALLOWED, help: 'reaim workfile: a name of data/workloads/reaim/ (alltests and disk are the calibrated ones) or a workfile\'s path' },
   users: { type: 'int', default: 100, min: 1, max: 4000, help: 'reaim children (the load point)' },
   estimate: { type: 'enum', default: 'auto', values: ['auto', 'window', 'full'], help: 'full: every child runs to its end (reaim\'s JPM); window: steady-state estimate from a measured window (driver.ts); auto: full below 100 users, else window' },
   warmupTasks: { type: 'number', default: 3, min: 0, max: 50, help: 'window estimate: the warm-up ends when the children have finished this many tasks each on average (the synchronised start is behind)' },
@@ -48,7 +49,7 @@ const whatIfParams: Record<string, ParamSpec> = {
 };
 
 export const aim7Workload: WorkloadDef = aim7Def('aim7',
-  'reaim (aim7) alltests or disk at one load point: N children running tests as kernel operations (fork, exec, exit, system("sync"), file I/O); metric jpm',
+  'reaim (aim7) at one load point, a workfile of data/workloads/reaim/ (alltests, disk calibrated) or a path: N children running tests as kernel operations (fork, exec, exit, system("sync"), file I/O); metric jpm',
   params);
 
 /** aim7 with what-if knobs (whatIfParams): more NUMA-migratable shared file pages, faster rescans */
@@ -71,7 +72,7 @@ function aim7Def(name: string, description: string, ps: Record<string, ParamSpec
       const { tests, costs } = defs();
       const finish = setupLoadPoint(ctx, {
         users: p.users as number,
-        workfile: loadWorkfile(p.workfile as WorkfileName),
+        workfile: loadWorkfile(p.workfile as string),
         tests, costs,
         seed: w.seed,
         estimate: p.estimate === 'auto' ? ((p.users as number) < 100 ? 'full' : 'window') : (p.estimate as 'window' | 'full'),
@@ -96,6 +97,26 @@ function aim7Def(name: string, description: string, ps: Record<string, ParamSpec
         counters: r.counters,
       };
     },
+    checkParams: (p) => checkWorkfile(p.workfile as string),
     cost: (p) => (p.users as number) * (p.estimate === 'full' || (p.estimate === 'auto' && (p.users as number) < 100) ? 10 : 1),
   };
+}
+
+/**
+ * The workfile parameter's check: the file must parse with reaim's rules and every test it
+ * runs needs a definition in the tests file (data/workloads/aim7/tests.yaml).
+ */
+function checkWorkfile(ref: string): { field: string; problem: string; allowed?: string } | undefined {
+  let quotas;
+  try {
+    quotas = computeQuotas(loadWorkfile(ref));
+  } catch (e) {
+    return { field: 'workfile', problem: (e as Error).message.replace(/; allowed: .*$/, ''), allowed: WORKFILE_ALLOWED };
+  }
+  const { tests } = defs();
+  const missing = quotas.perTest.filter((q) => q.quota > 0 && !tests[q.test]).map((q) => q.test);
+  if (missing.length) {
+    return { field: 'workfile', problem: `${ref}: test(s) ${missing.join(', ')} have no definition in data/workloads/aim7/tests.yaml`, allowed: `workfiles whose tests are defined there: ${Object.keys(tests).join(', ')}` };
+  }
+  return undefined;
 }

@@ -135,18 +135,41 @@ export function parseWorkfile(text: string, opts: ParseOptions = {}): Workfile {
   return wf;
 }
 
-export const WORKFILE_NAMES = ['alltests', 'disk'] as const;
+/**
+ * The bundled workfiles (data/workloads/reaim/workfile.<name>): alltests and disk as the 2014
+ * runs used them (reconstructed, see that directory's README), the others as reaim ships them
+ * (osdl-aim-7/data/, davidlohr/areaim at 584705b). Calibration uses alltests and disk only.
+ */
+export const WORKFILE_NAMES = [
+  'alltests', 'disk', 'compute', 'custom', 'dbase', 'five_sec', 'fserver', 'high_systime', 'long', 'new_dbase', 'new_fserver', 'shared', 'short',
+] as const;
 export type WorkfileName = (typeof WORKFILE_NAMES)[number];
 
-/** Text of data/workloads/reaim/workfile.<name>. */
-export function workfileText(name: WorkfileName): string {
-  if (!(WORKFILE_NAMES as readonly string[]).includes(name)) {
-    throw new WorkfileError(`unknown workfile '${name}'; allowed: ${WORKFILE_NAMES.join(', ')}`);
-  }
-  return readFileSync(dataPath('workloads', 'reaim', `workfile.${name}`), 'utf8');
+/** What a workfile parameter accepts, in words. */
+export const WORKFILE_ALLOWED = `one of ${WORKFILE_NAMES.join(', ')}, or the path of a workfile (a name containing / or starting with workfile.)`;
+
+/** whether `ref` names a bundled workfile (else it is read as a path) */
+export function isWorkfileName(ref: string): ref is WorkfileName {
+  return (WORKFILE_NAMES as readonly string[]).includes(ref);
 }
 
-/** A bundled workfile as the 2014 runs read it: by default with mmtests' exclusion list. */
-export function loadWorkfile(name: WorkfileName, exclude: readonly string[] = MMTESTS_EXCLUDE): Workfile {
-  return parseWorkfile(workfileText(name), { exclude, source: `workfile.${name}` });
+/** Text of data/workloads/reaim/workfile.<name>, or of the file at path `ref`. */
+export function workfileText(ref: WorkfileName | string): string {
+  if (isWorkfileName(ref)) return readFileSync(dataPath('workloads', 'reaim', `workfile.${ref}`), 'utf8');
+  if (!ref.includes('/') && !ref.startsWith('workfile.')) {
+    throw new WorkfileError(`unknown workfile '${ref}'; allowed: ${WORKFILE_ALLOWED}`);
+  }
+  try {
+    return readFileSync(ref, 'utf8');
+  } catch (e) {
+    throw new WorkfileError(`cannot read workfile '${ref}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; allowed: ${WORKFILE_ALLOWED}`);
+  }
+}
+
+/**
+ * A bundled workfile (by name) or a workfile file (by path) as the 2014 runs read it: by
+ * default with mmtests' exclusion list.
+ */
+export function loadWorkfile(ref: WorkfileName | string, exclude: readonly string[] = MMTESTS_EXCLUDE): Workfile {
+  return parseWorkfile(workfileText(ref), { exclude, source: isWorkfileName(ref) ? `workfile.${ref}` : ref });
 }

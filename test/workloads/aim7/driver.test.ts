@@ -4,7 +4,10 @@ import { run } from '../../../src/experiment/run';
 import { ConfigError } from '../../../src/experiment/errors';
 import { getWorkload } from '../../../src/workloads';
 import { estimateMakespan, estimateMakespanSd, expectedMaxNormal, normalQuantile } from '../../../src/workloads/aim7/driver';
-import { childSpawnTotals, computeQuotas, loadWorkfile, jpm } from '../../../src/workloads/reaim';
+import { childSpawnTotals, computeQuotas, loadWorkfile, jpm, workfileText } from '../../../src/workloads/reaim';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const aim7 = (params: Record<string, unknown>, extra: { kernel?: string; seed?: number; checks?: boolean } = {}) =>
   run({ workload: 'aim7', kernel: extra.kernel ?? '3.18-rc1', params: params as never, seed: extra.seed ?? 1, options: { checks: extra.checks ?? false } });
@@ -14,7 +17,23 @@ test('aim7: registered, run to completion, calibrated params default to data/cal
   assert.equal(w.timing, 'completion');
   for (const k of ['workfile', 'users', 'estimate', 'warmupTasks', 'windowTasks', 'userUnitMs', 'ioScale', 'shellForksLast', 'numa']) assert.ok(k in w.params, k);
   assert.throws(() => aim7({ users: 0 }), (e: unknown) => e instanceof ConfigError && e.field === 'params.users' && /from 1 to 4000/.test(e.message));
-  assert.throws(() => aim7({ workfile: 'compute' }), (e: unknown) => e instanceof ConfigError && e.field === 'params.workfile' && /alltests, disk/.test(e.message));
+  assert.throws(() => aim7({ workfile: 'nope' }), (e: unknown) => e instanceof ConfigError && e.field === 'params.workfile' && /unknown workfile 'nope'/.test(e.message) && /alltests, disk, compute/.test(e.message));
+  assert.throws(() => aim7({ workfile: '/no/such/workfile.x' }), (e: unknown) => e instanceof ConfigError && e.field === 'params.workfile' && /ENOENT/.test(e.message));
+});
+
+test('aim7 on the other reaim workfiles: by name or by path, the tests of the file run (short: 17 tests, 102 tasks per child)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmlock-aim7-'));
+  const f = join(dir, 'workfile.short');
+  writeFileSync(f, workfileText('short'));
+  const a = aim7({ users: 2, workfile: 'short', estimate: 'full', numa: false });
+  const b = aim7({ users: 2, workfile: f, estimate: 'full', numa: false });
+  assert.equal(a.metrics.tasks_per_child, 102);
+  assert.deepEqual(b.metrics, a.metrics); // the same file gives the same run
+  assert.ok(a.metrics.jpm! > 0);
+  // high_systime: exec_test, fork_test and the shell tests fork and exec, so libc's i_mmap is taken in dup_mmap
+  const h = aim7({ users: 2, workfile: 'high_systime', estimate: 'full', numa: false });
+  assert.ok(h.lockstat.some((l) => l.lockClass === 'i_mmap' && l.site === 'dup_mmap' && l.acqWrite + l.acqRead > 0));
+  assert.equal(h.metrics.tasks_per_child, computeQuotas(loadWorkfile('high_systime')).tasksPerChild);
 });
 
 test('aim7 full run: forks and execs per child are docs/reference/aim7.md §5\'s, for dash (forks before the last command) and bash', () => {

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  parseWorkfile, loadWorkfile, parseSizeKiB, WorkfileError, KNOWN_TESTS, MMTESTS_EXCLUDE,
+  parseWorkfile, loadWorkfile, parseSizeKiB, WorkfileError, KNOWN_TESTS, MMTESTS_EXCLUDE, WORKFILE_NAMES, workfileText,
 } from '../../../src/workloads/reaim';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 test('alltests as run in 2014: 61 tests, 990 hits, string_rtns keeps its last count', () => {
   const wf = loadWorkfile('alltests');
@@ -74,5 +77,33 @@ test('bad hits and malformed lines name the line and the field', () => {
   assert.throws(() => parseWorkfile('10 sieve extra\n'), /line 1: expected '<hits> <test>', found 3 field/);
   assert.throws(() => parseWorkfile('# only comments\n'), /no '<hits> <test>' lines/);
   assert.throws(() => parseWorkfile('0 sieve\n'), /total hits is 0/);
-  assert.throws(() => loadWorkfile('nope' as 'disk'), /unknown workfile 'nope'; allowed: alltests, disk/);
+  assert.throws(() => loadWorkfile('nope' as 'disk'), /unknown workfile 'nope'; allowed: one of alltests, disk, compute, .*short, or the path of a workfile/);
+  assert.throws(() => loadWorkfile('/no/such/workfile.x'), /cannot read workfile '\/no\/such\/workfile.x': ENOENT; allowed: one of alltests/);
+});
+
+test('every bundled workfile parses; tests and totals as reaim ships them (signal_test excluded, as mmtests runs)', () => {
+  // [tests, total hits] after exclusion, and total hits of the file itself (where its header states one, they agree)
+  const want: Record<string, [number, number, number]> = {
+    alltests: [61, 990, 1000], disk: [20, 400, 400], compute: [26, 820, 820], custom: [26, 400, 410], dbase: [23, 550, 550],
+    five_sec: [10, 200, 220], fserver: [30, 585, 595], high_systime: [17, 250, 260], long: [18, 180, 180], new_dbase: [25, 570, 570],
+    new_fserver: [27, 570, 580], shared: [52, 770, 780], short: [17, 340, 340],
+  };
+  assert.deepEqual([...WORKFILE_NAMES].sort(), Object.keys(want).sort());
+  for (const n of WORKFILE_NAMES) {
+    const wf = loadWorkfile(n);
+    assert.deepEqual([wf.tests.length, wf.totalHits, loadWorkfile(n, []).totalHits], want[n], n);
+    assert.ok(wf.tests.every((t) => (KNOWN_TESTS as readonly string[]).includes(t.test)), n);
+  }
+  assert.match(workfileText('compute'), /# Total Hits: 820/); // the file's own header
+});
+
+test('a workfile path reads like a bundled name; by path the exclusion list applies too', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmlock-wf-'));
+  const f = join(dir, 'workfile.mine');
+  writeFileSync(f, workfileText('short'));
+  assert.deepEqual(loadWorkfile(f).tests, loadWorkfile('short').tests);
+  writeFileSync(f, '10 fork_test\n5 signal_test\n');
+  assert.equal(loadWorkfile(f).totalHits, 10);
+  writeFileSync(f, '10 fork_test\n5 no_such_test\n');
+  assert.throws(() => loadWorkfile(f), (e: unknown) => e instanceof WorkfileError && e.line === 2 && /workfile.mine: line 2: unknown test 'no_such_test'/.test(e.message));
 });
