@@ -6,6 +6,11 @@ import { PageTable } from './pgtable';
 
 /** PTRS_PER_PTE: one page-table page (and split pte lock) covers 512 pages = 2 MiB */
 export const PTRS_PER_PTE = 512;
+/**
+ * TASK_UNMAPPED_BASE in pages: PAGE_ALIGN(TASK_SIZE / 3) with x86-64's TASK_SIZE of
+ * 2^47 - 4096 bytes (arch/x86/include/asm/processor.h), where bottom-up mmaps start
+ */
+export const TASK_UNMAPPED_BASE = Math.ceil((2 ** 47 - 4096) / 3 / 4096);
 
 /**
  * `struct mm_struct`: one address space — its VMAs (kept sorted by start), `mmap_sem`,
@@ -98,8 +103,14 @@ export class MmStruct {
     this.vmas.splice(i, 1);
   }
 
-  /** lowest free range of `pages` pages at or above `from` (get_unmapped_area, bottom-up) */
-  unmappedArea(pages: number, from = 0x400): number {
+  /**
+   * lowest free range of `pages` pages at or above `from` (get_unmapped_area, bottom-up).
+   * The default start is mmap_legacy_base (TASK_UNMAPPED_BASE, arch/x86/mm/mmap.c), so
+   * mmaps stay clear of the brk heap above the executable, as in the kernel. x86-64's
+   * default layout is top-down below the stack; the two differ only in addresses, which
+   * nothing in the model depends on.
+   */
+  unmappedArea(pages: number, from = TASK_UNMAPPED_BASE): number {
     let addr = from;
     for (const v of this.vmas) {
       if (v.end <= addr) continue;
