@@ -12,6 +12,8 @@
 //   --tests only these tests (default: every test of reaim's alltests and disk workfiles but
 //           signal_test, which mmtests excludes)
 //   --mix   whole workfiles also run at each of --users (default alltests; '' for none)
+// or:    node scripts/reaim-measure.js --rederive DIR   recompute DIR/per-test.json's per-invocation
+//           figures from the tools' outputs kept in DIR/raw.json (no run; after a change here)
 //
 // Method per test T (scripts/reaim-parse.js does the arithmetic): a one-line workfile "1 T",
 // reaim -s1 -e1 -i1 -r1 -t, run with -j1 and with -jN (N jobs of T in the one child), each once
@@ -201,7 +203,27 @@ function machine(d) {
   };
 }
 
+/** the per-invocation figures of one test from its four raw tool outputs */
+function derive(r, n, ns) {
+  const perfFields = (p) => ({ page_faults: p.events['page-faults'], wall_s: p.elapsedS, user_s: p.userS, sys_s: p.sysS, task_clock_ms: p.events['task-clock'], context_switches: p.events['context-switches'] });
+  const c = (t) => P.straceCounts(P.parseStraceSummary(t));
+  return {
+    counts: round(P.perInvocation(c(r.strace1), c(r.straceN), ns)),
+    perf: round(P.perInvocation(perfFields(P.parsePerfStat(r.perf1)), perfFields(P.parsePerfStat(r.perfN)), n)),
+  };
+}
+
+function rederive(dir) {
+  const file = path.join(dir, 'per-test.json');
+  const j = JSON.parse(fs.readFileSync(file, 'utf8')), raw = JSON.parse(fs.readFileSync(path.join(dir, 'raw.json'), 'utf8'));
+  for (const [t, x] of Object.entries(j.tests)) if (!x.error) Object.assign(x, derive(raw[t], x.jobs.perf, x.jobs.strace));
+  fs.writeFileSync(file, JSON.stringify(j, null, 1) + '\n');
+  console.log(`reaim-measure: re-derived ${Object.keys(j.tests).length} tests in ${file}`);
+}
+
 async function main() {
+  const ri = process.argv.indexOf('--rederive');
+  if (ri >= 0) { if (!process.argv[ri + 1]) die('--rederive needs a directory'); return rederive(process.argv[ri + 1]); }
   const o = args(process.argv.slice(2));
   for (const [t, a] of [['perf', ['--version']], ['strace', ['--version']], ['gcc', ['--version']]]) {
     if (spawnSync(t, a).status !== 0) die(`${t} is needed (apt-get install linux-perf strace gcc libaio-dev)`);
@@ -239,12 +261,9 @@ async function main() {
       const pn = await runPerf(b, d, wf, 1, n, true);
       const ns = Math.min(n, STRACE_MAX_JOBS);
       const s1 = runStrace(b, d, wf, 1, 1), sn = runStrace(b, d, wf, 1, ns);
-      const perfOne = { page_faults: p1.perf.events['page-faults'], wall_s: p1.perf.elapsedS, user_s: p1.perf.userS, sys_s: p1.perf.sysS, context_switches: p1.perf.events['context-switches'] };
-      const perfMany = { page_faults: pn.perf.events['page-faults'], wall_s: pn.perf.elapsedS, user_s: pn.perf.userS, sys_s: pn.perf.sysS, context_switches: pn.perf.events['context-switches'] };
       perTest[t] = {
         jobs: { perf: n, strace: ns },
-        counts: round(P.perInvocation(s1.counts, sn.counts, ns)),
-        perf: round(P.perInvocation(perfOne, perfMany, n)),
+        ...derive({ perf1: p1.perfText, perfN: pn.perfText, strace1: s1.text, straceN: sn.text }, n, ns),
         reaim: round({ parent_s: pn.reaim.parentS / n, child_user_s: pn.reaim.childUserS / n, child_sys_s: pn.reaim.childSysS / n }),
         smaps: pn.smaps,
       };
@@ -262,11 +281,11 @@ async function main() {
     fs.writeFileSync(wf, fs.readFileSync(path.join(aim, 'data', `workfile.${w}`), 'utf8').split('\n').filter((l) => !/^\s*\d+\s+signal_test\b/.test(l)).join('\n'));
     for (const u of o.users) {
       try {
-      const p = await runPerf(b, d, wf, u, 100, true);
-      const s = runStrace(b, d, wf, u, 100);
-      mix[`${w}@${u}`] = { users: u, jobs: 100, counts: s.counts, perf: { page_faults: p.perf.events['page-faults'], wall_s: p.perf.elapsedS, user_s: p.perf.userS, sys_s: p.perf.sysS }, reaim: p.reaim, smaps: p.smaps };
-      raw[`mix:${w}@${u}`] = { perf: p.perfText, strace: s.text };
-      console.log(`mix ${w} users=${u}: ${JSON.stringify(s.counts)} round=${p.reaim.parentS}s`);
+        const p = await runPerf(b, d, wf, u, 100, true);
+        const s = runStrace(b, d, wf, u, 100);
+        mix[`${w}@${u}`] = { users: u, jobs: 100, counts: s.counts, perf: { page_faults: p.perf.events['page-faults'], wall_s: p.perf.elapsedS, user_s: p.perf.userS, sys_s: p.perf.sysS }, reaim: p.reaim, smaps: p.smaps };
+        raw[`mix:${w}@${u}`] = { perf: p.perfText, strace: s.text };
+        console.log(`mix ${w} users=${u}: ${JSON.stringify(s.counts)} round=${p.reaim.parentS}s`);
       } catch (e) {
         mix[`${w}@${u}`] = { error: e.message.slice(0, 500) };
         console.log(`mix ${w} users=${u} FAILED: ${e.message.split('\n')[0]}`);

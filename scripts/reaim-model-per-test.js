@@ -85,14 +85,16 @@ if (o.json) fs.writeFileSync(o.json, JSON.stringify({ meta, tests: model }, null
 
 if (!o.real) { console.log(JSON.stringify({ meta, tests: model }, null, 1)); process.exit(0); }
 const real = JSON.parse(fs.readFileSync(o.real, 'utf8')).tests;
-const f = (x, d = 3) => (x === undefined || x === null || !Number.isFinite(x) ? '–' : x.toFixed(d));
-const ratio = (m, r) => (r > 0 && m >= 0 ? (m / r) : NaN);
+const f = (x, d = 1) => (x === undefined || x === null || !Number.isFinite(x) ? '–' : x.toFixed(d));
 const ms = (s) => s * 1e3;
-console.log('| test | real wall ms | model wall ms | model/real wall | real user+sys ms | model CPU ms | real sys ms | model sys ms | model/real sys | real faults | model faults |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+// "far off": the model's CPU time under a third, or over three times, the real one
+const flag = (r) => (!Number.isFinite(r) ? '' : r < 1 / 3 ? ' **low**' : r > 3 ? ' **high**' : '');
+console.log('| test | real wall ms | real CPU ms | model wall ms | model CPU ms | model/real CPU | faults real / model | forks real / model | execs real / model | syncs real / model |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const t of names) {
   const r = real[t], m = model[t];
-  if (!r || r.error) { console.log(`| ${t} | not measured${r && r.error ? ' (failed)' : ''} | ${f(ms(m.wall_s), 1)} | | | ${f(ms(m.user_s + m.sys_s), 1)} | | ${f(ms(m.sys_s), 2)} | | | ${f(m.page_faults, 0)} |`); continue; }
-  const rw = r.reaim.parent_s, rc = r.perf.user_s + r.perf.sys_s, rs = r.perf.sys_s;
-  console.log(`| ${t} | ${f(ms(rw), 1)} | ${f(ms(m.wall_s), 1)} | ${f(ratio(m.wall_s, rw), 2)} | ${f(ms(rc), 1)} | ${f(ms(m.user_s + m.sys_s), 1)} | ${f(ms(rs), 2)} | ${f(ms(m.sys_s), 2)} | ${f(ratio(m.sys_s, rs), 2)} | ${f(r.perf.page_faults, 0)} | ${f(m.page_faults, 0)} |`);
+  const mc = ms(m.user_s + m.sys_s);
+  if (!r || r.error) { console.log(`| ${t} | not measured | | ${f(ms(m.wall_s))} | ${f(mc)} | | – / ${f(m.page_faults, 0)} | – / ${m.forks} | – / ${m.execs} | – / ${m.syncs} |`); continue; }
+  const rc = r.perf.task_clock_ms, ratio = rc > 0 ? mc / rc : NaN;
+  console.log(`| ${t} | ${f(ms(r.reaim.parent_s))} | ${f(rc, 2)} | ${f(ms(m.wall_s))} | ${f(mc, 2)} | ${f(ratio, 2)}${flag(ratio)} | ${f(r.perf.page_faults, 0)} / ${f(m.page_faults, 0)} | ${f(r.counts.processes, 0)} / ${m.forks} | ${f(r.counts.execve, 0)} / ${m.execs} | ${f(r.counts.sync, 0)} / ${m.syncs} |`);
 }
