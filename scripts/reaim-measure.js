@@ -168,12 +168,15 @@ function runPerf(b, d, wf, users, jobs, sample) {
       if (timer) clearInterval(timer);
       if (code !== 0) return reject(new Error(`reaim (${wf}, -j${jobs}) under perf exited with ${code}:\n${stderr.slice(-2000)}`));
       try {
-        const perfText = fs.readFileSync(out, 'utf8');
+        const perfText = fs.readFileSync(out, 'utf8').split(scratchOf(d)).join('<scratch>'); // no path of this machine in the results
         resolve({ perf: P.parsePerfStat(perfText), reaim: P.parseReaimResults(stdout)[0], perfText, smaps: sampler ? sampler.result() : null });
       } catch (e) { reject(e); }
     });
   });
 }
+
+/** the scratch directory of a run directory (its parent) */
+const scratchOf = (d) => path.dirname(d);
 
 function runStrace(b, d, wf, users, jobs) {
   resetDisk(d);
@@ -229,6 +232,7 @@ async function main() {
     if (spawnSync(t, a).status !== 0) die(`${t} is needed (apt-get install linux-perf strace gcc libaio-dev)`);
   }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mmlock-reaim-'));
+  process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true })); // also after die()
   const { aim, commit } = prepareSource(o.src, scratch);
   console.log(`reaim-measure: source ${aim} (commit ${commit || 'unknown'}), scratch ${scratch}`);
   const b = build(aim, scratch);
@@ -295,7 +299,6 @@ async function main() {
   }
   meta.finished = new Date().toISOString();
   save();
-  fs.rmSync(scratch, { recursive: true, force: true });
   console.log(`reaim-measure: wrote ${path.relative(process.cwd(), path.join(o.out, 'per-test.json'))} and raw.json`);
 }
 
