@@ -45,6 +45,8 @@ export interface LoadPointOptions {
   ioScale: number;
   shellForksLast: boolean;
   numa: boolean;
+  /** NUMA balancing of the processes' anonymous pages too (src/mm/numa_anon.ts); absent = true */
+  numaAnon?: boolean;
   touchIntervalUs: number;
   jobs: number;
   /** what-if: libc's clean data pages (layouts.ts withCleanDataPages); absent = the layout's */
@@ -86,6 +88,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
   const fs = new Aim7Fs(ctx, o.costs, o.ioScale, o.logGroupCommit ?? true);
   const libcWhatIf = o.libcCleanPages === undefined ? null : withCleanDataPages(dsoLayout('libc.so.6'), o.libcCleanPages);
   const elf = new ElfFiles(ctx, 0, libcWhatIf ? (n) => (n === 'libc.so.6' ? libcWhatIf : dsoLayout(n)) : dsoLayout);
+  if (o.numa && (o.numaAnon ?? true)) ctx.numa.anon.touchIntervalNs = o.touchIntervalUs * 1e3;
   let names = 0;
   const w: OpWorld = {
     ctx, elf, fs,
