@@ -121,6 +121,11 @@ export class MmContext {
     return (this.numaState ??= new NumaBalancing(this, this.numaParams));
   }
 
+  /** NUMA balancing if something has used it already, else null (hooks that must not create it) */
+  get numaIfActive(): NumaBalancing | null {
+    return this.numaState;
+  }
+
   /** A lock of one of the kernel-configured classes (i_mmap, anon_vma, mmap_sem). */
   newLock(cls: 'i_mmap' | 'anon_vma' | 'mmap_sem', name: string): SleepLock {
     const cfg = this.kernel.locks[cls];

@@ -43,6 +43,7 @@ export function* dupMmap(ctx: MmContext, task: Task, parent: MmStruct, childName
     yield* ctx.compute(task, ctx.costs.vmaLink);
     yield* copyPageRange(ctx, task, tmp, mpnt);
   }
+  ctx.numaIfActive?.anon.fork(task, parent, child); // numa_anon.ts: the child's anon ptes are the parent's pages
   yield* child.mmapSem.release(task, 'write');
   yield* parent.mmapSem.release(task, 'write');
   return child;

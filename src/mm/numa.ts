@@ -5,6 +5,7 @@ import type { Page } from './page';
 import { VM_EXEC, VM_HUGETLB, VM_READ, VM_SHARED, VM_WRITE, type Vma } from './vma';
 import { migrateMisplacedPage } from './migrate';
 import { resolveNumaParams, type NumaParams } from './numa_params';
+import { AnonNuma } from './numa_anon';
 
 /**
  * Automatic NUMA balancing of Linux 3.18 (_PAGE_NUMA era; reference docs/reference/kernel-locking.md §7):
@@ -43,8 +44,9 @@ import { resolveNumaParams, type NumaParams } from './numa_params';
  *   migration target is the faulting task's node, and should_numa_migrate_memory is its
  *   two-stage cpupid filter only (a fault from another node than the last one refuses;
  *   otherwise "private or no numa_group" → migrate).
- * - Only file pages the workload follows are scanned; anonymous VMAs are walked (and
- *   cost their VMA step) but mark nothing.
+ * - File pages are those the workload follows. Anonymous pages are followed in aggregate
+ *   (numa_anon.ts) when the workload turns it on (`anon.touchIntervalNs`): a scan marks
+ *   the anonymous ptes of its window too, and `runUser` takes their hinting faults.
  * - pte_write is taken as VM_SHARED && VM_WRITE (a MAP_PRIVATE file page is mapped
  *   read-only until COW).
  */
@@ -95,12 +97,15 @@ export type TouchResult = 'hit' | 'fault' | 'hinting';
 export class NumaBalancing {
   readonly params: NumaParams;
   readonly stats = { scanPasses: 0, migrationEntryWaits: 0 };
+  /** anonymous pages, in aggregate (numa_anon.ts); off until `anon.touchIntervalNs` is set */
+  readonly anon: AnonNuma;
   private readonly tasks = new WeakMap<Task, TaskNuma>();
   private readonly hot = new WeakMap<MmStruct, HotSet>();
   private readonly tickNs: number;
 
   constructor(readonly ctx: MmContext, params?: Partial<NumaParams>) {
     this.params = resolveNumaParams(params);
+    this.anon = new AnonNuma(ctx);
     this.tickNs = 1e9 / ctx.sched.params.hz;
     if (this.params.enabled) ctx.sched.onTick((_cpu, t) => this.taskTickNuma(t));
   }
@@ -232,6 +237,7 @@ export class NumaBalancing {
         start = Math.max(start, vma.start);
         end = Math.min(Math.ceil((start + pages) / PTRS_PER_PTE) * PTRS_PER_PTE, vma.end);
         nrPteUpdates += yield* this.changeProtNuma(task, vma, start, end);
+        if (this.anon.touchIntervalNs !== null) nrPteUpdates += yield* this.anon.changeProtNumaAnon(task, vma, start, end);
         // scan scan_size but make sure at least one pte is updated (unused space is skipped fast)
         if (nrPteUpdates) pages -= end - start;
         start = end;
@@ -317,6 +323,12 @@ export class NumaBalancing {
     const tn = this.tasks.get(task);
     if (!tn) throw new Error(`runUser: task ${task.name} is not attached to an mm (numa.attach)`);
     yield* this.taskWorkRun(task);
+    if (this.anon.touchIntervalNs !== null) {
+      const u = this.ctx.sim.rng(`numa.anon.t${task.id}`).random();
+      const own = (task.cpu.id * (LAST_PID_MASK + 1)) + (task.id & LAST_PID_MASK);
+      yield* this.anon.faultBatch(task, tn.mm, ns, u, (unset, nid, pages, flags) =>
+        this.taskNumaFault(task, unset ? -1 : own, nid, pages, flags));
+    }
     const hot = this.hot.get(tn.mm);
     if (!hot || hot.pages.length === 0) { yield* this.ctx.sched.compute(task, ns, true); return 0; }
     const rng = this.ctx.sim.rng(`numa.access.t${task.id}`);

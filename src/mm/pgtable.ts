@@ -28,6 +28,8 @@ export class PageTable {
   private readonly tabs: Table[] = [];
   private readonly refs = new Map<Page, number>();
   private count = 0;
+  /** present anonymous ptes of this mm (the null entries): numa_anon.ts's per-mm page count */
+  anon = 0;
 
   constructor(private readonly mm: MmStruct) {}
 
@@ -174,6 +176,26 @@ export class PageTable {
     return this.find(table) >= 0;
   }
 
+  /**
+   * The anonymous ptes of virtual pages [start, end), per page-table page: [table index,
+   * count] for each table holding at least one (change_pte_range's walk, numa_anon.ts).
+   */
+  anonTables(start: number, end: number): [number, number][] {
+    const out: [number, number][] = [];
+    for (let ti = lowerBound(this.keys, Math.floor(start / PTRS)); ti < this.keys.length; ti++) {
+      const base = this.keys[ti]! * PTRS;
+      if (base >= end) break;
+      const t = this.tabs[ti]!;
+      let n = 0;
+      for (let i = 0; i < t.offs.length; i++) {
+        const a = base + t.offs[i]!;
+        if (a >= start && a < end && t.pages[i] === null) n++;
+      }
+      if (n) out.push([this.keys[ti]!, n]);
+    }
+    return out;
+  }
+
   /** every present entry, ascending (tests and invariant checks) */
   *entries(): IterableIterator<[number, Page | null]> {
     for (let ti = 0; ti < this.keys.length; ti++) {
@@ -202,6 +224,7 @@ export class PageTable {
   private add(page: Page | null): void {
     if (!page) {
       this.mm.ctx.anonPtes++; // compaction's anonymous share (compaction.ts)
+      this.anon++;
       return;
     }
     this.refs.set(page, (this.refs.get(page) ?? 0) + 1);
@@ -217,6 +240,7 @@ export class PageTable {
   private drop(page: Page | null): void {
     if (!page) {
       this.mm.ctx.anonPtes--;
+      this.anon--;
       return;
     }
     ptesChanged(page, this.mm);

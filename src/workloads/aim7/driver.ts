@@ -23,12 +23,22 @@
  *   shortcut's error against full runs is measured by `mmlock reproduce --validate`.
  */
 import type { Task } from '../../sched';
-import { ElfFiles, dsoLayout, exec, fork, pageFault, withCleanDataPages, type MmContext, type MmStruct } from '../../mm';
+import { ElfFiles, dsoLayout, exec, fork, pageFault, vmMmap, VM_READ, VM_WRITE, withCleanDataPages, type MmContext, type MmStruct } from '../../mm';
 import { computeQuotas, diskIterationCount, childOrder, MMTESTS_FILESIZE_KIB, MMTESTS_POOLSIZE_KIB, jpm as reaimJpm, type Workfile } from '../reaim';
 import { Rng } from '../../engine';
 import { Aim7Fs } from './fs';
 import { exitProc, runOps, type OpWorld, type Proc } from './ops';
 import type { Aim7Costs, TestDefs } from './spec';
+
+/**
+ * Anonymous pages of a reaim child, measured (docs/reference/reaim-measured.md §2, smaps_rollup
+ * of disk children): Anonymous 324–340 KB, of which 212 KB Shared_Dirty with the driver (53
+ * pages the driver wrote before forking) and the rest, 112–128 KB (28–32 pages [U: range]),
+ * the child's own. The model's page tables hold fewer (exec's COW'd data pages, stack): with
+ * anonymous NUMA balancing on, the driver and each child write heap pages up to these.
+ */
+export const CHILD_SHARED_ANON_PAGES = 53;
+export const CHILD_PRIVATE_ANON_PAGES = 30;
 
 export interface LoadPointOptions {
   users: number;
@@ -45,6 +55,8 @@ export interface LoadPointOptions {
   ioScale: number;
   shellForksLast: boolean;
   numa: boolean;
+  /** NUMA balancing of the processes' anonymous pages too (src/mm/numa_anon.ts); absent = true */
+  numaAnon?: boolean;
   touchIntervalUs: number;
   jobs: number;
   /** what-if: libc's clean data pages (layouts.ts withCleanDataPages); absent = the layout's */
@@ -86,6 +98,8 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
   const fs = new Aim7Fs(ctx, o.costs, o.ioScale, o.logGroupCommit ?? true);
   const libcWhatIf = o.libcCleanPages === undefined ? null : withCleanDataPages(dsoLayout('libc.so.6'), o.libcCleanPages);
   const elf = new ElfFiles(ctx, 0, libcWhatIf ? (n) => (n === 'libc.so.6' ? libcWhatIf : dsoLayout(n)) : dsoLayout);
+  const anonNuma = o.numa && (o.numaAnon ?? true);
+  if (anonNuma) ctx.numa.anon.touchIntervalNs = o.touchIntervalUs * 1e3;
   let names = 0;
   const w: OpWorld = {
     ctx, elf, fs,
@@ -130,6 +144,8 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
     driver = t;
     const mm = yield* exec(ctx, t, null, elf.spec('reaim'), 'reaim');
     for (let p = mm.startBrk - 4; p < mm.startBrk; p++) yield* pageFault(ctx, t, mm, p, true); // its bss, dirtied before forking
+    // anonymous NUMA balancing: the driver's anonymous pages a child inherits (COW-shared)
+    if (anonNuma) yield* dirtyHeap(t, mm, CHILD_SHARED_ANON_PAGES - mm.pt.anon);
     for (let i = 0; i < N; i++) yield* forkChild(t, mm, i);
     // sleep(1), then kill(0, SIGUSR1)
     yield* sched.sleep(t, 1e9);
@@ -152,6 +168,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
       const p: Proc = { task: c, mm: childMm, files: new Map() };
       if (o.numa) ctx.numa.attach(c, childMm);
       while (!started) yield* sched.block(c); // pause() until SIGUSR1
+      if (anonNuma) yield* dirtyHeap(c, childMm, CHILD_PRIVATE_ANON_PAGES); // the child's own, first touched where it runs
       for (const test of order) {
         const s = sim.now;
         current[i] = { test, start: s };
@@ -176,6 +193,16 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
       exits.push(sim.now);
       if (exits.length === N && sched.wake(driver)) yield* sched.compute(c, sched.params.wakeupCost);
     }));
+  }
+
+  /**
+   * map `n` anonymous pages and write them (anonymous faults). An anonymous mmap, not brk:
+   * in the model's layout ld.so is mapped right after the brk of reaim, so its heap cannot grow.
+   */
+  function* dirtyHeap(t: Task, mm: MmStruct, n: number): Generator<unknown, void, unknown> {
+    if (n <= 0) return;
+    const vma = yield* vmMmap(ctx, t, mm, { file: null, pgoff: 0, pages: n, flags: VM_READ | VM_WRITE });
+    for (let p = vma.start; p < vma.end; p++) yield* pageFault(ctx, t, mm, p, true);
   }
 
   function openWindow() {

@@ -33,7 +33,8 @@ const params: Record<string, ParamSpec> = {
   ioScale: { type: 'number', default: cal.ioScale, min: CALIBRATED_BOUNDS.ioScale[0], max: CALIBRATED_BOUNDS.ioScale[1], help: 'calibrated: scale of the serialised journal and writeback costs (data/calibration/aim7.json)' },
   shellForksLast: { type: 'boolean', default: true, help: '/bin/sh forks before its last command (dash 0.5.7, Ubuntu 14.04 [U]); false: execs it (bash)' },
   numa: { type: 'boolean', default: true, help: 'automatic NUMA balancing (on, as on the paper\'s machine)' },
-  touchIntervalUs: { type: 'number', default: 5000, min: 10, max: 1e7, unit: 'us', help: '[U] mean user time between two touches of libc\'s clean data page (the NUMA-visible file page)' },
+  numaAnon: { type: 'boolean', default: true, help: 'NUMA balancing scans and migrates the processes\' anonymous pages too (src/mm/numa_anon.ts; needs numa); false: file pages only (model version 4 behaviour)' },
+  touchIntervalUs: { type: 'number', default: 5000, min: 10, max: 1e7, unit: 'us', help: '[U] mean user time between two touches of one page of a process\'s working set (libc\'s clean data page; each anonymous page)' },
   jobs: { type: 'int', default: 100, min: 1, max: 10000, help: 'reaim\'s jobs (tasks per child = sum of quotas)' },
 };
 
@@ -82,6 +83,7 @@ function aim7Def(name: string, description: string, ps: Record<string, ParamSpec
         ioScale: p.ioScale as number,
         shellForksLast: p.shellForksLast as boolean,
         numa: p.numa as boolean,
+        numaAnon: p.numaAnon as boolean,
         touchIntervalUs: p.touchIntervalUs as number,
         jobs: p.jobs as number,
         ...(p.libcCleanPages !== undefined ? { libcCleanPages: p.libcCleanPages as number } : {}),

@@ -15,7 +15,7 @@ const aim7 = (params: Record<string, unknown>, extra: { kernel?: string; seed?: 
 test('aim7: registered, run to completion, calibrated params default to data/calibration/aim7.json', () => {
   const w = getWorkload('aim7')!;
   assert.equal(w.timing, 'completion');
-  for (const k of ['workfile', 'users', 'estimate', 'warmupTasks', 'windowTasks', 'userUnitMs', 'ioScale', 'shellForksLast', 'numa']) assert.ok(k in w.params, k);
+  for (const k of ['workfile', 'users', 'estimate', 'warmupTasks', 'windowTasks', 'userUnitMs', 'ioScale', 'shellForksLast', 'numa', 'numaAnon']) assert.ok(k in w.params, k);
   assert.throws(() => aim7({ users: 0 }), (e: unknown) => e instanceof ConfigError && e.field === 'params.users' && /from 1 to 4000/.test(e.message));
   assert.throws(() => aim7({ workfile: 'nope' }), (e: unknown) => e instanceof ConfigError && e.field === 'params.workfile' && /unknown workfile 'nope'/.test(e.message) && /alltests, disk, compute/.test(e.message));
   assert.throws(() => aim7({ workfile: '/no/such/workfile.x' }), (e: unknown) => e instanceof ConfigError && e.field === 'params.workfile' && /ENOENT/.test(e.message));
@@ -97,4 +97,21 @@ test('aim7 window estimate: Σ quota × mean duration, rare tests pooled; sd and
   assert.ok(Math.abs(expectedMaxNormal(2) - normalQuantile(1.625 / 2.25)) < 1e-12);
   assert.ok(expectedMaxNormal(2000) > 3.3 && expectedMaxNormal(2000) < 3.5);
   assert.throws(() => estimateMakespan(perTest, new Map([['a', st(1, 3, 3)]])), /never seen in the window/);
+});
+
+test('aim7 anonymous NUMA balancing (numaAnon, default on): the children\'s anonymous pages are scanned and migrated under anon_vma, not i_mmap; off: file pages only, none in aim7', () => {
+  const p = { users: 4, estimate: 'full', userUnitMs: 100 };
+  const on = aim7(p, { checks: true });
+  const off = aim7({ ...p, numaAnon: false });
+  const c = on.counters;
+  assert.ok(c.numa_pages_migrated! > 0, `migrated ${c.numa_pages_migrated}`);
+  assert.ok(c.numa_hint_faults! >= c.numa_pages_migrated!);
+  assert.ok(c.numa_pte_updates! >= c.numa_hint_faults!);
+  assert.ok(c.numa_hint_faults_local! <= c.numa_hint_faults!);
+  assert.equal(c.pgmigrate_success, c.numa_pages_migrated);
+  assert.ok(!on.lockstat.some((l) => l.lockClass === 'i_mmap' && l.site === 'rmap_walk_file'), 'no file page migrated');
+  assert.ok(on.lockstat.some((l) => l.lockClass === 'anon_vma' && l.site === 'rmap_walk_anon'));
+  assert.equal(off.counters.numa_pages_migrated, 0);
+  assert.equal(off.counters.numa_hint_faults, 0);
+  assert.throws(() => aim7({ ...p, numaAnon: 'yes' }), (e: unknown) => e instanceof ConfigError && e.field === 'params.numaAnon');
 });
