@@ -298,7 +298,7 @@ function resolveInner(input: unknown): ResolvedRun {
  * I/O as CPU (workloads/aim7/fs.ts); 4 from libc without clean data pages (layouts.ts, candidate
  * 1 of docs/fidelity/candidates.md), the fork's order-2 allocation (compaction.ts) and the lock fixes.
  */
-export const MODEL_VERSION = 4;
+export const MODEL_VERSION = 5;
 
 function hashOf(config: RunConfig, machine: Machine, kernel: KernelConfig): string {
   const { seed: _seed, ...rest } = config;
