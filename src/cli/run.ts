@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from './commands';
 import { parse, UsageError, type OptionSpec } from './args';
 import { helpText } from './kernels';
-import { KERNEL_NAMES } from '../kernel/kernels';
+import { NAMED_KERNELS } from '../kernel/kernels';
 import { machinePresets } from '../hw';
 import { getWorkload, workloadNames } from '../workloads';
 import { ConfigError } from '../experiment/errors';
@@ -13,7 +13,7 @@ import { loadSweepSpec } from '../experiment/spec';
 const OPTIONS: Record<string, OptionSpec> = {
   config: { type: 'string', help: 'a run config file (JSON or YAML); the flags below override it' },
   machine: { type: 'string', help: 'machine preset (see data/machines/), a MachineSpec JSON file (a path ending in .json or containing /) or a MachineSpec JSON object; default ivybridge-ex-4s' },
-  kernel: { type: 'string', help: `kernel name or spec (${KERNEL_NAMES.join(', ')}, patches:1-4, ...; see mmlock kernels); default 3.18-rc1` },
+  kernel: { type: 'string', help: `kernel name or spec (${NAMED_KERNELS.join(', ')}, patches:1-4, ...; see mmlock kernels); default 3.18-rc1` },
   workload: { type: 'string', help: 'workload name (see mmlock workloads)' },
   param: { type: 'string', multiple: true, help: 'a workload parameter, name=value (repeatable), e.g. --param threads=60' },
   ms: { type: 'string', help: 'simulated milliseconds measured (default 10; not used by run-to-completion workloads such as the mm_paths scenarios)' },

@@ -3,7 +3,7 @@ import { intOption, parse, UsageError, type OptionSpec } from './args';
 import { helpText } from './kernels';
 import { formatReports } from './scenario_format';
 import { KernelConfigError } from '../kernel/errors';
-import { isKernelName, KERNEL_NAMES, resolveKernel } from '../kernel/kernels';
+import { isKernelName, NAMED_KERNELS, resolveKernel } from '../kernel/kernels';
 import { isMachineFile, loadMachine, machinePresets } from '../hw';
 import { SCENARIOS, SCENARIO_NAMES, type ScenarioEntry, type ScenarioReport } from '../workloads/mm_paths';
 
@@ -11,7 +11,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   kernel: {
     type: 'string',
     multiple: true,
-    help: `kernel spec (as mmlock callsites); give it twice or as a comma list to compare kernels side by side: ${KERNEL_NAMES.join(', ')}, <name>+<patches>, patches:<patches>, JSON`,
+    help: `kernel spec (as mmlock callsites); give it twice or as a comma list to compare kernels side by side: ${NAMED_KERNELS.join(', ')}, <name>+<patches>, patches:<patches>, JSON`,
   },
   seed: { type: 'string', help: 'random seed (default 1)' },
   machine: { type: 'string', help: 'machine preset or MachineSpec JSON file (path ending in .json or containing /); default ivybridge-ex-4s' },
@@ -93,7 +93,7 @@ function list(positionals: string[], json: boolean): number {
  */
 export function kernelList(raw: string[] | undefined): string[] {
   if (!raw || raw.length === 0) {
-    throw new UsageError(`mmlock scenario: --kernel is required; allowed: ${KERNEL_NAMES.join(', ')}, <name>+<patches>, patches:<patches> (see mmlock kernels)`);
+    throw new UsageError(`mmlock scenario: --kernel is required; allowed: ${NAMED_KERNELS.join(', ')}, <name>+<patches>, patches:<patches> (see mmlock kernels)`);
   }
   const out: string[] = [];
   for (const value of raw) {
