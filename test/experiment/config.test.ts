@@ -55,7 +55,7 @@ const BAD: [unknown, RegExp][] = [
   [{ workload: { name: 'lock-hammer', params: { threads: -1 } } }, /^workload\.params\.threads: must be an integer from 1 to 4096, got -1$/],
   [{ ...W, machine: 'foo' }, /^machine: unknown machine preset "foo"; allowed: ivybridge-ex-2s, ivybridge-ex-4s, .*westmere-ex-8s, the path of a MachineSpec JSON file \(ending in \.json or containing \/\), or a MachineSpec object$/],
   [{ ...W, machine: { name: 'm', sockets: 0 } }, /^machine: sockets must be an integer from 1 to 64, got 0$/],
-  [{ ...W, machine: 7 }, /^machine: must be a machine preset name \(.*\) , a MachineSpec JSON file path, or a MachineSpec object, got 7$/],
+  [{ ...W, machine: 7 }, /^machine: must be a machine preset name \(.*\), a MachineSpec JSON file path, or a MachineSpec object, got 7$/],
   [{ ...W, kernel: '3.19' }, /^kernel: unknown kernel "3\.19"; allowed: 3\.18-rc1, 3\.18-rc1-i_mmap_rwsem, 3\.18-rc1-i_mmap_rwsem-merged, /],
   [{ ...W, kernel: 'patches:4' }, /^kernel: patch 4 .* needs the rwsem of patch 3/],
   [{ ...W, kernel: { base: '3.18-rc1', locks: { i_mmap: { options: { spin: true } } } } }, /^kernel\.locks\.i_mmap\.options\.spin: unknown option for a mutex; allowed: optimisticSpin$/],
