@@ -31,7 +31,7 @@ export const kernels: Command = {
     console.log('--kernel also accepts: <name>+<patches> (e.g. 3.18-rc1-i_mmap_rwsem-merged+11), patches:<patches>');
     console.log('(3.18-rc1 plus patches, e.g. patches:1-4 or patches:1-7,9,11) or a JSON object {"base","patches","locks"}.');
     console.log(`patches: ${PATCHES.map((p) => `${p.id}${p.label.includes('/') ? ` (${p.label})` : ''}`).join(', ')}; applied in order, 4-11 need 3 first.`);
-    console.log('The 3.18-rc1-locks-* kernels are older lock designs on the 3.18 mm model (sources: --json; docs/reference/kernel-locking.md §8).');
+    console.log('The 3.18-rc1-locks-* kernels are older lock designs on the 3.18 mm model (sources: --json; docs/reference/kernel-locking.md §9).');
     console.log(`3.19 final = patches ${formatPatchList(KERNELS['3.18-rc1-i_mmap_rwsem-merged'].patches)}.`);
     return 0;
   },

@@ -15,13 +15,16 @@
  * - A patch may appear once; listing it twice is an error.
  *
  * ## Kernel specs (resolveKernel)
- * - a name: `3.18-rc1`, `3.18-rc1-i_mmap_rwsem`, `3.18-rc1-i_mmap_rwsem-merged`;
+ * - a name: `3.18-rc1`, `3.18-rc1-i_mmap_rwsem`, `3.18-rc1-i_mmap_rwsem-merged`, or a
+ *   historical lock design `3.18-rc1-locks-{2.6.39,3.0,3.8,3.10}` (3.18-rc1 with an older
+ *   kernel's lock primitives; as a base it takes lock overrides, not patches);
  * - `<name>+<list>`: a named kernel plus more patches, e.g. `3.18-rc1-i_mmap_rwsem-merged+11`;
  * - `patches:<list>`: 3.18-rc1 plus patches, e.g. `patches:1-4`, `patches:1-7,9,11`,
  *   `patches:` (none); `<list>` is comma-separated numbers and inclusive ranges, `11/10` = 11;
  * - a JSON object string `{"base": ..., "patches": ..., "locks": ...}` (as below);
  * - an object `{ base?: name, patches?: list, locks?: LockOverrides }`: `base` (default
- *   3.18-rc1) plus `patches`, then lock-class overrides (lockclasses.ts).
+ *   3.18-rc1) plus `patches`, then lock-class overrides (lockclasses.ts). A mutex or
+ *   spinlock i_mmap is allowed with read-mode sites: they take it exclusively.
  * A spec whose patch list equals a named kernel's gets that name (`patches:1-10` is
  * `3.18-rc1-i_mmap_rwsem`) unless locks are overridden.
  */

@@ -83,7 +83,7 @@ export const LOCK_OPTIONS: OptionTable = Object.freeze(optionTable);
  * Which primitives each class may use: all of them. i_mmap: i_mmap_lock spinlock before
  * 3.0, i_mmap_mutex 3.0–3.18, i_mmap_rwsem with patch 3; anon_vma: spinlock, mutex (3.0),
  * rwsem (3.8); mmap_sem: an rwsem throughout; ptl: spinlocks throughout
- * (docs/reference/kernel-locking.md §8). A read-mode acquisition of a mutex or spinlock is
+ * (docs/reference/kernel-locking.md §9). A read-mode acquisition of a mutex or spinlock is
  * exclusive.
  */
 export const ALLOWED_PRIMITIVES: { readonly [C in LockClass]: readonly LockPrimitive[] } = Object.freeze({
