@@ -44,7 +44,7 @@ export const locks = {
   summary: 'lock throughput vs threads: mutex, rwsem (write-only, read-only), ticket spinlock',
   run(argv: string[]): number {
     const { values } = parse('bench locks', argv, {
-      machine: { type: 'string', default: 'ivybridge-ex-4s', help: 'machine preset' },
+      machine: { type: 'string', default: 'ivybridge-ex-4s', help: 'machine preset or MachineSpec JSON file (path ending in .json or containing /)' },
       hold: { type: 'string', default: '100', help: 'critical section, ns' },
       think: { type: 'string', default: '200', help: 'work between acquisitions, ns' },
       ms: { type: 'string', default: '2', help: 'simulated milliseconds per point' },

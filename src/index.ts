@@ -21,3 +21,11 @@ export * as plots from './plot';
 export * as notebook from './notebook';
 export { show, plot, runSweepLive, lockTimeline } from './notebook';
 export { lineChart, throughputChart, pctChangeChart, barChart, lockSitesChart, lockTimelineChart, renderSvg, ChartError, type VegaLiteSpec } from './plot';
+// the mm model for scripts that build their own workloads (docs/extending.md#adding-a-workload):
+// the context, mmap/munmap, the fault handlers, and the reaim workfile parser
+export * as mm from './mm';
+export { MmContext, type MmKernel, type MmLockConfig } from './mm/context';
+export { doMmap, vmMmap, mmapRegion, doMunmap, vmMunmap, doBrk, sysBrk, type MmapRequest } from './mm/mmap';
+export { pageFault, filemapFault, anonFault, handlePteFault, FaultError } from './mm/memory';
+export { hugetlbFault, type HugetlbFaultResult } from './mm/hugetlb_fault';
+export { parseWorkfile, parseSizeKiB, WorkfileError, type Workfile, type WorkfileTest, type ParseOptions as WorkfileParseOptions } from './workloads/reaim/workfile';

@@ -3,14 +3,14 @@ import { parse, UsageError, type OptionSpec } from './args';
 import { helpText } from './kernels';
 import { CALLSITES } from '../kernel/callsites';
 import { KernelConfigError } from '../kernel/errors';
-import { KERNEL_NAMES, resolveKernel, siteTable, type KernelConfig } from '../kernel/kernels';
-import { describeLock, LOCK_CLASSES } from '../kernel/lockclasses';
+import { NAMED_KERNELS, resolveKernel, siteTable, type KernelConfig } from '../kernel/kernels';
+import { describeLock, lockConfigOf, LOCK_CLASSES } from '../kernel/lockclasses';
 import { formatPatchList } from '../kernel/patches';
 
 const OPTIONS: Record<string, OptionSpec> = {
   kernel: {
     type: 'string',
-    help: `kernel: ${KERNEL_NAMES.join(', ')}; or <name>+<patches>, patches:<patches> (e.g. patches:1-4), or a JSON spec`,
+    help: `kernel: ${NAMED_KERNELS.join(', ')}; or <name>+<patches>, patches:<patches> (e.g. patches:1-4), or a JSON spec`,
   },
   json: { type: 'boolean', help: 'print a JSON array of {"site", "mode", "patch"}' },
   help: { type: 'boolean', help: 'show this help' },
@@ -29,7 +29,7 @@ export const callsites: Command = {
       return 0;
     }
     if (typeof values.kernel !== 'string') {
-      throw new UsageError(`mmlock callsites: --kernel is required; allowed: ${KERNEL_NAMES.join(', ')}, <name>+<patches>, patches:<patches> (see mmlock kernels)`);
+      throw new UsageError(`mmlock callsites: --kernel is required; allowed: ${NAMED_KERNELS.join(', ')}, <name>+<patches>, patches:<patches> (see mmlock kernels)`);
     }
     let k: KernelConfig;
     try {
@@ -47,7 +47,8 @@ export const callsites: Command = {
     }
     console.log(`kernel ${k.name}: ${k.description}`);
     console.log(`patches: ${k.patches.length ? formatPatchList(k.patches) : 'none'}`);
-    console.log(LOCK_CLASSES.map((c) => `${c}: ${describeLock(k.locks[c])}`).join('; '));
+    console.log(LOCK_CLASSES.map((c) => `${c}: ${describeLock(lockConfigOf(k.locks, c))}`).join('; '));
+    if (k.primitive !== 'rwsem' && rows.some((r) => r.mode === 'read')) console.log(`(i_mmap is a ${k.primitive}: the read-mode sites take it exclusively)`);
     console.log('');
     const table = CALLSITES.map((s, i) => {
       const r = rows[i]!;

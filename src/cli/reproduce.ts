@@ -19,7 +19,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   reps: { type: 'string', help: 'replications per point (different seeds; 2+ give a 95% CI)' },
   seed: { type: 'string', help: 'the sweep seed (each run\'s seed derives from it)' },
   unpaired: { type: 'boolean', help: 'a seed of its own for every run (default: both kernels of a load point and replication on one seed, so the % change is paired)' },
-  machine: { type: 'string', help: 'machine preset (default: the preset\'s, ivybridge-ex-4s)' },
+  machine: { type: 'string', help: 'machine preset or MachineSpec JSON file (path ending in .json or containing /); default: the preset\'s, ivybridge-ex-4s' },
   'no-validation': { type: 'boolean', help: 'skip the preset\'s validation sweep (the aim7 window estimate vs full runs)' },
   model: { type: 'string', help: 'the registered workload modelling aim7 (default: the preset\'s, aim7)' },
   module: { type: 'string', multiple: true, help: 'a module to require here and in every worker first (e.g. one registering --model); repeatable' },

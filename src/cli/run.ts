@@ -1,7 +1,8 @@
+import { resolve } from 'node:path';
 import type { Command } from './commands';
 import { parse, UsageError, type OptionSpec } from './args';
 import { helpText } from './kernels';
-import { KERNEL_NAMES } from '../kernel/kernels';
+import { NAMED_KERNELS } from '../kernel/kernels';
 import { machinePresets } from '../hw';
 import { getWorkload, workloadNames } from '../workloads';
 import { ConfigError } from '../experiment/errors';
@@ -11,8 +12,8 @@ import { loadSweepSpec } from '../experiment/spec';
 
 const OPTIONS: Record<string, OptionSpec> = {
   config: { type: 'string', help: 'a run config file (JSON or YAML); the flags below override it' },
-  machine: { type: 'string', help: 'machine preset (see data/machines/) or a MachineSpec JSON object; default ivybridge-ex-4s' },
-  kernel: { type: 'string', help: `kernel name or spec (${KERNEL_NAMES.join(', ')}, patches:1-4, ...; see mmlock kernels); default 3.18-rc1` },
+  machine: { type: 'string', help: 'machine preset (see data/machines/), a MachineSpec JSON file (a path ending in .json or containing /) or a MachineSpec JSON object; default ivybridge-ex-4s' },
+  kernel: { type: 'string', help: `kernel name or spec (${NAMED_KERNELS.join(', ')}, patches:1-4, ...; see mmlock kernels); default 3.18-rc1` },
   workload: { type: 'string', help: 'workload name (see mmlock workloads)' },
   param: { type: 'string', multiple: true, help: 'a workload parameter, name=value (repeatable), e.g. --param threads=60' },
   ms: { type: 'string', help: 'simulated milliseconds measured (default 10; not used by run-to-completion workloads such as the mm_paths scenarios)' },
@@ -23,6 +24,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   'exact-lock-timing': { type: 'boolean', help: 'do not fold uncontended lock work: every stall and hold an event (slower)' },
   'exact-rmap-walks': { type: 'boolean', help: 'eager rmap walks: one event or more per VMA instead of O(1) per walk (slower; same results)' },
   json: { type: 'boolean', help: 'print the result as JSON: {config, configHash, metrics, counters, lockstat, trace, provenance}' },
+  module: { type: 'string', multiple: true, help: 'a module to require first (e.g. one registering a workload); repeatable, as for sweep' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -106,9 +108,17 @@ export const runCommand: Command = {
   run(argv) {
     const { values } = parse('run', argv, OPTIONS);
     if (values.help) {
-      console.log(helpText('run', '--workload <name> [--machine <preset>] [--kernel <spec>] [--param name=value ...] [--ms N] [--seed S] [--json]', OPTIONS));
+      console.log(helpText('run', '--workload <name> [--module file.js ...] [--machine <preset>|<file.json>] [--kernel <spec>] [--param name=value ...] [--ms N] [--seed S] [--json]', OPTIONS));
       console.log(`\nworkloads: ${workloadNames().join(', ')}; machines: ${machinePresets().join(', ')}`);
       return 0;
+    }
+    // --module registers workloads (or machines, kernels) the flags may name: load it first
+    for (const m of ((values.module as string[] | undefined) ?? []).map((x) => resolve(x))) {
+      try {
+        require(m);
+      } catch (e) {
+        throw new UsageError(`mmlock run: --module ${JSON.stringify(m)}: cannot load: ${(e as Error).message.split('\n')[0]}`);
+      }
     }
     const configFile = typeof values.config === 'string' ? values.config : undefined;
     let cfg: Record<string, unknown> = {};
@@ -129,7 +139,7 @@ export const runCommand: Command = {
         try {
           cfg.machine = JSON.parse(m);
         } catch (e) {
-          throw new UsageError(`mmlock run: --machine: invalid JSON: ${(e as Error).message}; allowed: ${machinePresets().join(', ')} or a MachineSpec JSON object`);
+          throw new UsageError(`mmlock run: --machine: invalid JSON: ${(e as Error).message}; allowed: ${machinePresets().join(', ')} a MachineSpec JSON file path, or a MachineSpec JSON object`);
         }
       } else cfg.machine = m;
     }

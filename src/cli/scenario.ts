@@ -3,8 +3,8 @@ import { intOption, parse, UsageError, type OptionSpec } from './args';
 import { helpText } from './kernels';
 import { formatReports } from './scenario_format';
 import { KernelConfigError } from '../kernel/errors';
-import { isKernelName, KERNEL_NAMES, resolveKernel } from '../kernel/kernels';
-import { machinePresets } from '../hw';
+import { isKernelName, NAMED_KERNELS, resolveKernel } from '../kernel/kernels';
+import { isMachineFile, loadMachine, machinePresets } from '../hw';
 import { SCENARIOS, SCENARIO_NAMES, scenarioWorkload, type ScenarioEntry, type ScenarioReport } from '../workloads/mm_paths';
 import { ConfigError } from '../experiment/errors';
 import { resolveWorkloadParams } from '../experiment/config';
@@ -14,10 +14,10 @@ const OPTIONS: Record<string, OptionSpec> = {
   kernel: {
     type: 'string',
     multiple: true,
-    help: `kernel spec (as mmlock callsites); give it twice or as a comma list to compare kernels side by side: ${KERNEL_NAMES.join(', ')}, <name>+<patches>, patches:<patches>, JSON`,
+    help: `kernel spec (as mmlock callsites); give it twice or as a comma list to compare kernels side by side: ${NAMED_KERNELS.join(', ')}, <name>+<patches>, patches:<patches>, JSON`,
   },
   seed: { type: 'string', help: 'random seed (default 1)' },
-  machine: { type: 'string', help: 'machine preset (default ivybridge-ex-4s)' },
+  machine: { type: 'string', help: 'machine preset or MachineSpec JSON file (path ending in .json or containing /); default ivybridge-ex-4s' },
   set: { type: 'string', multiple: true, help: 'a scenario option, <key>=<value> (repeatable; see --list)' },
   unchecked: { type: 'boolean', help: 'turn checking mode off (lock invariants and lock order; faster)' },
   list: { type: 'boolean', help: 'list the scenarios and their options' },
@@ -50,8 +50,14 @@ export const scenario: Command = {
     const kernels = kernelList(values.kernel as string[] | undefined);
     const seed = values.seed === undefined ? 1 : intOption('scenario', 'seed', values.seed, 0);
     const machine = (values.machine as string | undefined) ?? 'ivybridge-ex-4s';
-    if (!machinePresets().includes(machine)) {
-      throw new UsageError(`mmlock scenario: --machine: unknown preset ${JSON.stringify(machine)}; allowed: ${machinePresets().join(', ')}`);
+    if (isMachineFile(machine)) {
+      try {
+        loadMachine(machine);
+      } catch (e) {
+        throw new UsageError(`mmlock scenario: --machine: ${(e as Error).message}`);
+      }
+    } else if (!machinePresets().includes(machine)) {
+      throw new UsageError(`mmlock scenario: --machine: unknown preset ${JSON.stringify(machine)}; allowed: ${machinePresets().join(', ')}, or the path of a MachineSpec JSON file`);
     }
     const settings = parseSettings((values.set as string[] | undefined) ?? [], names);
     const reports: (ScenarioReport & { seed: number; machine: string })[] = [];
@@ -90,7 +96,7 @@ function list(positionals: string[], json: boolean): number {
  */
 export function kernelList(raw: string[] | undefined): string[] {
   if (!raw || raw.length === 0) {
-    throw new UsageError(`mmlock scenario: --kernel is required; allowed: ${KERNEL_NAMES.join(', ')}, <name>+<patches>, patches:<patches> (see mmlock kernels)`);
+    throw new UsageError(`mmlock scenario: --kernel is required; allowed: ${NAMED_KERNELS.join(', ')}, <name>+<patches>, patches:<patches> (see mmlock kernels)`);
   }
   const out: string[] = [];
   for (const value of raw) {

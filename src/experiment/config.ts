@@ -19,7 +19,7 @@
  * `seed` as a string and `trace` as false or `{ intervalMs }`.
  */
 import { z } from 'zod';
-import { loadMachine, machinePresets, Machine, type MachineSpec } from '../hw';
+import { isMachineFile, loadMachine, loadMachineFile, machinePresets, Machine, type MachineSpec } from '../hw';
 import { KernelConfigError, resolveKernel, type KernelConfig, type KernelSpec } from '../kernel';
 import { defaultSchedParams, type SchedParams } from '../sched';
 import { describeParam, getWorkload, workloadNames, type ParamSpec, type ParamValues, type WorkloadDef } from '../workloads';
@@ -93,7 +93,7 @@ for (const k of Object.keys(defaultSchedParams)) {
 
 const TopSchema = z
   .strictObject({
-    machine: z.union([z.string(), z.record(z.string(), z.unknown())]).describe(`a machine preset name (${machinePresetsSafe().join(', ')}) or a MachineSpec object`).optional(),
+    machine: z.union([z.string(), z.record(z.string(), z.unknown())]).describe(`a machine preset name (${machinePresetsSafe().join(', ')}), a MachineSpec JSON file path, or a MachineSpec object`).optional(),
     kernel: z.union([z.string(), z.record(z.string(), z.unknown())]).describe('a kernel name or spec string (see mmlock kernels) or a {base, patches, locks} object').optional(),
     workload: z
       .union([
@@ -164,8 +164,16 @@ function resolveMachine(m: string | MachineSpec): Machine {
   if (typeof m === 'string') {
     const cached = machineCache.get(m);
     if (cached) return cached;
+    if (isMachineFile(m)) {
+      // read each time (not cached): a notebook user may edit the file between runs
+      try {
+        return loadMachineFile(m);
+      } catch (e) {
+        throw new ConfigError('machine', (e as Error).message);
+      }
+    }
     const names = machinePresets();
-    if (!names.includes(m)) throw new ConfigError('machine', `unknown machine preset ${show(m)}`, `${names.join(', ')} (or a MachineSpec object)`);
+    if (!names.includes(m)) throw new ConfigError('machine', `unknown machine preset ${show(m)}`, `${names.join(', ')}, the path of a MachineSpec JSON file (ending in .json or containing /), or a MachineSpec object`);
     const machine = loadMachine(m);
     machineCache.set(m, machine);
     return machine;

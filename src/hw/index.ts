@@ -1,3 +1,3 @@
 export { Machine, validateMachineSpec, type MachineSpec, type MachineLatencies } from './machine';
 export { CacheLine, type CacheLineStats, type CacheLineSnapshot } from './cacheline';
-export { loadMachine, machinePresets } from './presets';
+export { loadMachine, loadMachineFile, isMachineFile, machinePresets } from './presets';

@@ -1,9 +1,19 @@
 /**
  * Lock classes and their configuration, as plain data for the locking layer to interpret.
- * A kernel names a primitive and an options object for each of `i_mmap`, `anon_vma` and
- * `mmap_sem`. Defaults are 3.18 x86-64 behaviour (docs/reference/kernel-locking.md §5 mutex, §6 rwsem);
- * a non-default value is a what-if knob. Options are validated against LOCK_OPTIONS, so a
- * typo is an error listing the allowed names rather than a silently ignored key.
+ * A kernel names a primitive and an options object for each of `i_mmap`, `anon_vma`,
+ * `mmap_sem` and `ptl` (the page-table locks: split pte locks, mm->page_table_lock and the
+ * hugetlb pmd locks). Defaults are 3.18 x86-64 behaviour (docs/reference/kernel-locking.md
+ * §5 mutex, §6 rwsem); a non-default value is a what-if knob or an older kernel's design
+ * (the historical kernels of kernels.ts). Any class may be any primitive: a read-mode
+ * acquisition of a primitive without a shared mode (mutex, spinlock) takes it exclusively,
+ * as the kernel did before the lock was an rwsem. Options are validated against
+ * LOCK_OPTIONS, so a typo is an error listing the allowed names rather than a silently
+ * ignored key; an option the locking layer does not model (`modelled: false`) keeps its
+ * 3.18 value and refuses any other.
+ *
+ * `ptl` is absent from a kernel's `locks` unless overridden (then the 3.18 spinlock): its
+ * absence keeps the canonical JSON of every existing kernel, hence config hashes and the
+ * seeds derived from them, unchanged.
  */
 import { KernelConfigError, show } from './errors';
 
@@ -17,16 +27,24 @@ export interface LockClassConfig {
   readonly options: Readonly<LockOptions>;
 }
 
-export const LOCK_CLASSES = ['i_mmap', 'anon_vma', 'mmap_sem'] as const;
+export const LOCK_CLASSES = ['i_mmap', 'anon_vma', 'mmap_sem', 'ptl'] as const;
 export type LockClass = (typeof LOCK_CLASSES)[number];
 
-export type KernelLocks = { readonly [C in LockClass]: LockClassConfig };
+/** i_mmap, anon_vma and mmap_sem always; ptl only when overridden (see the module comment). */
+export type KernelLocks = { readonly [C in Exclude<LockClass, 'ptl'>]: LockClassConfig } & { readonly ptl?: LockClassConfig };
+
+/** The configuration of class `c` in `locks` (ptl: the 3.18 spinlock unless overridden). */
+export function lockConfigOf(locks: KernelLocks, c: LockClass): LockClassConfig {
+  return locks[c] ?? defaultLockConfig('spinlock');
+}
 
 export interface LockOptionSpec {
   readonly type: 'boolean' | 'number';
   /** 3.18 value. */
   readonly default: boolean | number;
   readonly help: string;
+  /** false: not modelled by the locking layer; only the default value is accepted */
+  readonly modelled?: false;
 }
 
 /** Options each primitive understands, with 3.18 defaults. */
@@ -48,27 +66,36 @@ const optionTable: OptionTable = {
       help: 'a writer takes the lock whenever the active count is 0, queue or not (down_write fast path and spinning cmpxchg); false = writers queue behind waiters (§6)',
     },
     readerPreference: {
-      type: 'boolean', default: false,
-      help: 'new readers join a read-held lock even with waiters queued; 3.18 sends them to the FIFO queue once anyone is queued (§6 model rule 1), so false',
+      type: 'boolean', default: false, modelled: false,
+      help: 'NOT MODELLED (only false is accepted): new readers joining a read-held lock even with waiters queued; 3.18 sends them to the FIFO queue once anyone is queued (§6 model rule 1)',
     },
   }),
   spinlock: Object.freeze({
     fair: {
-      type: 'boolean', default: true,
-      help: 'FIFO (x86 ticket lock in 3.18, §6 [U]); false = test-and-set, whoever lands first',
+      type: 'boolean', default: true, modelled: false,
+      help: 'NOT MODELLED (only true is accepted): FIFO hand-off (x86 ticket lock in 3.18, §6 [U]); false would be test-and-set, whoever lands first',
     },
   }),
 };
 export const LOCK_OPTIONS: OptionTable = Object.freeze(optionTable);
 
-/** Which primitives each class may use. */
+/**
+ * Which primitives each class may use: all of them. i_mmap: i_mmap_lock spinlock before
+ * 3.0, i_mmap_mutex 3.0–3.18, i_mmap_rwsem with patch 3; anon_vma: spinlock, mutex (3.0),
+ * rwsem (3.8); mmap_sem: an rwsem throughout; ptl: spinlocks throughout
+ * (docs/reference/kernel-locking.md §9). A read-mode acquisition of a mutex or spinlock is
+ * exclusive.
+ */
 export const ALLOWED_PRIMITIVES: { readonly [C in LockClass]: readonly LockPrimitive[] } = Object.freeze({
-  // i_mmap_mutex (3.18) / i_mmap_rwsem (patch 3). Read-mode sites need 'rwsem' (kernels.ts checks).
-  i_mmap: Object.freeze(['mutex', 'rwsem'] as LockPrimitive[]),
-  // anon_vma->rwsem in 3.18 (§4); a mutex is the what-if "every anon_vma user exclusive".
-  anon_vma: Object.freeze(['rwsem', 'mutex'] as LockPrimitive[]),
-  // mm->mmap_sem: faults and NUMA hinting take it for read (§4); only an rwsem serves them.
-  mmap_sem: Object.freeze(['rwsem'] as LockPrimitive[]),
+  i_mmap: LOCK_PRIMITIVES,
+  anon_vma: LOCK_PRIMITIVES,
+  mmap_sem: LOCK_PRIMITIVES,
+  ptl: LOCK_PRIMITIVES,
+});
+
+/** the 3.18 primitive of each class */
+export const DEFAULT_PRIMITIVE: { readonly [C in LockClass]: LockPrimitive } = Object.freeze({
+  i_mmap: 'mutex', anon_vma: 'rwsem', mmap_sem: 'rwsem', ptl: 'spinlock',
 });
 
 /** The primitive's 3.18 configuration. */
@@ -79,7 +106,7 @@ export function defaultLockConfig(primitive: LockPrimitive): LockClassConfig {
 }
 
 /** 3.18 lock classes with the given i_mmap primitive. */
-export function defaultLocks(iMmap: 'mutex' | 'rwsem'): KernelLocks {
+export function defaultLocks(iMmap: LockPrimitive): KernelLocks {
   return Object.freeze({
     i_mmap: defaultLockConfig(iMmap),
     anon_vma: defaultLockConfig('rwsem'),
@@ -107,7 +134,7 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 export function applyLockOverrides(base: KernelLocks, overrides: unknown, field = 'locks'): KernelLocks {
   if (overrides === undefined) return base;
   if (!isPlainObject(overrides)) throw new KernelConfigError(field, `expected an object keyed by lock class, got ${show(overrides)}`, LOCK_CLASSES);
-  const out: Record<LockClass, LockClassConfig> = { ...base };
+  const out: Record<string, LockClassConfig> = { ...base };
   for (const [cls, ov] of Object.entries(overrides)) {
     const f = `${field}.${cls}`;
     if (!(LOCK_CLASSES as readonly string[]).includes(cls)) throw new KernelConfigError(f, 'unknown lock class', LOCK_CLASSES);
@@ -117,8 +144,9 @@ export function applyLockOverrides(base: KernelLocks, overrides: unknown, field 
     for (const k of Object.keys(ov)) {
       if (k !== 'primitive' && k !== 'options') throw new KernelConfigError(`${f}.${k}`, 'unknown key', ['primitive', 'options']);
     }
-    let primitive = out[c].primitive;
-    let options: LockOptions = { ...out[c].options };
+    const current = out[c] ?? defaultLockConfig(DEFAULT_PRIMITIVE[c]);
+    let primitive = current.primitive;
+    let options: LockOptions = { ...current.options };
     if (ov.primitive !== undefined) {
       if (typeof ov.primitive !== 'string' || !ALLOWED_PRIMITIVES[c].includes(ov.primitive as LockPrimitive)) {
         throw new KernelConfigError(`${f}.primitive`, `${show(ov.primitive)} is not a primitive for ${cls}`, ALLOWED_PRIMITIVES[c]);
@@ -138,12 +166,15 @@ export function applyLockOverrides(base: KernelLocks, overrides: unknown, field 
         if (typeof value !== spec.type || (spec.type === 'number' && !Number.isFinite(value))) {
           throw new KernelConfigError(of, `expected a ${spec.type}, got ${show(value)}`);
         }
+        if (spec.modelled === false && value !== spec.default) {
+          throw new KernelConfigError(of, `${show(value)} is not modelled (the locking layer implements only the 3.18 behaviour of this option)`, [String(spec.default)]);
+        }
         options[name] = value as boolean | number;
       }
     }
     out[c] = Object.freeze({ primitive, options: Object.freeze(options) });
   }
-  return Object.freeze(out);
+  return Object.freeze(out) as unknown as KernelLocks;
 }
 
 /** "optimisticSpin, writerSteal" — the options that are on (booleans) or set (numbers). */

@@ -5,3 +5,4 @@ export { Osq, spinOnOwner } from './osq';
 export { Mutex, defaultMutexOptions, type MutexOptions } from './mutex';
 export { RwSem, defaultRwsemOptions, type RwsemOptions } from './rwsem';
 export { LockStat, LockSiteStats, Distribution, type LockMode, type LockStatRow, type WaitingOp } from './lockstat';
+export { ExclusiveOnly, SleepingPtl, type PageTableLock } from './adapters';

@@ -1,6 +1,6 @@
 import type { Simulation } from '../engine';
 import type { Scheduler, Task } from '../sched';
-import { LockEnv, Mutex, RwSem, SpinLock, type LockClass, type SleepLock, type LockMode } from '../locking';
+import { ExclusiveOnly, LockEnv, Mutex, RwSem, SleepingPtl, SpinLock, type LockClass, type LockMode, type PageTableLock, type SleepLock } from '../locking';
 import { resolveMmCosts, type MmCosts } from './costs';
 import { newVmStat, type VmStat } from './vmstat';
 import { AddressSpace, type AddressSpaceOptions } from './address_space';
@@ -25,7 +25,8 @@ export interface MmLockConfig {
 export interface MmKernel {
   name: string;
   sites: Readonly<Record<string, { readonly mode: LockMode }>>;
-  locks: Readonly<Record<'i_mmap' | 'anon_vma' | 'mmap_sem', MmLockConfig>>;
+  /** `ptl` absent: the 3.18 spinlock */
+  locks: Readonly<Record<'i_mmap' | 'anon_vma' | 'mmap_sem', MmLockConfig>> & { readonly ptl?: MmLockConfig };
 }
 
 /**
@@ -90,7 +91,9 @@ export class MmContext {
     opts: { costs?: Partial<MmCosts>; numa?: Partial<NumaParams>; compaction?: Partial<CompactionParams>; exactRmapWalks?: boolean } = {},
   ) {
     this.costs = resolveMmCosts(opts.costs);
-    this.lazyRmapWalks = env.fold && !(opts.exactRmapWalks ?? env.exactRmapWalks);
+    // lazy walks plan with the pte locks' spinlock state (rmap_lazy.ts): spinlock ptls only
+    const ptl = kernel.locks.ptl?.primitive ?? 'spinlock';
+    this.lazyRmapWalks = env.fold && !(opts.exactRmapWalks ?? env.exactRmapWalks) && ptl === 'spinlock';
     this.numaParams = resolveNumaParams(opts.numa);
     this.compactionParams = resolveCompactionParams(opts.compaction);
   }
@@ -126,20 +129,34 @@ export class MmContext {
     return this.numaState;
   }
 
-  /** A lock of one of the kernel-configured classes (i_mmap, anon_vma, mmap_sem). */
+  /**
+   * A lock of one of the kernel-configured classes (i_mmap, anon_vma, mmap_sem), of the
+   * kernel's primitive. A mutex or spinlock has no shared mode: read-mode call sites take
+   * it exclusively (ExclusiveOnly), as the kernel did before these locks were rwsems.
+   */
   newLock(cls: 'i_mmap' | 'anon_vma' | 'mmap_sem', name: string): SleepLock {
     const cfg = this.kernel.locks[cls];
     const lc = LOCK_CLASSES[cls];
     switch (cfg.primitive) {
-      case 'mutex': return new Mutex(this.env, lc, name, cfg.options as { optimisticSpin?: boolean });
+      case 'mutex': return new ExclusiveOnly(new Mutex(this.env, lc, name, cfg.options as { optimisticSpin?: boolean }));
       case 'rwsem': return new RwSem(this.env, lc, name, cfg.options as { optimisticSpin?: boolean; writerSteal?: boolean });
-      case 'spinlock': return new SpinLock(this.env, lc, name);
+      case 'spinlock': return new ExclusiveOnly(new SpinLock(this.env, lc, name));
     }
   }
 
-  /** A page-table lock (split pte lock or mm->page_table_lock). */
-  newPtl(name: string): SpinLock {
-    return new SpinLock(this.env, LOCK_CLASSES.ptl, name);
+  /**
+   * A page-table lock (split pte lock, mm->page_table_lock, a hugetlb pmd lock): the 3.18
+   * ticket spinlock unless the kernel overrides `locks.ptl` (then SleepingPtl over a mutex
+   * or rwsem, taken exclusively).
+   */
+  newPtl(name: string): PageTableLock {
+    const cfg = this.kernel.locks.ptl;
+    const lc = LOCK_CLASSES.ptl;
+    if (!cfg || cfg.primitive === 'spinlock') return new SpinLock(this.env, lc, name);
+    const inner = cfg.primitive === 'mutex'
+      ? new Mutex(this.env, lc, name, cfg.options as { optimisticSpin?: boolean })
+      : new RwSem(this.env, lc, name, cfg.options as { optimisticSpin?: boolean; writerSteal?: boolean });
+    return new SleepingPtl(this.env, inner);
   }
 
   /** A spinlock of one of LOCK_CLASSES (e.g. a node's lru_lock). */
@@ -167,8 +184,9 @@ export class MmContext {
   *immapUnlock(task: Task, mapping: AddressSpace, mode: LockMode): Generator<unknown, void, unknown> {
     if (task.debt > 0) yield* this.compute(task, 0); // the hold ends after the work owed in it
     const held = this.env.held(task);
+    const lock = mapping.lock instanceof ExclusiveOnly ? mapping.lock.inner : mapping.lock; // what the env tracks
     for (let i = held.length - 1; i >= 0; i--) {
-      if ((held[i].lock as object) === mapping.lock) {
+      if ((held[i].lock as object) === lock) {
         this.immapOverlap.exit(mapping.lock, held[i].site, this.sim.now);
         break;
       }

@@ -54,7 +54,7 @@ export function* remapFilePages(ctx: MmContext, task: Task, mm: MmStruct, start:
         const s = Math.max(start, t * PTRS_PER_PTE), e = Math.min(end, (t + 1) * PTRS_PER_PTE);
         for (let a = s; a < e; a++) mm.pt.clear(a);
         yield* ctx.compute(task, (e - s) * ctx.costs.changePte);
-        yield* ptl.release(task);
+        yield* ptl.unlock(task);
       }
       return;
     }

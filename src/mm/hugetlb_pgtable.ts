@@ -1,4 +1,4 @@
-import type { SpinLock } from '../locking';
+import type { PageTableLock } from '../locking';
 import type { MmContext } from './context';
 import type { MmStruct } from './mm_struct';
 import type { Page } from './page';
@@ -46,7 +46,7 @@ export class HugePmdPage {
   count = 1;
   readonly sharers = new Set<MmStruct>();
   readonly ptes = new Map<number, HugePte>();
-  readonly ptl: SpinLock;
+  readonly ptl: PageTableLock;
 
   constructor(ctx: MmContext, owner: MmStruct, readonly pud: number) {
     this.ptl = ctx.newPtl(`${owner.name}.pmd${pud}.ptl`);

@@ -1,4 +1,4 @@
-import type { SleepLock, SpinLock } from '../locking';
+import type { PageTableLock, SleepLock } from '../locking';
 import type { MmContext } from './context';
 import type { Vma } from './vma';
 import type { HugePmdPage } from './hugetlb_pgtable';
@@ -19,7 +19,7 @@ export const TASK_UNMAPPED_BASE = Math.ceil((2 ** 47 - 4096) / 3 / 4096);
 export class MmStruct {
   readonly vmas: Vma[] = [];
   readonly mmapSem: SleepLock;
-  private readonly ptls = new Map<number, SpinLock>();
+  private readonly ptls = new Map<number, PageTableLock>();
   /** NUMA node this mm's task mostly runs on (numa_preferred_nid), -1 = none */
   preferredNode = -1;
   /** task_numa_work state (kernel/sched/fair.c) */
@@ -35,7 +35,7 @@ export class MmStruct {
    * with other mms (hugetlb_pgtable.ts)
    */
   readonly hugePuds = new Map<number, HugePmdPage>();
-  private pageTableLockObj: SpinLock | null = null;
+  private pageTableLockObj: PageTableLock | null = null;
   /** mm->start_brk and mm->brk (virtual pages; set by exec) */
   startBrk = 0;
   brk = 0;
@@ -47,7 +47,7 @@ export class MmStruct {
   }
 
   /** pte_lockptr(): the split pte lock of the page table covering virtual page `addr` */
-  ptl(addr: number): SpinLock {
+  ptl(addr: number): PageTableLock {
     const key = Math.floor(addr / PTRS_PER_PTE);
     let l = this.ptls.get(key);
     if (!l) {
@@ -69,7 +69,7 @@ export class MmStruct {
   }
 
   /** mm->page_table_lock (taken by __pmd_alloc/__pud_alloc to populate an upper level) */
-  get pageTableLock(): SpinLock {
+  get pageTableLock(): PageTableLock {
     return (this.pageTableLockObj ??= this.ctx.newPtl(`${this.name}.page_table_lock`));
   }
 

@@ -68,8 +68,8 @@ export function* movePtes(ctx: MmContext, task: Task, vma: Vma, oldAddr: number,
     mm.pt.set(newAddr + (a - oldAddr), page);
   }
   yield* ctx.compute(task, moved.length * ctx.costs.movePte);
-  if (nptl !== optl) yield* nptl.release(task);
-  yield* optl.release(task);
+  if (nptl !== optl) yield* nptl.unlock(task);
+  yield* optl.unlock(task);
   if (av) yield* av.rwsem.release(task, 'write');
   if (file) yield* ctx.immapUnlock(task, file, mode!);
   return moved.length;

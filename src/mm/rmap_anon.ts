@@ -37,7 +37,7 @@ export function* anonVmaPrepare(ctx: MmContext, task: Task, vma: Vma): Generator
     vma.anonVma = av;
     av.degree++;
   }
-  yield* vma.mm.pageTableLock.release(task);
+  yield* vma.mm.pageTableLock.unlock(task);
   yield* av.rwsem.release(task, 'write');
   if (av.degree === 0) av.rwsem.dispose(); // lost the race: this anon_vma is freed unused
 }

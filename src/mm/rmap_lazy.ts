@@ -222,7 +222,7 @@ class LazyWalks {
       const mapped = planner.mapped(vma);
       let post = 0;
       if (mapped) {
-        const ptl = vma.mm.ptl(vma.addressOf(page.index));
+        const ptl = vma.mm.ptl(vma.addressOf(page.index)) as SpinLock; // lazy walks: spinlock ptls only (MmContext)
         if (!w.lockSet.has(ptl)) {
           w.locks.push(ptl);
           ptl.watched++;
@@ -304,7 +304,7 @@ class LazyWalks {
     let post = 0;
     if (!mapped) r = walker.rmapOne(page, vma, false);
     else {
-      const ptl = vma.mm.ptl(vma.addressOf(page.index));
+      const ptl = vma.mm.ptl(vma.addressOf(page.index)) as SpinLock;
       if (!ptl.foldable()) throw new Error(`lazy rmap walk of page ${page.index}: ${ptl.name} is held at a step planned as uncontended (a change went unreported)`);
       const debt = task.debt;
       ptl.criticalFolded(task, 'rmap_one', () => {

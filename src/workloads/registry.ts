@@ -17,7 +17,7 @@
 import type { Simulation, Rng } from '../engine';
 import type { Machine } from '../hw';
 import type { Scheduler, Task } from '../sched';
-import type { KernelConfig, LockClass } from '../kernel';
+import { lockConfigOf, type KernelConfig, type LockClass } from '../kernel';
 import { LockEnv, Mutex, RwSem, SpinLock, type LockStatRow, type SleepLock } from '../locking';
 
 /** One parameter of a workload. */
@@ -203,7 +203,7 @@ export function describeParam(p: ParamSpec): string {
 
 /** Build the lock for class `cls` as `kernel` configures it. */
 export function kernelLock(env: LockEnv, kernel: KernelConfig, cls: LockClass, name: string = cls): KernelLock {
-  const cfg = kernel.locks[cls];
+  const cfg = lockConfigOf(kernel.locks, cls);
   const lockClass = { name: cls };
   const primitive = cfg.primitive;
   const lock: SleepLock =

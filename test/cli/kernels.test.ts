@@ -7,8 +7,12 @@ test('mmlock kernels --json prints the named kernels with descriptions', async (
   assert.equal(r.code, 0);
   assert.equal(r.err, '');
   const rows = JSON.parse(r.out) as { name: string; description: string; patches: number[] }[];
-  assert.deepEqual(rows.map((x) => x.name), ['3.18-rc1', '3.18-rc1-i_mmap_rwsem', '3.18-rc1-i_mmap_rwsem-merged']);
-  assert.deepEqual(rows.map((x) => x.patches), [[], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [1, 2, 3, 4, 5, 6, 7, 9]]);
+  assert.deepEqual(rows.map((x) => x.name), ['3.18-rc1', '3.18-rc1-i_mmap_rwsem', '3.18-rc1-i_mmap_rwsem-merged', '3.18-rc1-locks-2.6.39', '3.18-rc1-locks-3.0', '3.18-rc1-locks-3.8', '3.18-rc1-locks-3.10']);
+  assert.deepEqual(rows.map((x) => x.patches), [[], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [1, 2, 3, 4, 5, 6, 7, 9], [], [], [], []]);
+  // historical kernels carry their lock overrides and sources
+  const h = rows[3] as unknown as { locks: { i_mmap: { primitive: string } }; sources: string[] };
+  assert.equal(h.locks.i_mmap.primitive, 'spinlock');
+  assert.ok(h.sources.some((s) => s.includes('3d48ae45e72390ddf8cc5256ac32ed6f7a19cbea')));
   for (const x of rows) assert.ok(x.description.length > 10 && !x.description.includes('\n'));
 });
 

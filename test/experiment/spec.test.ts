@@ -82,7 +82,7 @@ const BAD: [Record<string, unknown>, RegExp][] = [
   [{ axes: { kernel: ['3.18-rc1', '3.19'] } }, /^axes\.kernel\[1\]: unknown kernel "3\.19"; allowed: 3\.18-rc1, /],
   [{ axes: { machine: ['ivybridge-ex-2s', 'pdp-11'] } }, /^axes\.machine\[1\]: unknown machine preset "pdp-11"; allowed: ivybridge-ex-2s, /],
   [{ axes: { workload: ['lock-hammer', 'aim8'] } }, /^axes\.workload\[1\]: unknown workload "aim8"; allowed: aim7, aim7-whatif, fork-storm, iozone-mmap, lock-hammer, memcached, memory-failure, microbench, nommu, numa-migration, postgres-hugetlb, truncate, uprobe, xip$/],
-  [{ axes: { kernel: [{ base: '3.18-rc1', locks: { i_mmap: { primitive: 'spinlock' } } }] } }, /^axes\.kernel\[0\]\.locks\.i_mmap\.primitive: "spinlock" is not a primitive for i_mmap; allowed: mutex, rwsem$/],
+  [{ axes: { kernel: [{ base: '3.18-rc1', locks: { i_mmap: { primitive: 'ticket' } } }] } }, /^axes\.kernel\[0\]\.locks\.i_mmap\.primitive: "ticket" is not a primitive for i_mmap; allowed: mutex, rwsem, spinlock$/],
   [{ axes: { seed: [1, 2] } }, /^axes\.seed: cannot vary "seed"/],
   [{ axes: { threads: [2], 'params.threads': [4] } }, /^axes\["params\.threads"\]: sets params\.threads, as axes\.threads does/],
   [{ axes: { 'duration.ms': [0] } }, /^axes\["duration\.ms"\]\[0\]: must be a number of simulated ms > 0 and <= 1000000, got 0$/],

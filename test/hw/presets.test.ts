@@ -5,7 +5,7 @@ import { dataPath } from '../../src/data';
 import { loadMachine, machinePresets, type MachineSpec } from '../../src/hw';
 import { toySpec } from './specs';
 
-const EXPECTED = ['ivybridge-ex-2s', 'ivybridge-ex-4s', 'sandybridge-ep-2s', 'sapphirerapids-2s', 'vm-epyc-2c', 'westmere-ex-8s'];
+const EXPECTED = ['ivybridge-ex-2s', 'ivybridge-ex-4s', 'nehalem-ex-4s', 'sandybridge-ep-2s', 'sapphirerapids-2s', 'vm-epyc-2c', 'westmere-ep-2s', 'westmere-ex-4s', 'westmere-ex-8s'];
 
 test('the presets in data/machines/ load, and are named after their files', () => {
   const names = machinePresets();
@@ -28,6 +28,11 @@ test('preset shapes: sockets × cores × threads as documented', () => {
   assert.deepEqual(shape('sandybridge-ep-2s'), [2, 8, 2]);
   assert.deepEqual(shape('sapphirerapids-2s'), [2, 56, 2]);
   assert.deepEqual(shape('vm-epyc-2c'), [1, 2, 1]);
+  assert.deepEqual(shape('westmere-ep-2s'), [2, 6, 2]);
+  assert.deepEqual(shape('nehalem-ex-4s'), [4, 8, 2]);
+  assert.deepEqual(shape('westmere-ex-4s'), [4, 10, 2]);
+  // the 4-socket Westmere-EX keeps the 8-socket preset's one-hop latencies (same measurements)
+  assert.deepEqual({ ...loadMachine('westmere-ex-4s').spec.latency, hit: 0, sameCore: 0 }, { ...loadMachine('westmere-ex-8s').spec.latency, hit: 0, sameCore: 0 });
   // "what if fewer sockets": the 2-socket IvyBridge-EX keeps every latency of the paper's machine
   assert.deepEqual(loadMachine('ivybridge-ex-2s').spec.latency, loadMachine('ivybridge-ex-4s').spec.latency);
   assert.deepEqual(loadMachine('ivybridge-ex-2s').spec.smt, loadMachine('ivybridge-ex-4s').spec.smt);

@@ -115,8 +115,8 @@ test('duplicates and unknown patches are errors', () => {
 });
 
 test('resolveKernel: unknown name lists the names and the spec forms', () => {
-  throwsConfig(() => resolveKernel('3.19'), 'kernel', /unknown kernel "3\.19"; allowed: 3\.18-rc1, 3\.18-rc1-i_mmap_rwsem, 3\.18-rc1-i_mmap_rwsem-merged, <name>\+<patches>, patches:<patches>/);
-  throwsConfig(() => namedKernel('x'), 'kernel', /allowed: 3\.18-rc1, 3\.18-rc1-i_mmap_rwsem, 3\.18-rc1-i_mmap_rwsem-merged$/);
+  throwsConfig(() => resolveKernel('3.19'), 'kernel', /unknown kernel "3\.19"; allowed: 3\.18-rc1, 3\.18-rc1-i_mmap_rwsem, 3\.18-rc1-i_mmap_rwsem-merged, 3\.18-rc1-locks-2\.6\.39, 3\.18-rc1-locks-3\.0, 3\.18-rc1-locks-3\.8, 3\.18-rc1-locks-3\.10, <name>\+<patches>, patches:<patches>/);
+  throwsConfig(() => namedKernel('x'), 'kernel', /allowed: 3\.18-rc1, 3\.18-rc1-i_mmap_rwsem, 3\.18-rc1-i_mmap_rwsem-merged, 3\.18-rc1-locks-2\.6\.39, 3\.18-rc1-locks-3\.0, 3\.18-rc1-locks-3\.8, 3\.18-rc1-locks-3\.10$/);
   throwsConfig(() => resolveKernel('3.19', '--kernel'), '--kernel', /unknown kernel/);
   throwsConfig(() => resolveKernel(42 as never), 'kernel', /expected a kernel name or a spec object, got 42/);
 });
@@ -145,18 +145,17 @@ test('resolveKernel: lock overrides', () => {
   assert.equal(same.name, '3.18-rc1');
   const noSpin = resolveKernel('{"base":"3.18-rc1","locks":{"i_mmap":{"options":{"optimisticSpin":false}}}}');
   assert.equal(noSpin.locks.i_mmap.options.optimisticSpin, false);
-  // a mutex cannot serve read-mode sites
-  throwsConfig(
-    () => resolveKernel({ base: '3.18-rc1-i_mmap_rwsem-merged', locks: { i_mmap: { primitive: 'mutex' } } }),
-    'locks.i_mmap.primitive',
-    /a mutex cannot serve the read-mode sites rmap_walk_file \(patch 4\), .*; allowed: rwsem$/,
-  );
+  // a mutex serves read-mode sites exclusively (MmContext.newLock): the sites keep their mode
+  const mx = resolveKernel({ base: '3.18-rc1-i_mmap_rwsem-merged', locks: { i_mmap: { primitive: 'mutex' } } });
+  assert.equal(mx.primitive, 'mutex');
+  assert.deepEqual(mx.sites, resolveKernel('3.18-rc1-i_mmap_rwsem-merged').sites);
+  assert.match(mx.name, /^3\.18-rc1-i_mmap_rwsem-merged \[locks: i_mmap=mutex \(optimisticSpin\)\]$/);
   // rwsem with every site write (no patch 3 recorded) is allowed
   const rw = resolveKernel({ locks: { i_mmap: { primitive: 'rwsem' } } });
   assert.equal(rw.primitive, 'rwsem');
   assert.equal(rw.sites.vma_link.patch, null);
   throwsConfig(() => resolveKernel({ locks: { i_mmap: { options: { spin: true } } } }), 'locks.i_mmap.options.spin', /unknown option for a mutex; allowed: optimisticSpin$/);
-  throwsConfig(() => resolveKernel({ locks: { pte: {} } as never }), 'locks.pte', /unknown lock class; allowed: i_mmap, anon_vma, mmap_sem$/);
+  throwsConfig(() => resolveKernel({ locks: { pte: {} } as never }), 'locks.pte', /unknown lock class; allowed: i_mmap, anon_vma, mmap_sem, ptl$/);
   throwsConfig(() => resolveKernel('{"locks":'), 'kernel', /invalid JSON spec/);
 });
 

@@ -83,10 +83,10 @@ test('resolveKernel on arbitrary strings and values never crashes', () => {
   fc.assert(fc.property(specString, (s) => total(() => resolveKernel(s))), { numRuns: 500 });
   fc.assert(fc.property(fc.anything(), (x) => total(() => resolveKernel(x as never))), { numRuns: 300 });
   const lockish = fc.record({
-    base: fc.option(fc.constantFrom('3.18-rc1', '3.18-rc1-i_mmap_rwsem', '3.18-rc1-i_mmap_rwsem-merged', 'zz'), { nil: undefined }),
+    base: fc.option(fc.constantFrom('3.18-rc1', '3.18-rc1-i_mmap_rwsem', '3.18-rc1-i_mmap_rwsem-merged', '3.18-rc1-locks-2.6.39', '3.18-rc1-locks-3.8', 'zz'), { nil: undefined }),
     patches: fc.option(fc.oneof(fc.array(fc.oneof(fc.integer({ min: 0, max: 12 }), token)), token), { nil: undefined }),
     locks: fc.option(fc.dictionary(
-      fc.constantFrom('i_mmap', 'anon_vma', 'mmap_sem', 'pte'),
+      fc.constantFrom('i_mmap', 'anon_vma', 'mmap_sem', 'ptl', 'pte'),
       fc.record({
         primitive: fc.option(fc.constantFrom('mutex', 'rwsem', 'spinlock', 'x'), { nil: undefined }),
         options: fc.option(fc.dictionary(fc.constantFrom('optimisticSpin', 'writerSteal', 'readerPreference', 'fair', 'bogus'), fc.oneof(fc.boolean(), fc.integer())), { nil: undefined }),

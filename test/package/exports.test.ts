@@ -50,6 +50,33 @@ test("import { resolveKernel } from 'mmlock' (ES module) in the checkout", { ski
   assert.deepEqual(JSON.parse(r.stdout), { mode: 'write', patch: null });
 });
 
+test("the mm model and reaim's workfile parser from 'mmlock': MmContext, mmap/munmap, a fault", { skip: !existsSync(DIST) && 'dist/ missing: run `npm run build` first' }, () => {
+  const r = probe('probe-mm.cjs', [
+    "const m = require('mmlock');",
+    "const { Simulation, Scheduler, LockEnv, loadMachine, resolveKernel, MmContext, vmMmap, vmMunmap, doMmap, doMunmap, pageFault, filemapFault, anonFault, handlePteFault, hugetlbFault, parseWorkfile } = m;",
+    "const sim = new Simulation(1);",
+    "const sched = new Scheduler(sim, loadMachine('ivybridge-ex-4s'));",
+    "const env = new LockEnv(sim, sched, { checks: true });",
+    "const ctx = new MmContext(sim, sched, env, resolveKernel('3.18-rc1-i_mmap_rwsem'));",
+    "const f = ctx.newFile('lib', { nrPages: 16 });",
+    "const mm = ctx.newMm('p');",
+    "let mapped = 0, after = -1;",
+    "sched.spawn('t', function* (t) {",
+    "  const vma = yield* vmMmap(ctx, t, mm, { file: f, pgoff: 0, pages: 16, flags: 1, addr: 0x1000 });",
+    "  mapped = vma.end - vma.start;",
+    "  yield* pageFault(ctx, t, mm, 0x1004);",
+    "  yield* vmMunmap(ctx, t, mm, 0x1000, 16);",
+    "  after = f.i_mmap.size;",
+    "});",
+    "sim.run(); env.finalCheck();",
+    "const wf = parseWorkfile('FILESIZE: 10k\\n5 sieve\\n7 fork_test\\n');",
+    "const fns = [doMmap, doMunmap, filemapFault, anonFault, handlePteFault, hugetlbFault].map((x) => typeof x);",
+    "console.log(JSON.stringify({ mapped, after, mm: typeof m.mm.MmContext, fns, hits: wf.totalHits, size: wf.fileSizeKiB }));",
+  ].join('\n'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { mapped: 16, after: 0, mm: 'function', fns: Array(6).fill('function'), hits: 12, size: 10 });
+});
+
 test("TypeScript (node16 resolution) finds the types of 'mmlock' through exports", { skip: !existsSync(DIST) && 'dist/ missing: run `npm run build` first' }, () => {
   const ts = require('typescript') as typeof import('typescript');
   mkdirSync(DIR, { recursive: true });

@@ -241,7 +241,7 @@ export const PresetSchema = z
     name: z.string().min(1).max(200).describe('a string of 1 to 200 characters').optional(),
     description: z.string().describe('a string').optional(),
     workload: z.string().min(1).describe('a workload name').optional(),
-    machine: z.string().min(1).describe('a machine preset name').optional(),
+    machine: z.string().min(1).describe('a machine preset name or a MachineSpec JSON file path').optional(),
     workloads: z.array(z.string().min(1).describe('a workfile name')).min(1).describe('a non-empty array of workfile names').optional(),
     kernels: z.array(z.string().min(1).describe('a kernel name or spec')).length(2).describe('two kernels: [baseline, patched]').optional(),
     // checked by expandUsers, for messages that name the entry
