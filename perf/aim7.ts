@@ -31,7 +31,7 @@ export const aim7 = {
       users: { type: 'string', default: '100,1000,2000', help: 'numbers of users, comma-separated (at least two different)' },
       workfiles: { type: 'string', default: WORKFILE_NAMES.join(','), help: `workfiles, comma-separated (${WORKFILE_NAMES.join(', ')})` },
       kernel: { type: 'string', default: '3.18-rc1', help: 'kernel name or spec' },
-      seed: { type: 'string', default: '1', help: 'run seed' },
+      seed: { type: 'string', text: true, default: '1', help: 'run seed' },
     });
     const users = String(values.users).split(',').map((s) => intOption('bench aim7', 'users', s.trim(), 1, 4000));
     if (new Set(users).size < 2) throw new UsageError(`mmlock bench aim7: --users needs at least two different numbers for the exponent, got ${JSON.stringify(values.users)}`);

@@ -26,7 +26,7 @@ export const hold = {
     const { values } = parse('bench hold', argv, {
       processes: { type: 'string', default: '1000', help: 'number of processes' },
       events: { type: 'string', default: '5000000', help: 'events to process' },
-      seed: { type: 'string', default: '1', help: 'run seed' },
+      seed: { type: 'string', text: true, default: '1', help: 'run seed' },
       queue: { type: 'string', default: 'calendar', help: 'future-event list: calendar or heap' },
       repeat: { type: 'string', default: '1', help: 'time mmlock and the bare heap this many times (alternating), keep the fastest' },
       'simpy-events': { type: 'string', help: 'events SimPy processes (default: --events, at most 1000000)' },

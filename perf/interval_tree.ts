@@ -22,7 +22,7 @@ export const intervalTree = {
       queries: { type: 'string', default: '2000000', help: 'point queries to time' },
       churn: { type: 'string', default: '1000000', help: 'remove+insert pairs to time' },
       processes: { type: 'string', default: '2000', help: 'processes mapping the shared library (shared phase)' },
-      seed: { type: 'string', default: '1', help: 'run seed' },
+      seed: { type: 'string', text: true, default: '1', help: 'run seed' },
     });
     const n = intOption(cmd, 'nodes', values.nodes);
     const nq = intOption(cmd, 'queries', values.queries);

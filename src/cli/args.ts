@@ -9,6 +9,11 @@ export interface OptionSpec {
   default?: string | boolean;
   /** may be given more than once (the value is then an array) */
   multiple?: boolean;
+  /**
+   * the value is text that may start with '-' (e.g. a seed): `--seed -1` is then explained
+   * as needing `--seed=-1`, not as a number that must be >= 0
+   */
+  text?: boolean;
 }
 
 /**
@@ -27,9 +32,42 @@ export function parse(
     const r = parseArgs({ args: argv, options: cfg, allowPositionals, strict: true });
     return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
   } catch (e) {
-    const allowed = Object.keys(options).map((k) => `--${k}`).join(', ') || '(none)';
-    throw new UsageError(`mmlock ${command}: ${(e as Error).message}. Allowed options: ${allowed}`);
+    throw new UsageError(`mmlock ${command}: ${parseProblem(e as Error & { code?: string }, argv, options)}`);
   }
+}
+
+/**
+ * Node's parseArgs error in plain words: the flag, the value, what is allowed. A negative
+ * number after a space (`--ms -5`) reads to Node as an option: say the value must be >= 0
+ * (or, for a text option such as --seed, how to give a value starting with '-').
+ */
+function parseProblem(e: Error & { code?: string }, argv: string[], options: Record<string, OptionSpec>): string {
+  const allowed = Object.keys(options).map((k) => `--${k}`).join(', ') || '(none)';
+  const flag = /Option '(-[^ ']+)/.exec(e.message)?.[1] ?? '';
+  const name = flag.replace(/^-+/, '');
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const opt = /option '([^']+)'/i.exec(e.message)?.[1] ?? e.message;
+      return `unknown option '${opt}'. Allowed options: ${allowed}`;
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
+      const arg = /argument '([^']*)'/.exec(e.message)?.[1] ?? '';
+      return `unexpected argument '${arg}': this command takes options only. Allowed options: ${allowed}`;
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      if (/does not take an argument/.test(e.message)) return `${flag} is a switch and takes no value (give ${flag} alone)`;
+      if (/argument missing/.test(e.message)) return `${flag} needs a value: ${flag} <value>`;
+      if (/ambiguous/.test(e.message)) {
+        const i = argv.indexOf(flag);
+        const value = i >= 0 ? argv[i + 1] ?? '' : '';
+        if (options[name]?.text) return `${flag} ${value}: a value starting with '-' must be joined to its option with '=': ${flag}=${value}`;
+        if (/^-(\d|\.\d)/.test(value)) return `${flag} must be >= 0, got ${value}`;
+        return `${flag} needs a value, got the option ${JSON.stringify(value)}; a value starting with '-' is written ${flag}=${value}`;
+      }
+      break;
+    }
+  }
+  return `${e.message.replace(/\.\s*$/, '').replace(/\n/g, ' ')}. Allowed options: ${allowed}`;
 }
 
 /** Parse a positive integer option, or throw a UsageError naming the flag. */

@@ -17,7 +17,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   workloads: { type: 'string', help: 'workfiles, e.g. alltests or alltests,disk' },
   kernels: { type: 'string', help: 'baseline,patched kernels (names or specs, see mmlock kernels)' },
   reps: { type: 'string', help: 'replications per point (different seeds; 2+ give a 95% CI)' },
-  seed: { type: 'string', help: 'the sweep seed (each run\'s seed derives from it)' },
+  seed: { type: 'string', text: true, help: 'the sweep seed (each run\'s seed derives from it)' },
   unpaired: { type: 'boolean', help: 'a seed of its own for every run (default: both kernels of a load point and replication on one seed, so the % change is paired)' },
   machine: { type: 'string', help: 'machine preset or MachineSpec JSON file (path ending in .json or containing /); default: the preset\'s, ivybridge-ex-4s' },
   'no-validation': { type: 'boolean', help: 'skip the preset\'s validation sweep (the aim7 window estimate vs full runs)' },

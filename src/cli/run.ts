@@ -18,7 +18,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   param: { type: 'string', multiple: true, help: 'a workload parameter, name=value (repeatable), e.g. --param threads=60' },
   ms: { type: 'string', help: 'simulated milliseconds measured (default 10; not used by run-to-completion workloads such as the mm_paths scenarios)' },
   'warmup-ms': { type: 'string', help: 'simulated milliseconds before measuring (default 0)' },
-  seed: { type: 'string', help: 'random seed (default 1)' },
+  seed: { type: 'string', text: true, help: 'random seed (default 1)' },
   checks: { type: 'boolean', help: 'test mode: check lock invariants, lock order and lost wake-ups' },
   trace: { type: 'boolean', help: 'record a time series (20 intervals) of CPU shares and lock acquisitions' },
   'exact-lock-timing': { type: 'boolean', help: 'do not fold uncontended lock work: every stall and hold an event (slower)' },

@@ -16,7 +16,7 @@ const OPTIONS: Record<string, OptionSpec> = {
     multiple: true,
     help: `kernel spec (as mmlock callsites); give it twice or as a comma list to compare kernels side by side: ${NAMED_KERNELS.join(', ')}, <name>+<patches>, patches:<patches>, JSON`,
   },
-  seed: { type: 'string', help: 'random seed (default 1)' },
+  seed: { type: 'string', text: true, help: 'random seed (default 1)' },
   machine: { type: 'string', help: 'machine preset or MachineSpec JSON file (path ending in .json or containing /); default ivybridge-ex-4s' },
   set: { type: 'string', multiple: true, help: 'a scenario option, <key>=<value> (repeatable; see --list)' },
   unchecked: { type: 'boolean', help: 'turn checking mode off (lock invariants and lock order; faster)' },
