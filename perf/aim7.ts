@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { parse, intOption, UsageError } from '../src/cli/args';
+import { parse, intOption, seedOption, UsageError } from '../src/cli/args';
 import { run } from '../src/experiment/run';
 import { WORKFILE_NAMES } from '../src/workloads/reaim/workfile';
 
@@ -33,13 +33,14 @@ export const aim7 = {
       kernel: { type: 'string', default: '3.18-rc1', help: 'kernel name or spec' },
       seed: { type: 'string', text: true, default: '1', help: 'run seed' },
     });
+    const seed = seedOption('bench aim7', values.seed);
     const users = String(values.users).split(',').map((s) => intOption('bench aim7', 'users', s.trim(), 1, 4000));
     if (new Set(users).size < 2) throw new UsageError(`mmlock bench aim7: --users needs at least two different numbers for the exponent, got ${JSON.stringify(values.users)}`);
     const workfiles = String(values.workfiles).split(',').map((s) => s.trim());
     for (const w of workfiles) {
       if (!(WORKFILE_NAMES as readonly string[]).includes(w)) throw new UsageError(`mmlock bench aim7: --workfiles: unknown workfile ${JSON.stringify(w)}; allowed: ${WORKFILE_NAMES.join(', ')}`);
     }
-    const kernel = String(values.kernel), seed = String(values.seed);
+    const kernel = String(values.kernel);
     console.log(`aim7 full runs, kernel ${kernel}, seed ${seed}, one child process per run`);
     const points: Aim7Point[] = [];
     for (const workfile of workfiles) {

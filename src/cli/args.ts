@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SEED_RULE, seedProblem } from '../engine/seed';
 
 /** A user error: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {}
@@ -78,3 +79,13 @@ export function intOption(command: string, name: string, raw: unknown, min = 1, 
   }
   return n;
 }
+
+/**
+ * A --seed value, checked by the one seed rule (src/engine/seed.ts) for every command:
+ * the seed text, or a UsageError naming the flag.
+ */
+export function seedOption(command: string, raw: unknown): string {
+  if (seedProblem(raw) !== null) throw new UsageError(`mmlock ${command}: --seed must be ${SEED_RULE}, got ${JSON.stringify(raw)}`);
+  return String(raw);
+}
+

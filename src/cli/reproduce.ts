@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from './commands';
-import { intOption, parse, UsageError, type OptionSpec } from './args';
+import { intOption, parse, seedOption, UsageError, type OptionSpec } from './args';
 import { helpText } from './kernels';
 import { ConfigError } from '../experiment/errors';
 import { RunError } from '../experiment/pool';
@@ -101,10 +101,7 @@ export const reproduceCommand: Command = {
       if (opts.kernels.length !== 2) throw new UsageError(`${CMD}: --kernels must name two kernels, baseline,patched (e.g. 3.18-rc1,3.18-rc1-i_mmap_rwsem), got ${opts.kernels.length}: ${JSON.stringify(values.kernels)}`);
     }
     if (values.reps !== undefined) opts.reps = intOption('reproduce', 'reps', values.reps, 1, 1000);
-    if (typeof values.seed === 'string') {
-      if (!values.seed.trim() || values.seed.length > 200) throw new UsageError(`${CMD}: --seed must be a non-empty string of at most 200 characters, got ${JSON.stringify(values.seed)}`);
-      opts.seed = values.seed;
-    }
+    if (values.seed !== undefined) opts.seed = seedOption('reproduce', values.seed);
     if (values.unpaired) opts.pairSeeds = false;
     if (values['no-validation']) opts.validation = false;
     if (typeof values.machine === 'string') opts.machine = values.machine;
