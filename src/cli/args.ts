@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import { SEED_RULE, seedProblem } from '../engine/seed';
 
 /** A user error: printed without a stack trace, exit code 2. */
@@ -89,3 +90,19 @@ export function seedOption(command: string, raw: unknown): string {
   return String(raw);
 }
 
+/**
+ * `--workers`, one meaning for sweep, reproduce and calibrate: N worker threads; 0 runs
+ * every simulation in the main thread, one after another (no worker threads: for debugging,
+ * profiling, or a machine where threads are not wanted). Results are the same either way.
+ */
+export const WORKERS_HELP = `worker threads (default ${availableParallelism()} here, the available parallelism); 0 = no worker threads, every run in the main thread, one after another (same results)`;
+
+/** Parse --workers (0 to 1024; see WORKERS_HELP), default the available parallelism. */
+export function workersOption(command: string, raw: unknown): number {
+  return raw === undefined ? availableParallelism() : intOption(command, 'workers', raw, 0, 1024);
+}
+
+/** "with 2 workers", "with 1 worker", or "in the main thread" for 0. */
+export function workersPhrase(n: number): string {
+  return n === 0 ? 'in the main thread (--workers 0)' : `with ${n} worker${n === 1 ? '' : 's'}`;
+}

@@ -1,13 +1,12 @@
-import { availableParallelism } from 'node:os';
 import type { Command } from './commands';
-import { intOption, parse, seedOption, UsageError, type OptionSpec } from './args';
+import { intOption, parse, seedOption, UsageError, WORKERS_HELP, workersOption, type OptionSpec } from './args';
 import { helpText } from './kernels';
 import { calibrate } from '../experiment/calibrate';
 import { progressBar } from '../experiment/progress';
 
 const OPTIONS: Record<string, OptionSpec> = {
   out: { type: 'string', help: 'journal folder of the evaluations (default results/calibrate); rerun to resume' },
-  workers: { type: 'string', help: `worker threads (default ${availableParallelism()})` },
+  workers: { type: 'string', help: WORKERS_HELP },
   users: { type: 'string', help: 'load points of the fit, comma-separated (default 100,500,1000,1500,2000; each needs a baseline row)' },
   iterations: { type: 'string', help: 'search steps per parameter (default 4)' },
   tolerance: { type: 'string', help: 'stop when |mean log error| is below this (default 0.02, about the seed-to-seed noise)' },
@@ -36,7 +35,7 @@ export const calibrateCommand: Command = {
       return 0;
     }
     const seed = values.seed === undefined ? undefined : seedOption('calibrate', values.seed);
-    const workers = values.workers === undefined ? availableParallelism() : intOption('calibrate', 'workers', values.workers, 0, 1024);
+    const workers = workersOption('calibrate', values.workers);
     const iterations = values.iterations === undefined ? undefined : intOption('calibrate', 'iterations', values.iterations, 1, 100);
     let tolerance: number | undefined;
     if (values.tolerance !== undefined) {

@@ -1,7 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from './commands';
-import { intOption, parse, seedOption, UsageError, type OptionSpec } from './args';
+import { intOption, parse, seedOption, UsageError, WORKERS_HELP, workersOption, workersPhrase, type OptionSpec } from './args';
 import { helpText } from './kernels';
 import { ConfigError } from '../experiment/errors';
 import { RunError } from '../experiment/pool';
@@ -24,7 +23,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   model: { type: 'string', help: 'the registered workload modelling aim7 (default: the preset\'s, aim7)' },
   module: { type: 'string', multiple: true, help: 'a module to require here and in every worker first (e.g. one registering --model); repeatable' },
   out: { type: 'string', help: 'output folder: report files and sweeps/ (resumable journals); default results/reproduce' },
-  workers: { type: 'string', help: `worker threads (default: ${availableParallelism()} here, the available parallelism; 0 = main thread)` },
+  workers: { type: 'string', help: WORKERS_HELP },
   json: { type: 'boolean', help: 'print one JSON object {rows, numa, table, summary, sites, extras, validation, plan} on stdout (progress on stderr)' },
   'dry-run': { type: 'boolean', help: 'validate the preset and flags, print the plan and run count; run nothing, write nothing' },
   quiet: { type: 'boolean', help: 'no progress bar' },
@@ -107,7 +106,7 @@ export const reproduceCommand: Command = {
     if (typeof values.machine === 'string') opts.machine = values.machine;
     if (typeof values.model === 'string') opts.workload = values.model;
     opts.modules = ((values.module as string[] | undefined) ?? []).map((m) => resolve(m));
-    opts.workers = values.workers === undefined ? availableParallelism() : intOption('reproduce', 'workers', values.workers, 0, 1024);
+    opts.workers = workersOption('reproduce', values.workers);
     const out = typeof values.out === 'string' ? values.out : join('results', 'reproduce');
     if (!out.trim()) throw new UsageError(`${CMD}: --out must be a folder name, got ""`);
     opts.out = out;
@@ -168,7 +167,7 @@ export const reproduceCommand: Command = {
     console.log(r.text);
     const ran = r.sweeps.reduce((s, x) => s + x.ran, 0), resumed = r.sweeps.reduce((s, x) => s + x.resumed, 0);
     console.log('');
-    console.log(`wall time ${r.wallSeconds.toFixed(1)} s: ${ran + resumed} runs (${ran} ran, ${resumed} resumed) with ${opts.workers} worker${opts.workers === 1 ? '' : 's'}`);
+    console.log(`wall time ${r.wallSeconds.toFixed(1)} s: ${ran + resumed} runs (${ran} ran, ${resumed} resumed) ${workersPhrase(opts.workers)}`);
     console.log(`files: ${r.files.map((f) => join(out, f)).join(' ')}`);
     return 0;
   },

@@ -25,6 +25,7 @@ import { seedText } from '../engine/seed';
 export interface CalibrateOptions {
   /** journal folder of the evaluations (default results/calibrate) */
   out?: string;
+  /** worker threads (default: available parallelism; 0 = this thread), as runSweep */
   workers?: number;
   /** load points of the fit (default 100, 500, 1000, 1500, 2000) */
   users?: number[];
