@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../tmp';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { runMain } from './kernel-cli-helpers';
@@ -50,9 +50,8 @@ test('every command accepts and refuses the same --seed values: those of src/eng
   }), { numRuns: 60 });
 });
 
-test('sweep specs, run configs, reproduce, calibrate and the notebook timeline take the same seeds as the CLI', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'mmlock-seed-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+test('sweep specs, run configs, reproduce, calibrate and the notebook timeline take the same seeds as the CLI', async () => {
+  const dir = tempDir('mmlock-seed-');
   const spec = join(dir, 'spec.json');
   const refuses = (f: () => unknown): boolean => {
     try {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../tmp';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { runMain } from './kernel-cli-helpers';
@@ -31,9 +31,8 @@ test('--workers: sweep, reproduce and calibrate document 0 (the main thread) ali
   ), { numRuns: 15 });
 });
 
-test('sweep --workers 0 runs in the main thread and says so (not "with 0 workers")', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'mmlock-workers-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+test('sweep --workers 0 runs in the main thread and says so (not "with 0 workers")', async () => {
+  const dir = tempDir('mmlock-workers-');
   const spec = join(dir, 'spec.json');
   writeFileSync(spec, JSON.stringify(smallSpec({ axes: { threads: [2] }, replications: 1 })));
   const r = await runMain(['sweep', spec, '--out', join(dir, 'out'), '--workers', '0', '--quiet']);
