@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { parse, intOption, UsageError } from '../src/cli/args';
+import { parse, intOption, seedOption, UsageError } from '../src/cli/args';
 import { run } from '../src/experiment/run';
 import { WORKFILE_NAMES } from '../src/workloads/reaim/workfile';
 
@@ -31,15 +31,16 @@ export const aim7 = {
       users: { type: 'string', default: '100,1000,2000', help: 'numbers of users, comma-separated (at least two different)' },
       workfiles: { type: 'string', default: WORKFILE_NAMES.join(','), help: `workfiles, comma-separated (${WORKFILE_NAMES.join(', ')})` },
       kernel: { type: 'string', default: '3.18-rc1', help: 'kernel name or spec' },
-      seed: { type: 'string', default: '1', help: 'run seed' },
+      seed: { type: 'string', text: true, default: '1', help: 'run seed' },
     });
+    const seed = seedOption('bench aim7', values.seed);
     const users = String(values.users).split(',').map((s) => intOption('bench aim7', 'users', s.trim(), 1, 4000));
     if (new Set(users).size < 2) throw new UsageError(`mmlock bench aim7: --users needs at least two different numbers for the exponent, got ${JSON.stringify(values.users)}`);
     const workfiles = String(values.workfiles).split(',').map((s) => s.trim());
     for (const w of workfiles) {
       if (!(WORKFILE_NAMES as readonly string[]).includes(w)) throw new UsageError(`mmlock bench aim7: --workfiles: unknown workfile ${JSON.stringify(w)}; allowed: ${WORKFILE_NAMES.join(', ')}`);
     }
-    const kernel = String(values.kernel), seed = String(values.seed);
+    const kernel = String(values.kernel);
     console.log(`aim7 full runs, kernel ${kernel}, seed ${seed}, one child process per run`);
     const points: Aim7Point[] = [];
     for (const workfile of workfiles) {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Simulation, Rng } from '../src/engine';
-import { parse, intOption, UsageError } from '../src/cli/args';
+import { parse, intOption, seedOption, UsageError } from '../src/cli/args';
 import { packageRoot } from '../src/data';
 
 /** events per second of the last measurement, with what produced it */
@@ -26,12 +26,13 @@ export const hold = {
     const { values } = parse('bench hold', argv, {
       processes: { type: 'string', default: '1000', help: 'number of processes' },
       events: { type: 'string', default: '5000000', help: 'events to process' },
-      seed: { type: 'string', default: '1', help: 'run seed' },
+      seed: { type: 'string', text: true, default: '1', help: 'run seed' },
       queue: { type: 'string', default: 'calendar', help: 'future-event list: calendar or heap' },
       repeat: { type: 'string', default: '1', help: 'time mmlock and the bare heap this many times (alternating), keep the fastest' },
       'simpy-events': { type: 'string', help: 'events SimPy processes (default: --events, at most 1000000)' },
       python: { type: 'string', default: '/usr/bin/python3', help: 'the Python that runs the SimPy model (none: skip SimPy)' },
     });
+    const seed = seedOption('bench hold', values.seed);
     const n = intOption('bench hold', 'processes', values.processes);
     const m = intOption('bench hold', 'events', values.events);
     const repeat = intOption('bench hold', 'repeat', values.repeat, 1, 100);
@@ -40,7 +41,6 @@ export const hold = {
     if (queue !== 'calendar' && queue !== 'heap') {
       throw new UsageError(`mmlock bench hold: --queue must be calendar or heap, got ${JSON.stringify(queue)}`);
     }
-    const seed = String(values.seed);
     let best: Rate | null = null, bestBare: Rate | null = null;
     for (let i = 0; i < repeat; i++) {
       const a = mmlockHold(n, m, seed, queue);

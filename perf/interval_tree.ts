@@ -1,5 +1,5 @@
 import { Rng } from '../src/engine';
-import { parse, intOption } from '../src/cli/args';
+import { parse, intOption, seedOption } from '../src/cli/args';
 import { IntervalNode, IntervalTree } from '../src/mm/interval_tree';
 
 /**
@@ -22,13 +22,14 @@ export const intervalTree = {
       queries: { type: 'string', default: '2000000', help: 'point queries to time' },
       churn: { type: 'string', default: '1000000', help: 'remove+insert pairs to time' },
       processes: { type: 'string', default: '2000', help: 'processes mapping the shared library (shared phase)' },
-      seed: { type: 'string', default: '1', help: 'run seed' },
+      seed: { type: 'string', text: true, default: '1', help: 'run seed' },
     });
+    const seed = seedOption(cmd, values.seed);
     const n = intOption(cmd, 'nodes', values.nodes);
     const nq = intOption(cmd, 'queries', values.queries);
     const nc = intOption(cmd, 'churn', values.churn);
     const procs = intOption(cmd, 'processes', values.processes);
-    const rng = new Rng(`${values.seed}\u0000interval-tree`);
+    const rng = new Rng(`${seed}\u0000interval-tree`);
     const span = 16 * n;
     const now = (): number => Number(process.hrtime.bigint()) / 1e9;
     const rate = (x: number, s: number): string => `${(x / s / 1e6).toFixed(2)}M/s`;

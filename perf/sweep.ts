@@ -18,7 +18,7 @@ export const sweep = {
   async run(argv: string[]): Promise<number> {
     const { values } = parse('bench sweep', argv, {
       spec: { type: 'string', default: dataPath('sweeps', 'example.json'), help: 'sweep spec' },
-      workers: { type: 'string', default: '2', help: 'workers of the parallel run' },
+      workers: { type: 'string', default: '2', help: 'workers of the parallel run, 2 or more (timed against 1 worker; 0, the main thread, is not a parallel run)' },
       repeat: { type: 'string', default: '1', help: 'time each case this many times (alternating), keep the fastest' },
       keep: { type: 'boolean', help: 'keep the output folders' },
     });

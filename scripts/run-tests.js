@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // Runs every compiled test file (build/test-js/test/**/*.test.js) with node's test runner.
 // Extra arguments are passed to `node --test` (e.g. --test-name-pattern=mutex).
+// The tests run with TMPDIR set to a private folder; a `mmlock-*` folder left in it after the
+// run is a test that does not clean up (use tempDir() of test/tmp.ts): the run then fails,
+// naming the folders. MMLOCK_TEST_ROOT runs the test files under another folder instead.
 'use strict';
-const { readdirSync, statSync } = require('node:fs');
+const { mkdtempSync, readdirSync, rmSync, statSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const root = join(__dirname, '..', 'build', 'test-js', 'test');
+const root = process.env.MMLOCK_TEST_ROOT || join(__dirname, '..', 'build', 'test-js', 'test');
 function walk(dir, out) {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
@@ -23,5 +27,13 @@ if (files.length === 0) {
 const filter = process.env.MMLOCK_TEST_FILTER;
 // match against the path below build/test-js/test, so the checkout's own path never matches
 const chosen = filter ? files.filter((f) => f.slice(root.length + 1).includes(filter)) : files;
-const r = spawnSync(process.execPath, ['--test', ...process.argv.slice(2), ...chosen], { stdio: 'inherit' });
+// a private temp folder: leftovers are counted without other processes' folders in /tmp
+const tmp = mkdtempSync(join(tmpdir(), 'mmlock-tests-'));
+const r = spawnSync(process.execPath, ['--test', ...process.argv.slice(2), ...chosen], { stdio: 'inherit', env: { ...process.env, TMPDIR: tmp } });
+const left = readdirSync(tmp).filter((n) => n.startsWith('mmlock-')).sort();
+rmSync(tmp, { recursive: true, force: true });
+if (left.length) {
+  console.error(`run-tests: the tests left ${left.length} temporary folder(s) behind (make them with tempDir() of test/tmp.ts, which removes them): ${left.join(', ')}`);
+  process.exit(r.status || 1);
+}
 process.exit(r.status ?? 1);

@@ -1,17 +1,17 @@
-import { availableParallelism } from 'node:os';
 import type { Command } from './commands';
-import { intOption, parse, UsageError, type OptionSpec } from './args';
+import { intOption, parse, seedOption, UsageError, WORKERS_HELP, workersOption, type OptionSpec } from './args';
 import { helpText } from './kernels';
 import { calibrate } from '../experiment/calibrate';
 import { progressBar } from '../experiment/progress';
 
 const OPTIONS: Record<string, OptionSpec> = {
   out: { type: 'string', help: 'journal folder of the evaluations (default results/calibrate); rerun to resume' },
-  workers: { type: 'string', help: `worker threads (default ${availableParallelism()})` },
+  workers: { type: 'string', help: WORKERS_HELP },
   users: { type: 'string', help: 'load points of the fit, comma-separated (default 100,500,1000,1500,2000; each needs a baseline row)' },
   iterations: { type: 'string', help: 'search steps per parameter (default 4)' },
   tolerance: { type: 'string', help: 'stop when |mean log error| is below this (default 0.02, about the seed-to-seed noise)' },
   param: { type: 'string', multiple: true, help: 'an aim7 param of every evaluation, name=value (e.g. windowMs=4000); repeatable' },
+  seed: { type: 'string', text: true, help: 'the sweep seed of every evaluation (default 2014)' },
   'no-write': { type: 'boolean', help: 'do not write data/calibration/aim7.json (print the fit only)' },
   quiet: { type: 'boolean', help: 'no progress bar' },
   help: { type: 'boolean', help: 'show this help' },
@@ -34,7 +34,8 @@ export const calibrateCommand: Command = {
       console.log(helpText('calibrate', '[--users 100,1000] [--iterations N] [--param name=value] [--out dir]', OPTIONS));
       return 0;
     }
-    const workers = values.workers === undefined ? availableParallelism() : intOption('calibrate', 'workers', values.workers, 0, 1024);
+    const seed = values.seed === undefined ? undefined : seedOption('calibrate', values.seed);
+    const workers = workersOption('calibrate', values.workers);
     const iterations = values.iterations === undefined ? undefined : intOption('calibrate', 'iterations', values.iterations, 1, 100);
     let tolerance: number | undefined;
     if (values.tolerance !== undefined) {
@@ -52,7 +53,7 @@ export const calibrateCommand: Command = {
     let r;
     try {
       r = await calibrate({
-        workers, iterations, users, params, tolerance, out: typeof values.out === 'string' ? values.out : undefined,
+        workers, iterations, users, params, tolerance, seed, out: typeof values.out === 'string' ? values.out : undefined,
         file: values['no-write'] ? null : undefined,
         onProgress: bar ? (p) => bar.update(p) : undefined,
         log: (l) => { bar?.end(); console.error(l); },

@@ -1,7 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from './commands';
-import { intOption, parse, UsageError, type OptionSpec } from './args';
+import { intOption, parse, seedOption, UsageError, WORKERS_HELP, workersOption, workersPhrase, type OptionSpec } from './args';
 import { helpText } from './kernels';
 import { ConfigError } from '../experiment/errors';
 import { RunError } from '../experiment/pool';
@@ -17,14 +16,14 @@ const OPTIONS: Record<string, OptionSpec> = {
   workloads: { type: 'string', help: 'workfiles, e.g. alltests or alltests,disk' },
   kernels: { type: 'string', help: 'baseline,patched kernels (names or specs, see mmlock kernels)' },
   reps: { type: 'string', help: 'replications per point (different seeds; 2+ give a 95% CI)' },
-  seed: { type: 'string', help: 'the sweep seed (each run\'s seed derives from it)' },
+  seed: { type: 'string', text: true, help: 'the sweep seed (each run\'s seed derives from it)' },
   unpaired: { type: 'boolean', help: 'a seed of its own for every run (default: both kernels of a load point and replication on one seed, so the % change is paired)' },
   machine: { type: 'string', help: 'machine preset or MachineSpec JSON file (path ending in .json or containing /); default: the preset\'s, ivybridge-ex-4s' },
   'no-validation': { type: 'boolean', help: 'skip the preset\'s validation sweep (the aim7 window estimate vs full runs)' },
   model: { type: 'string', help: 'the registered workload modelling aim7 (default: the preset\'s, aim7)' },
   module: { type: 'string', multiple: true, help: 'a module to require here and in every worker first (e.g. one registering --model); repeatable' },
   out: { type: 'string', help: 'output folder: report files and sweeps/ (resumable journals); default results/reproduce' },
-  workers: { type: 'string', help: `worker threads (default: ${availableParallelism()} here, the available parallelism; 0 = main thread)` },
+  workers: { type: 'string', help: WORKERS_HELP },
   json: { type: 'boolean', help: 'print one JSON object {rows, numa, table, summary, sites, extras, validation, plan} on stdout (progress on stderr)' },
   'dry-run': { type: 'boolean', help: 'validate the preset and flags, print the plan and run count; run nothing, write nothing' },
   quiet: { type: 'boolean', help: 'no progress bar' },
@@ -101,16 +100,13 @@ export const reproduceCommand: Command = {
       if (opts.kernels.length !== 2) throw new UsageError(`${CMD}: --kernels must name two kernels, baseline,patched (e.g. 3.18-rc1,3.18-rc1-i_mmap_rwsem), got ${opts.kernels.length}: ${JSON.stringify(values.kernels)}`);
     }
     if (values.reps !== undefined) opts.reps = intOption('reproduce', 'reps', values.reps, 1, 1000);
-    if (typeof values.seed === 'string') {
-      if (!values.seed.trim() || values.seed.length > 200) throw new UsageError(`${CMD}: --seed must be a non-empty string of at most 200 characters, got ${JSON.stringify(values.seed)}`);
-      opts.seed = values.seed;
-    }
+    if (values.seed !== undefined) opts.seed = seedOption('reproduce', values.seed);
     if (values.unpaired) opts.pairSeeds = false;
     if (values['no-validation']) opts.validation = false;
     if (typeof values.machine === 'string') opts.machine = values.machine;
     if (typeof values.model === 'string') opts.workload = values.model;
     opts.modules = ((values.module as string[] | undefined) ?? []).map((m) => resolve(m));
-    opts.workers = values.workers === undefined ? availableParallelism() : intOption('reproduce', 'workers', values.workers, 0, 1024);
+    opts.workers = workersOption('reproduce', values.workers);
     const out = typeof values.out === 'string' ? values.out : join('results', 'reproduce');
     if (!out.trim()) throw new UsageError(`${CMD}: --out must be a folder name, got ""`);
     opts.out = out;
@@ -171,7 +167,7 @@ export const reproduceCommand: Command = {
     console.log(r.text);
     const ran = r.sweeps.reduce((s, x) => s + x.ran, 0), resumed = r.sweeps.reduce((s, x) => s + x.resumed, 0);
     console.log('');
-    console.log(`wall time ${r.wallSeconds.toFixed(1)} s: ${ran + resumed} runs (${ran} ran, ${resumed} resumed) with ${opts.workers} worker${opts.workers === 1 ? '' : 's'}`);
+    console.log(`wall time ${r.wallSeconds.toFixed(1)} s: ${ran + resumed} runs (${ran} ran, ${resumed} resumed) ${workersPhrase(opts.workers)}`);
     console.log(`files: ${r.files.map((f) => join(out, f)).join(' ')}`);
     return 0;
   },

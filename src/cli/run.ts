@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from './commands';
-import { parse, UsageError, type OptionSpec } from './args';
+import { parse, seedOption, UsageError, type OptionSpec } from './args';
 import { helpText } from './kernels';
 import { NAMED_KERNELS } from '../kernel/kernels';
 import { machinePresets } from '../hw';
@@ -18,7 +18,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   param: { type: 'string', multiple: true, help: 'a workload parameter, name=value (repeatable), e.g. --param threads=60' },
   ms: { type: 'string', help: 'simulated milliseconds measured (default 10; not used by run-to-completion workloads such as the mm_paths scenarios)' },
   'warmup-ms': { type: 'string', help: 'simulated milliseconds before measuring (default 0)' },
-  seed: { type: 'string', help: 'random seed (default 1)' },
+  seed: { type: 'string', text: true, help: 'random seed: text of 1 to 200 characters or an integer >= 0 (default 1)' },
   checks: { type: 'boolean', help: 'test mode: check lock invariants, lock order and lost wake-ups' },
   trace: { type: 'boolean', help: 'record a time series (20 intervals) of CPU shares and lock acquisitions' },
   'exact-lock-timing': { type: 'boolean', help: 'do not fold uncontended lock work: every stall and hold an event (slower)' },
@@ -112,6 +112,7 @@ export const runCommand: Command = {
       console.log(`\nworkloads: ${workloadNames().join(', ')}; machines: ${machinePresets().join(', ')}`);
       return 0;
     }
+    const seed = values.seed === undefined ? undefined : seedOption('run', values.seed);
     // --module registers workloads (or machines, kernels) the flags may name: load it first
     for (const m of ((values.module as string[] | undefined) ?? []).map((x) => resolve(x))) {
       try {
@@ -157,7 +158,7 @@ export const runCommand: Command = {
     if (str('ms') !== undefined) duration.ms = numberish(str('ms')!);
     if (str('warmup-ms') !== undefined) duration.warmupMs = numberish(str('warmup-ms')!);
     if (Object.keys(duration).length) cfg.duration = duration;
-    if (str('seed') !== undefined) cfg.seed = str('seed');
+    if (seed !== undefined) cfg.seed = seed;
     if (values.checks || values.trace || values['exact-lock-timing'] || values['exact-rmap-walks']) {
       cfg.options = {
         ...((cfg.options as object) ?? {}),

@@ -1,5 +1,5 @@
 import type { Command } from './commands';
-import { intOption, parse, UsageError, type OptionSpec } from './args';
+import { parse, seedOption, UsageError, type OptionSpec } from './args';
 import { helpText } from './kernels';
 import { formatReports } from './scenario_format';
 import { KernelConfigError } from '../kernel/errors';
@@ -16,7 +16,7 @@ const OPTIONS: Record<string, OptionSpec> = {
     multiple: true,
     help: `kernel spec (as mmlock callsites); give it twice or as a comma list to compare kernels side by side: ${NAMED_KERNELS.join(', ')}, <name>+<patches>, patches:<patches>, JSON`,
   },
-  seed: { type: 'string', help: 'random seed (default 1)' },
+  seed: { type: 'string', text: true, help: 'random seed: text of 1 to 200 characters or an integer >= 0 (default 1)' },
   machine: { type: 'string', help: 'machine preset or MachineSpec JSON file (path ending in .json or containing /); default ivybridge-ex-4s' },
   set: { type: 'string', multiple: true, help: 'a scenario option, <key>=<value> (repeatable; see --list)' },
   unchecked: { type: 'boolean', help: 'turn checking mode off (lock invariants and lock order; faster)' },
@@ -25,7 +25,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean', help: 'show this help' },
 };
 
-const SYNOPSIS = '<name>|all --kernel <spec> [--kernel <spec>] [--seed N] [--set key=value] [--json] | --list';
+const SYNOPSIS = '<name>|all --kernel <spec> [--kernel <spec>] [--seed S] [--set key=value] [--json] | --list';
 
 /**
  * `mmlock scenario <name>|all --kernel <spec>...`: run scenarios of src/workloads/mm_paths
@@ -39,6 +39,7 @@ export const scenario: Command = {
       console.log(helpText('scenario', SYNOPSIS, OPTIONS));
       return 0;
     }
+    const seed = values.seed === undefined ? '1' : seedOption('scenario', values.seed);
     if (values.list) return list(positionals, values.json === true);
     if (positionals.length !== 1) {
       throw new UsageError(`mmlock scenario: expected one scenario name${positionals.length ? `, got ${positionals.map((p) => JSON.stringify(p)).join(' ')}` : ''}; allowed: ${[...SCENARIO_NAMES, 'all'].join(', ')} (or --list)`);
@@ -48,7 +49,6 @@ export const scenario: Command = {
       if (!SCENARIOS[nm]) throw new UsageError(`mmlock scenario: unknown scenario ${JSON.stringify(nm)}; allowed: ${[...SCENARIO_NAMES, 'all'].join(', ')}`);
     }
     const kernels = kernelList(values.kernel as string[] | undefined);
-    const seed = values.seed === undefined ? 1 : intOption('scenario', 'seed', values.seed, 0);
     const machine = (values.machine as string | undefined) ?? 'ivybridge-ex-4s';
     if (isMachineFile(machine)) {
       try {
@@ -60,7 +60,7 @@ export const scenario: Command = {
       throw new UsageError(`mmlock scenario: --machine: unknown preset ${JSON.stringify(machine)}; allowed: ${machinePresets().join(', ')}, or the path of a MachineSpec JSON file`);
     }
     const settings = parseSettings((values.set as string[] | undefined) ?? [], names);
-    const reports: (ScenarioReport & { seed: number; machine: string })[] = [];
+    const reports: (ScenarioReport & { seed: string; machine: string })[] = [];
     for (const nm of names) {
       const entry = SCENARIOS[nm]!;
       const own = checkSettings(nm, settings);

@@ -13,7 +13,7 @@ function table(head: string[], rows: string[][], right: (c: number) => boolean):
  * Text form of `mmlock scenario`: per scenario, the i_mmap lockstat per call site (one row
  * per kernel under each site) and the figures with one column per kernel.
  */
-export function formatReports(reports: readonly (ScenarioReport & { seed: number; machine: string })[], describe: (name: string) => string): string {
+export function formatReports(reports: readonly (ScenarioReport & { seed: string | number; machine: string })[], describe: (name: string) => string): string {
   const out: string[] = [];
   const names = [...new Set(reports.map((r) => r.scenario))];
   for (const nm of names) {

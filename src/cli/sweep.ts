@@ -1,7 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from './commands';
-import { intOption, parse, UsageError, type OptionSpec } from './args';
+import { parse, UsageError, WORKERS_HELP, workersOption, workersPhrase, type OptionSpec } from './args';
 import { helpText } from './kernels';
 import { ConfigError } from '../experiment/errors';
 import { expandSweep, loadSweepSpec, shardRuns, type ExpandedSweep } from '../experiment/spec';
@@ -12,7 +11,7 @@ import { RunError } from '../experiment/pool';
 
 const OPTIONS: Record<string, OptionSpec> = {
   out: { type: 'string', help: 'output folder: journal, runs/lockstat tables (CSV, JSON, Arrow), provenance; rerun to resume' },
-  workers: { type: 'string', help: `worker threads (default: ${availableParallelism()} here, the available parallelism; 0 = main thread)` },
+  workers: { type: 'string', help: WORKERS_HELP },
   shard: { type: 'string', help: 'i/N: run only shard i (0-based) of N, every N-th run; merge the shards with mmlock merge' },
   module: { type: 'string', multiple: true, help: 'a module every worker requires first (e.g. one registering a workload); repeatable' },
   'dry-run': { type: 'boolean', help: 'validate the spec and print the points and runs; run nothing, write nothing' },
@@ -54,7 +53,7 @@ export const sweepCommand: Command = {
     const dry = Boolean(values['dry-run']);
     if (typeof values.out !== 'string' && !dry) throw new UsageError('mmlock sweep: --out <dir> is required (the folder for the journal and result files)');
     if (typeof values.out === 'string' && !values.out.trim()) throw new UsageError(`mmlock sweep: --out must be a folder name, got ${JSON.stringify(values.out)}`);
-    const workers = values.workers === undefined ? availableParallelism() : intOption('sweep', 'workers', values.workers, 0, 1024);
+    const workers = workersOption('sweep', values.workers);
     const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
     // --module registers workloads (or machines, kernels) that the spec may name: load it
     // here too, before the spec is validated, not only in the workers
@@ -113,7 +112,7 @@ export const sweepCommand: Command = {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     const r = res.provenance.runs;
-    console.log(`sweep ${x.specHash}: ${r.shard} runs${shard ? ` (shard ${shard.index}/${shard.count} of ${r.sweep})` : ''}, ${r.ran} ran, ${r.resumed} resumed, ${res.provenance.wallSeconds.toFixed(1)} s with ${workers} worker${workers === 1 ? '' : 's'}`);
+    console.log(`sweep ${x.specHash}: ${r.shard} runs${shard ? ` (shard ${shard.index}/${shard.count} of ${r.sweep})` : ''}, ${r.ran} ran, ${r.resumed} resumed, ${res.provenance.wallSeconds.toFixed(1)} s ${workersPhrase(workers)}`);
     console.log(`results: ${['runs', 'lockstat', ...(res.tables.trace ? ['trace'] : [])].map((t) => join(out, `${t}.{csv,json,arrow}`)).join(' ')}; ${join(out, 'provenance.json')}`);
     return 0;
   },

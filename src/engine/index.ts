@@ -5,3 +5,4 @@ export { Rng, Streams } from './random';
 export { EventQueue, type FutureEventList } from './queue';
 export { CalendarQueue } from './calendar';
 export { Resource } from './resource';
+export { SEED_RULE, seedProblem, seedText } from './seed';

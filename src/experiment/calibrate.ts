@@ -20,10 +20,12 @@ import { dirname, join } from 'node:path';
 import { dataPath } from '../data';
 import { CALIBRATED_BOUNDS, CALIBRATION_FILE, loadCalibration, type Aim7Calibrated } from '../workloads/aim7/calibration';
 import { runSweep, type SweepOptions } from './sweep';
+import { seedText } from '../engine/seed';
 
 export interface CalibrateOptions {
   /** journal folder of the evaluations (default results/calibrate) */
   out?: string;
+  /** worker threads (default: available parallelism; 0 = this thread), as runSweep */
   workers?: number;
   /** load points of the fit (default 100, 500, 1000, 1500, 2000) */
   users?: number[];
@@ -31,7 +33,7 @@ export interface CalibrateOptions {
   iterations?: number;
   /** extra aim7 params of every evaluation (estimate, warmupMs, windowMs, ...) */
   params?: Record<string, number | string | boolean>;
-  seed?: string;
+  seed?: string | number;
   /** where to write the fit (default data/calibration/aim7.json); null: do not write */
   file?: string | null;
   /**
@@ -73,6 +75,7 @@ export function readBaseline(file = dataPath('paper', 'baseline-3.18-rc1.csv')):
 const round4 = (x: number) => Number(x.toPrecision(4));
 
 export async function calibrate(o: CalibrateOptions = {}): Promise<CalibrationResult> {
+  const seed = seedText(o.seed === undefined ? '2014' : o.seed, 'calibrate: seed');
   const out = o.out ?? join('results', 'calibrate');
   const users = o.users ?? [100, 500, 1000, 1500, 2000];
   const iterations = o.iterations ?? 4;
@@ -90,7 +93,7 @@ export async function calibrate(o: CalibrateOptions = {}): Promise<CalibrationRe
       base: { workload: o.workload ?? 'aim7', kernel: '3.18-rc1', params: { ...(o.params ?? {}), workfile: workload, userUnitMs: p.userUnitMs, ioScale: p.ioScale } },
       axes: { users },
       replications: 1,
-      seed: o.seed ?? '2014',
+      seed,
     };
     const dir = join(out, `${workload}-u${p.userUnitMs}-io${p.ioScale}`);
     const r = await runSweep(spec, { out: dir, workers: o.workers, onProgress: o.onProgress, modules: o.modules });
@@ -138,7 +141,7 @@ export async function calibrate(o: CalibrateOptions = {}): Promise<CalibrationRe
   }
   const result: CalibrationResult = { params, rows, mape, evaluations };
   const file = o.file === undefined ? CALIBRATION_FILE() : o.file;
-  if (file) writeCalibration(file, result, { users, iterations, params: o.params ?? {}, seed: o.seed ?? '2014' });
+  if (file) writeCalibration(file, result, { users, iterations, params: o.params ?? {}, seed });
   return result;
 }
 

@@ -26,6 +26,10 @@ import { describeParam, getWorkload, workloadNames, type ParamSpec, type ParamVa
 import { canonicalJson, sha256 } from './canonical';
 import { ConfigError, show } from './errors';
 import { zodError } from './zod_errors';
+import { SEED_RULE, seedProblem } from '../engine/seed';
+
+/** A seed in a run config, sweep spec or reproduce preset: src/engine/seed.ts's rule. */
+export const seedSchema = z.union([z.string(), z.number()]).refine((v) => seedProblem(v) === null).describe(SEED_RULE);
 
 export const DEFAULT_MACHINE = 'ivybridge-ex-4s';
 export const DEFAULT_KERNEL = '3.18-rc1';
@@ -110,7 +114,7 @@ const TopSchema = z
       })
       .describe('key of duration')
       .optional(),
-    seed: z.union([z.string().min(1).max(200), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).describe('a string of 1 to 200 characters or an integer >= 0').optional(),
+    seed: seedSchema.optional(),
     options: z
       .strictObject({
         checks: z.boolean().describe('true or false').optional(),

@@ -49,6 +49,7 @@ import { pairHash, PAIRED_PLACEHOLDER, resolveRunConfig, type ResolvedRun, type 
 import { ConfigError, fieldPath, show } from './errors';
 import { SOBOL_MAX_DIMS, sobolPoints } from './sobol';
 import { zodError } from './zod_errors';
+import { seedSchema } from './config';
 
 export interface RangeSpec {
   from: number;
@@ -175,7 +176,7 @@ const SweepSchema = z
       .nullable()
       .optional(),
     replications: z.number().int().min(1).max(10000).describe('an integer from 1 to 10000').optional(),
-    seed: z.union([z.string().min(1).max(200), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).describe('a string of 1 to 200 characters or an integer >= 0').optional(),
+    seed: seedSchema.optional(),
     // names checked against the axes after parsing, for a message that lists them
     pairSeeds: z.array(z.string().describe('an axis name (a key of axes)')).min(1).describe('a non-empty array of axis names (keys of axes)').optional(),
   })

@@ -13,6 +13,7 @@
  * latency) is not drawn.
  */
 import { Simulation } from '../engine';
+import { SEED_RULE, seedProblem } from '../engine/seed';
 import { loadMachine } from '../hw';
 import { Scheduler, type Task } from '../sched';
 import { LockEnv, Mutex, RwSem } from '../locking';
@@ -68,6 +69,8 @@ function check(o: Required<LockTimelineOptions>): void {
   const bad = (field: string, allowed: string, got: unknown) => {
     throw new RangeError(`lockTimeline: ${field} must be ${allowed}, got ${JSON.stringify(got)}`);
   };
+  const seedBad = seedProblem(o.seed);
+  if (seedBad !== null) bad('seed', SEED_RULE, o.seed);
   if (!TIMELINE_DESIGNS.includes(o.design)) bad('design', `one of ${TIMELINE_DESIGNS.join(', ')}`, o.design);
   if (!Number.isInteger(o.threads) || o.threads < 1 || o.threads > 256) bad('threads', 'an integer from 1 to 256', o.threads);
   if (!(o.readers >= 0 && o.readers <= 1)) bad('readers', 'a number from 0 to 1', o.readers);

@@ -5,15 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../tmp';
 import { join } from 'node:path';
 import { runMain } from './kernel-cli-helpers';
 import { dataPath } from '../../src/data';
 import { loadMachine, isMachineFile } from '../../src/hw';
 import { run } from '../../src/experiment/run';
 
-const dir = mkdtempSync(join(tmpdir(), 'mmlock-machine-'));
+const dir = tempDir('mmlock-machine-');
 const preset = JSON.parse(readFileSync(dataPath('machines', 'ivybridge-ex-2s.json'), 'utf8')) as Record<string, unknown>;
 const good = join(dir, 'my-machine.json');
 writeFileSync(good, JSON.stringify({ ...preset, name: 'my-machine' }));

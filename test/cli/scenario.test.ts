@@ -20,7 +20,7 @@ test('mmlock scenario truncate --json with two kernels: one report per kernel, i
   for (const x of reps) {
     assert.deepEqual(Object.keys(x), ['scenario', 'kernel', 'elapsedNs', 'sites', 'figures', 'seed', 'machine']);
     assert.equal(x.scenario, 'truncate');
-    assert.equal(x.seed, 3);
+    assert.equal(x.seed, '3');
     const sites = x.sites as Record<string, Record<string, unknown>>;
     assert.deepEqual(Object.keys(sites.unmap_mapping_range!), ['mode', 'acquisitions', 'contentions', 'waitMeanNs', 'waitMaxNs', 'holdMeanNs', 'holdMaxNs', 'overlap']);
     assert.equal(sites.unmap_mapping_range!.acquisitions, 8);
@@ -57,7 +57,7 @@ test('mmlock scenario: bad names, kernels and flags exit 2 with the allowed valu
     [['scenario', '--kernel', '3.18-rc1'], /expected one scenario name; allowed: fork-storm/],
     [['scenario', 'truncate'], /--kernel is required; allowed: 3\.18-rc1, /],
     [['scenario', 'truncate', '--kernel', '3.18-rc2'], /unknown kernel "3\.18-rc2".*3\.18-rc1-i_mmap_rwsem/],
-    [['scenario', 'truncate', '--kernel', '3.18-rc1', '--seed', 'x'], /--seed must be an integer/],
+    [['scenario', 'truncate', '--kernel', '3.18-rc1', '--seed', ' '], /--seed must be text of 1 to 200 characters, not blank, or an integer from 0 /],
     [['scenario', 'truncate', '--kernel', '3.18-rc1', '--set', 'bogus=1'], /unknown option "bogus" for truncate; allowed: mappers, /],
     [['scenario', 'truncate', '--kernel', '3.18-rc1', '--set', 'mappers=-1'], /--set mappers: must be an integer from 1 to 1024, got -1 \(scenario truncate\)/],
     [['scenario', 'fork-storm', '--kernel', '3.18-rc1', '--set', 'workers=0'], /--set workers: must be an integer from 1 to 1024, got 0 \(scenario fork-storm\)\n$/],

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
+import { tempDir } from '../tmp';
 import { join } from 'node:path';
 import { calibrate, readBaseline } from '../../src/experiment/calibrate';
 import { getWorkload, registerWorkload } from '../../src/workloads';
@@ -37,7 +37,7 @@ test('calibrate reads only the baseline column: workload,users,jpm', () => {
 });
 
 test('calibrate (smoke, stand-in model): converges within the tolerance, resumes from its journals, writes nothing unless asked', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'mmlock-cal-'));
+  const out = tempDir('mmlock-cal-');
   const file = join(out, 'fit.json');
   const opts = { out, workers: 0, users: [100, 2000], iterations: 6, tolerance: 0.002, workload: STUB, file };
   const r = await calibrate(opts);

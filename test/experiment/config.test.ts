@@ -63,7 +63,7 @@ const BAD: [unknown, RegExp][] = [
   [{ ...W, duration: { ms: 0 } }, /^duration\.ms: must be a number of simulated ms > 0 and <= 1000000, got 0$/],
   [{ ...W, duration: { ms: 1, warm: 1 } }, /^duration\.warm: unknown key of duration, got 1; allowed: ms, warmupMs, maxEvents$/],
   [{ ...W, duration: 5 }, /^duration: must be .*, got 5$/],
-  [{ ...W, seed: -1 }, /^seed: must be a string of 1 to 200 characters or an integer >= 0, got -1$/],
+  [{ ...W, seed: -1 }, /^seed: must be text of 1 to 200 characters, not blank, or an integer from 0 to 9007199254740991 \(the same seed as its digits\), got -1$/],
   [{ ...W, options: { checks: 'yes' } }, /^options\.checks: must be true or false, got "yes"$/],
   [{ ...W, options: { trace: { every: 1 } } }, /^options\.trace\.every: unknown key of options\.trace, got 1; allowed: intervalMs$/],
   [{ ...W, options: { sched: { hz: 0 } } }, /^options\.sched\.hz: must be a number > 0 and <= 100000, got 0$/],

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { tempDir } from '../tmp';
 import { join } from 'node:path';
 import { mergeSweeps } from '../../src/experiment/merge';
 import { runSweep, type SweepResult } from '../../src/experiment/sweep';
 
-/** A fresh temporary folder. */
+/** A fresh temporary folder, removed when the test ends (test/tmp.ts). */
 export function tmp(prefix = 'mmlock-exp-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return tempDir(prefix);
 }
 
 /** A small, fast sweep spec (each run a few ms of wall time). */

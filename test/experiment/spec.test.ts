@@ -93,7 +93,7 @@ const BAD: [Record<string, unknown>, RegExp][] = [
   [{ base: { params: {} } }, /^base\.workload: is required/],
   [{ base: 'lock-hammer' }, /^base: must be a run config object, got "lock-hammer"$/],
   [{ replications: 0 }, /^replications: must be an integer from 1 to 10000, got 0$/],
-  [{ seed: 1.5 }, /^seed: must be a string of 1 to 200 characters or an integer >= 0, got 1\.5$/],
+  [{ seed: 1.5 }, /^seed: must be text of 1 to 200 characters, not blank, or an integer from 0 to 9007199254740991 \(the same seed as its digits\), got 1\.5$/],
   [{ extra: true }, /^extra: unknown sweep spec key, got true; allowed: name, description, base, axes, samples, replications, seed, pairSeeds$/],
   [{ axes: {}, samples: { method: 'halton', count: 4, params: { readers: { min: 0, max: 1 } } } }, /^samples\.method: must be one of random, sobol, got "halton"$/],
   [{ axes: {}, samples: { method: 'sobol', count: 4, params: { readers: { min: 0, max: 2 } } } }, /^samples\.params\.readers\.max: must be a number from 0 to 1, got 2$/],

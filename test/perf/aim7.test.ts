@@ -20,7 +20,7 @@ test('bench aim7 runs tiny (one child process per run) and ends with exponent=<n
 test('bench aim7 refuses one users value and unknown workfiles', () => {
   assert.throws(() => aim7.run(['--users', '10']), UsageError);
   assert.throws(() => aim7.run(['--users', '10,10']), UsageError);
-  assert.throws(() => aim7.run(['--users', '2,4', '--workfiles', 'fserver']), /allowed: alltests, disk/);
+  assert.throws(() => aim7.run(['--users', '2,4', '--workfiles', 'nosuch']), /allowed: alltests, disk/);
 });
 
 test('scalingExponent: common log-log slope with one intercept per workfile', () => {

@@ -45,6 +45,8 @@ import { resolveRunConfig } from '../config';
 import { ConfigError, show } from '../errors';
 import { expandSweep, type ExpandedSweep, type SweepSpecInput } from '../spec';
 import { zodError } from '../zod_errors';
+import { seedSchema } from '../config';
+import { SEED_RULE, seedProblem } from '../../engine/seed';
 
 /** The thresholds of the summary checks; a preset's `goals` overrides any of them. */
 export interface ReproduceGoals {
@@ -247,7 +249,7 @@ export const PresetSchema = z
     // checked by expandUsers, for messages that name the entry
     users: z.unknown().refine((v) => v !== undefined).describe('an array of user counts and {from, to, step} ranges, or an object of them by workfile'),
     replications: z.number().int().min(1).max(1000).describe('an integer from 1 to 1000').optional(),
-    seed: z.union([z.string().min(1).max(200), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).describe('a string of 1 to 200 characters or an integer >= 0').optional(),
+    seed: seedSchema.optional(),
     pairSeeds: z.boolean().describe('true (both kernels of a replication on one seed) or false').optional(),
     params: paramsSchema.optional(),
     workloadParams: z.record(z.string(), paramsSchema).describe('an object of parameters by workfile').optional(),
@@ -329,6 +331,7 @@ export function resolvePlan(presetInput: unknown, over: ReproduceOverrides = {})
   if (kernels[0] === kernels[1]) throw new ConfigError(kField, `names the same kernel twice, got ${show(kernels)}`, 'a baseline and a different patched kernel');
   const replications = over.reps ?? p.replications ?? 1;
   if (!(Number.isInteger(replications) && replications >= 1 && replications <= 1000)) throw new ConfigError(OVERRIDE_FLAGS.reps, `must be an integer from 1 to 1000, got ${show(replications)}`);
+  if (over.seed !== undefined && seedProblem(over.seed) !== null) throw new ConfigError(OVERRIDE_FLAGS.seed, `must be ${SEED_RULE}, got ${show(over.seed)}`);
   const seed = String(over.seed ?? p.seed ?? '1');
   const pairSeeds = over.pairSeeds ?? p.pairSeeds ?? true;
   const params = { ...(p.params ?? {}) };

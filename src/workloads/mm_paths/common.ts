@@ -15,7 +15,8 @@ export interface ScenarioOptions {
   kernel: string;
   /** machine preset (default ivybridge-ex-4s, the cover letter's machine) */
   machine?: string;
-  seed?: number;
+  /** run seed (src/engine/seed.ts; default 1) */
+  seed?: number | string;
   /** checking mode: lock invariants and rmap.c lock order on every operation (default true) */
   checks?: boolean;
 }

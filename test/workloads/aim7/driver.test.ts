@@ -5,8 +5,8 @@ import { ConfigError } from '../../../src/experiment/errors';
 import { getWorkload } from '../../../src/workloads';
 import { estimateMakespan, estimateMakespanSd, expectedMaxNormal, normalQuantile } from '../../../src/workloads/aim7/driver';
 import { childSpawnTotals, computeQuotas, loadWorkfile, jpm, workfileText } from '../../../src/workloads/reaim';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../../tmp';
 import { join } from 'node:path';
 
 const aim7 = (params: Record<string, unknown>, extra: { kernel?: string; seed?: number; checks?: boolean } = {}) =>
@@ -22,7 +22,7 @@ test('aim7: registered, run to completion, calibrated params default to data/cal
 });
 
 test('aim7 on the other reaim workfiles: by name or by path, the tests of the file run (short: 17 tests, 102 tasks per child)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mmlock-aim7-'));
+  const dir = tempDir('mmlock-aim7-');
   const f = join(dir, 'workfile.short');
   writeFileSync(f, workfileText('short'));
   const a = aim7({ users: 2, workfile: 'short', estimate: 'full', numa: false });

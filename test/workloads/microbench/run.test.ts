@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../../tmp';
 import { join } from 'node:path';
 import { run } from '../../../src/experiment/run';
 import { ConfigError } from '../../../src/experiment/errors';
@@ -22,7 +22,7 @@ test('microbench: registered with its parameters; a bad file is an error naming 
   const w = getWorkload('microbench')!;
   for (const k of ['file', 'tasks', 'mode', 'placement', 'iterations', 'pagesScale', 'syscallNs']) assert.ok(k in w.params, k);
   assert.throws(() => mb({ file: 'nope' }), (e: unknown) => e instanceof ConfigError && e.field === 'params.file' && /unknown microbench "nope"/.test(e.message) && /mmap1, mmap2/.test(e.message));
-  const dir = mkdtempSync(join(tmpdir(), 'mmlock-mb-'));
+  const dir = tempDir('mmlock-mb-');
   writeFileSync(join(dir, 'bad.yaml'), 'loop:\n  - touch: {}\n');
   assert.throws(() => mb({ file: join(dir, 'bad.yaml') }), (e: unknown) => e instanceof ConfigError && e.field === 'params.file' && /loop\[0\]\.touch: needs a mapping/.test(e.message));
   assert.throws(() => mb({ mode: 'fibers' }), (e: unknown) => e instanceof ConfigError && e.field === 'params.mode');
@@ -101,7 +101,7 @@ test('microbench: the same seed and config give the same results; a lock operati
   const a = mb({ file: 'mmap_shared_file', tasks: 3 }, { seed: 7 }), b = mb({ file: 'mmap_shared_file', tasks: 3 }, { seed: 7 });
   assert.deepEqual(a.metrics, b.metrics);
   assert.deepEqual(a.lockstat, b.lockstat);
-  const dir = mkdtempSync(join(tmpdir(), 'mmlock-mb-'));
+  const dir = tempDir('mmlock-mb-');
   const f = join(dir, 'lock.yaml');
   writeFileSync(f, 'image: none\nloop:\n  - lock: {class: i_mmap, name: big, mode: write, holdNs: 1000}\n  - cpu: 500\n');
   const r = mb({ file: f, tasks: 4, iterations: 10 }, { ms: 20 });

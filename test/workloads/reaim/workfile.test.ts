@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import {
   parseWorkfile, loadWorkfile, parseSizeKiB, WorkfileError, KNOWN_TESTS, MMTESTS_EXCLUDE, WORKFILE_NAMES, workfileText,
 } from '../../../src/workloads/reaim';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../../tmp';
 import { join } from 'node:path';
 
 test('alltests as run in 2014: 61 tests, 990 hits, string_rtns keeps its last count', () => {
@@ -98,7 +98,7 @@ test('every bundled workfile parses; tests and totals as reaim ships them (signa
 });
 
 test('a workfile path reads like a bundled name; by path the exclusion list applies too', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mmlock-wf-'));
+  const dir = tempDir('mmlock-wf-');
   const f = join(dir, 'workfile.mine');
   writeFileSync(f, workfileText('short'));
   assert.deepEqual(loadWorkfile(f).tests, loadWorkfile('short').tests);
