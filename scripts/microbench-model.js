@@ -7,7 +7,8 @@
 //   scripts/wis-measure.js measures, in processes and threads mode at 1 and 2 tasks, on the
 //   machine preset vm-epyc-2c, kernel 3.18-rc1, and writes FILE (default
 //   data/measured/will-it-scale/model-vm-epyc-2c.json); when data/measured/will-it-scale/
-//   results.json exists it prints the markdown table real vs model (ratio = model / real).
+//   results.json exists it prints the markdown table real vs model (ratio = model / real, per
+//   task per CPU-second of the real run); --vm-table prints that table from the files alone.
 // or:    node scripts/microbench-model.js --primitives [--threads 1,2,4,…] [--out FILE]
 //   each micro-benchmark in threads mode with mutex, rwsem and spinlock on the lock class it
 //   stresses (mmap_sem; i_mmap for mmap_shared_file) on ivybridge-ex-4s; prints a markdown
@@ -30,7 +31,7 @@ const P = require('./wis-parse');
 /** the simulated window and page scale per bench: [ms, pagesScale] (a page-fault loop is 32768 pages at 1) */
 const WINDOWS = {
   vm: { mmap1: [20, 1], mmap2: [20, 1], page_fault1: [120, 1], page_fault2: [120, 1], page_fault3: [120, 1], brk1: [10, 1] },
-  primitives: { mmap1: [2, 1], brk1: [1, 1], page_fault1: [2, 1 / 64], page_fault2: [2, 1 / 64], page_fault3: [2, 1 / 64], mmap_shared_file: [2, 1] },
+  primitives: { mmap1: [1, 1], brk1: [0.5, 1], page_fault1: [1, 1 / 128], page_fault2: [1, 1 / 128], page_fault3: [1, 1 / 128], mmap_shared_file: [1, 1] },
 };
 const LOCK_OF = { mmap1: 'mmap_sem', brk1: 'mmap_sem', page_fault1: 'mmap_sem', page_fault2: 'mmap_sem', page_fault3: 'mmap_sem', mmap_shared_file: 'i_mmap' };
 const PRIMITIVES = ['mutex', 'rwsem', 'spinlock'];
@@ -40,11 +41,12 @@ function args(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => { if (i + 1 >= argv.length) die(`${a} needs a value`); return argv[++i]; };
     if (a === '--vm') o.mode = 'vm';
+    else if (a === '--vm-table') o.mode = 'vm-table';
     else if (a === '--primitives') o.mode = 'primitives';
     else if (a === '--out') o.out = path.resolve(v());
     else if (a === '--threads') o.threads = v().split(',').map(Number);
     else if (a === '--help' || a === '-h') { console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 18).join('\n')); process.exit(0); }
-    else die(`unknown option ${a}; allowed: --vm, --primitives, --out, --threads`);
+    else die(`unknown option ${a}; allowed: --vm, --vm-table, --primitives, --out, --threads`);
   }
   if (!o.mode) die('say --vm (the will-it-scale comparison on vm-epyc-2c) or --primitives (mutex/rwsem/spinlock on ivybridge-ex-4s)');
   for (const t of o.threads) if (!(Number.isInteger(t) && t >= 1 && t <= 120)) die(`--threads: ${t} is not an integer from 1 to 120`);
@@ -76,14 +78,23 @@ function vm(o) {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({ machine: 'vm-epyc-2c', kernel: '3.18-rc1', seed: 1, modelVersion: MODEL_VERSION, date: new Date().toISOString().slice(0, 10), runs }, null, 1) + '\n');
   console.error(`wrote ${path.relative(root, out)}`);
+  vmTable(out);
+}
+
+/** the markdown table real vs model (ratio = model / real, per task per CPU-second) */
+function vmTable(modelFile) {
   const realFile = path.join(root, 'data', 'measured', 'will-it-scale', 'results.json');
   if (!fs.existsSync(realFile)) { console.error(`no ${path.relative(root, realFile)}: run scripts/wis-measure.js for the real side`); return; }
+  if (!fs.existsSync(modelFile)) die(`no ${path.relative(root, modelFile)}: run --vm first`);
   const real = JSON.parse(fs.readFileSync(realFile, 'utf8')).runs;
-  console.log('| test | mode | tasks | real ops/s | model ops/s | model / real |');
-  console.log('|---|---|---|---|---|---|');
+  const runs = JSON.parse(fs.readFileSync(modelFile, 'utf8')).runs;
+  console.log('| test | mode | tasks | real ops/s (wall, all tasks) | real per task per CPU-s | model per task | model / real |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const r of runs) {
     const m = real.find((x) => x.test === r.test && x.mode === r.mode && x.tasks === r.tasks);
-    console.log(`| ${r.test} | ${r.mode} | ${r.tasks} | ${sig(m && m.opsPerS)} | ${sig(r.opsPerS)} | ${m && r.opsPerS ? sig(r.opsPerS / m.opsPerS) : '—'} |`);
+    const perTask = r.opsPerS === null ? null : r.opsPerS / r.tasks;
+    const cpu = m && m.opsPerCpuS;
+    console.log(`| ${r.test} | ${r.mode} | ${r.tasks} | ${sig(m && m.opsPerS)} | ${sig(cpu)} | ${sig(perTask)} | ${cpu && perTask ? sig(perTask / cpu) : '—'} |`);
   }
 }
 
@@ -117,5 +128,6 @@ function primitives(o) {
 if (require.main === module) {
   const o = args(process.argv.slice(2));
   if (o.mode === 'vm') vm(o);
+  else if (o.mode === 'vm-table') vmTable(o.out || path.join(root, 'data', 'measured', 'will-it-scale', 'model-vm-epyc-2c.json'));
   else primitives(o);
 }

@@ -158,7 +158,8 @@ page_fault2/3 and mmap2 create their 128 MiB files) is ext4.
 |---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-\`results.json\` holds every run's full output.
+\`results.json\` holds every run's full output; \`model-vm-epyc-2c.json\` beside it is the model's side
+(\`node scripts/microbench-model.js --vm\`, written separately).
 `;
 }
 
