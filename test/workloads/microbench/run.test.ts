@@ -121,7 +121,7 @@ test('microbench: the same seed and config give the same results; a lock operati
   assert.equal(acq(e, 'i_mmap', 'dup_mmap'), 0); // the parent has no file mapping to duplicate
 });
 
-test('threads share one mm: each thread faults and unmaps only its own range (ranges merge into the VMA below), and brk1 threads each move the one break between the same two values', () => {
+test('threads share one mm: each thread faults and unmaps only its own range (ranges merge into the VMA below), and brk1 threads move the one shared break without a brk below start_brk', () => {
   for (const kernel of [undefined, '{"base":"3.18-rc1","locks":{"mmap_sem":{"primitive":"mutex"}}}']) {
     // a fixed number of loops: every counted touch of a fresh mapping is a fault of that thread's own
     const r = run({ workload: 'microbench', kernel: kernel ? JSON.parse(kernel) : '3.18-rc1', params: { file: 'page_fault1', mode: 'threads', tasks: 12, pagesScale: 1 / 512, iterations: 4 } as never,
@@ -131,5 +131,4 @@ test('threads share one mm: each thread faults and unmaps only its own range (ra
   }
   const b = mb({ file: 'brk1', mode: 'threads', tasks: 16 }, { ms: 0.1 });
   assert.ok(b.metrics.iterations! > 0);
-  assert.equal(b.metrics.per_task_min! > 0, true, 'every thread made progress');
 });
