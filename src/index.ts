@@ -25,7 +25,7 @@ export { lineChart, throughputChart, pctChangeChart, barChart, lockSitesChart, l
 // the context, mmap/munmap, the fault handlers, and the reaim workfile parser
 export * as mm from './mm';
 export { MmContext, type MmKernel, type MmLockConfig } from './mm/context';
-export { doMmap, vmMmap, mmapRegion, doMunmap, vmMunmap, doBrk, sysBrk, type MmapRequest } from './mm/mmap';
+export { doMmap, doMmapRange, vmMmap, vmMmapAddr, mmapRegion, doMunmap, vmMunmap, doBrk, sysBrk, type MmapRequest } from './mm/mmap';
 export { pageFault, filemapFault, anonFault, handlePteFault, FaultError } from './mm/memory';
 export { hugetlbFault, type HugetlbFaultResult } from './mm/hugetlb_fault';
 export { parseWorkfile, parseSizeKiB, WorkfileError, type Workfile, type WorkfileTest, type ParseOptions as WorkfileParseOptions } from './workloads/reaim/workfile';

@@ -36,7 +36,7 @@ export { PageTable } from './pgtable';
 export { anonVmaPrepare, anonVmaClone, anonVmaFork, unlinkAnonVmas } from './rmap_anon';
 export {
   vmaPrev, vmaNext, findVmaFrom, protFlags, vmaMerge, vmaAdjust, splitVma, doMunmap, unmapRegion, freePgtables,
-  vmMunmap, doMmap, vmMmap, doBrk, sysBrk, mmTakeAllLocks, mmDropAllLocks, linkFileLocked, unlinkFileLocked, type AllLocks,
+  vmMunmap, doMmap, doMmapRange, vmMmap, vmMmapAddr, doBrk, sysBrk, mmTakeAllLocks, mmDropAllLocks, linkFileLocked, unlinkFileLocked, type AllLocks,
 } from './mmap';
 export {
   FAULT_AROUND_PAGES, hugetlbHooks, zapPteRange, unmapSingleVma, unmapVmas, unmapMappingRange, copyPageRange,

@@ -346,6 +346,15 @@ export function* vmMunmap(ctx: MmContext, task: Task, mm: MmStruct, start: numbe
  * mmap_sem for write.
  */
 export function* doMmap(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest & { fixed?: boolean }): Generator<unknown, Vma, unknown> {
+  return (yield* doMmapRange(ctx, task, mm, req)).vma;
+}
+
+/**
+ * doMmap, also giving the start of the mapped range — mmap(2)'s return value. The VMA alone
+ * does not say it: when vma_merge extends the VMA below (prev) the returned VMA starts below
+ * the new range, so a caller that later unmaps or touches its range needs `addr`.
+ */
+export function* doMmapRange(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest & { fixed?: boolean }): Generator<unknown, { vma: Vma; addr: number }, unknown> {
   if (!(Number.isInteger(req.pages) && req.pages > 0)) throw new Error(`mmap: pages must be a positive integer, got ${req.pages}`);
   let addr: number;
   if (req.fixed) {
@@ -357,11 +366,11 @@ export function* doMmap(ctx: MmContext, task: Task, mm: MmStruct, req: MmapReque
   if (!overlapsNothing(mm, addr, req.pages)) yield* doMunmap(ctx, task, mm, addr, req.pages);
   const pgoff = req.file ? req.pgoff : addr;
   const merged = yield* vmaMerge(ctx, task, mm, prevOf(mm, addr), addr, end, req.flags, null, req.file, pgoff);
-  if (merged) return merged;
+  if (merged) return { vma: merged, addr };
   const vma = new Vma(mm, addr, end, pgoff, req.flags, req.file);
   yield* ctx.compute(task, ctx.costs.vmaCopy);
   yield* vmaLink(ctx, task, vma);
-  return vma;
+  return { vma, addr };
 }
 
 function overlapsNothing(mm: MmStruct, addr: number, pages: number): boolean {
@@ -374,6 +383,16 @@ export function* vmMmap(ctx: MmContext, task: Task, mm: MmStruct, req: MmapReque
   yield* mm.mmapSem.acquire(task, 'write', 'mmap');
   try {
     return yield* doMmap(ctx, task, mm, req);
+  } finally {
+    yield* mm.mmapSem.release(task, 'write');
+  }
+}
+
+/** vm_mmap_pgoff() as mmap(2) returns it: the start of the mapped range (see doMmapRange) */
+export function* vmMmapAddr(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest & { fixed?: boolean }): Generator<unknown, number, unknown> {
+  yield* mm.mmapSem.acquire(task, 'write', 'mmap');
+  try {
+    return (yield* doMmapRange(ctx, task, mm, req)).addr;
   } finally {
     yield* mm.mmapSem.release(task, 'write');
   }

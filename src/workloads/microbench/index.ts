@@ -22,7 +22,7 @@
  */
 import type { Task } from '../../sched';
 import {
-  MmContext, ElfFiles, ELF_BASE, VM_READ, VM_SHARED, VM_WRITE, doExit, exec, fork, mprotect, pageFault, sysBrk, vmMmap, vmMunmap,
+  MmContext, ElfFiles, ELF_BASE, VM_READ, VM_SHARED, VM_WRITE, doExit, exec, fork, mprotect, pageFault, sysBrk, vmMmapAddr, vmMunmap,
   type AddressSpace, type MmStruct,
 } from '../../mm';
 import type { Machine } from '../../hw';
@@ -129,7 +129,7 @@ export const microbench: WorkloadDef = {
     let faults = 0, forks = 0, names = 0;
 
     /** one task's state: its task, mm, mapping stack, file */
-    interface P { t: Task; mm: MmStruct; maps: Mapping[]; file: AddressSpace | null; i: number }
+    interface P { t: Task; mm: MmStruct; maps: Mapping[]; file: AddressSpace | null; i: number; brk?: number }
     const count = (p: P, n: number) => {
       if (byIterations || w.measuring()) counts[p.i] += n;
     };
@@ -155,8 +155,9 @@ export const microbench: WorkloadDef = {
         switch (op.k) {
           case 'mmap': {
             const file = op.backing === 'file' ? p.file : null;
-            const vma = yield* vmMmap(ctx, p.t, p.mm, { file, pgoff: 0, pages: op.pages, flags: PROT_BITS[op.prot] | (op.shared ? VM_SHARED : 0) });
-            p.maps.push({ start: vma.start, pages: op.pages, shared: op.shared });
+            // the range's start, not the VMA's: an anonymous range may merge into the VMA below it
+            const start = yield* vmMmapAddr(ctx, p.t, p.mm, { file, pgoff: 0, pages: op.pages, flags: PROT_BITS[op.prot] | (op.shared ? VM_SHARED : 0) });
+            p.maps.push({ start, pages: op.pages, shared: op.shared });
             break;
           }
           case 'touch': {
@@ -175,15 +176,18 @@ export const microbench: WorkloadDef = {
             break;
           }
           case 'brk': {
-            const want = p.mm.brk + op.pages;
+            // relative to this task's own break, as brk1.c's `addr = sbrk(0)` then brk(addr ± page):
+            // in threads mode the others move the shared break too
+            const want = (p.brk ?? p.mm.brk) + op.pages;
             // sys_brk fails (returns the old brk) when a mapping lies in the way or below start_brk: say so, not count it
             if ((yield* sysBrk(ctx, p.t, p.mm, want)) !== want) {
               throw new Error(`microbench: brk to page ${want} failed in ${p.mm.name} (start_brk ${p.mm.startBrk}): a mapping lies in the way; the model maps libraries bottom-up right after the executable, so use image: none for brk loops`);
             }
+            p.brk = want;
             break;
           }
           case 'fork': yield* forkAndWait(p, op.ops); break;
-          case 'exec': p.mm = yield* exec(ctx, p.t, p.mm, elf.spec(op.binary), op.binary); p.maps = []; break;
+          case 'exec': p.mm = yield* exec(ctx, p.t, p.mm, elf.spec(op.binary), op.binary); p.maps = []; p.brk = undefined; break;
           case 'lock': {
             const l = lockOf(op.cls, op.name);
             yield* l.acquire(p.t, op.mode, `microbench:${op.name}`);

@@ -27,7 +27,8 @@
  *                            no pte is present); count: each page is one iteration
  *   {munmap: {}}             unmap the current mapping (the previous one becomes current)
  *   {mprotect: {prot: r|rw|none, pages: N|all}}   mprotect the current mapping's first N pages
- *   {brk: pages}             sbrk by pages (+/-) (sys_brk)
+ *   {brk: pages}             brk(2) to the task's own break + pages (+/-): the break starts at
+ *                            the process's (brk1.c's sbrk(0)); threads share one break
  *   {fork: [ops]}            fork; the child runs ops (e.g. exec) and exits; the parent waits
  *   {exec: binary}           execve of a binary of src/mm/layouts.ts (in a forked child)
  *   {lock: {class: i_mmap|anon_vma|mmap_sem, name: x, mode: read|write, holdNs: n}}

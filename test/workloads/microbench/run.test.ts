@@ -120,3 +120,15 @@ test('microbench: the same seed and config give the same results; a lock operati
   assert.ok(acq(e, 'i_mmap', 'vma_link') > 0 && acq(e, 'i_mmap', 'unlink_file_vma') > 0);
   assert.equal(acq(e, 'i_mmap', 'dup_mmap'), 0); // the parent has no file mapping to duplicate
 });
+
+test('threads share one mm: each thread faults and unmaps only its own range (ranges merge into the VMA below), and brk1 threads move the one shared break without a brk below start_brk', () => {
+  for (const kernel of [undefined, '{"base":"3.18-rc1","locks":{"mmap_sem":{"primitive":"mutex"}}}']) {
+    // a fixed number of loops: every counted touch of a fresh mapping is a fault of that thread's own
+    const r = run({ workload: 'microbench', kernel: kernel ? JSON.parse(kernel) : '3.18-rc1', params: { file: 'page_fault1', mode: 'threads', tasks: 12, pagesScale: 1 / 512, iterations: 4 } as never,
+      duration: { ms: 2, warmupMs: 1 }, seed: 3, options: { checks: true } });
+    assert.equal(r.metrics.iterations, 12 * 4 * 64);
+    assert.equal(r.counters.faults, r.metrics.iterations, 'a touch found a page present: another thread\'s range');
+  }
+  const b = mb({ file: 'brk1', mode: 'threads', tasks: 16 }, { ms: 0.1 });
+  assert.ok(b.metrics.iterations! > 0);
+});

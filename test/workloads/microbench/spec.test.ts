@@ -50,6 +50,20 @@ test('microbench format: errors name the field by its path and list what is allo
   assert.throws(() => loadBench('/no/such.yaml'), /cannot read "\/no\/such.yaml": ENOENT/);
 });
 
+test('microbench format: an unknown operation or a negative size names the field and the allowed values', () => {
+  bad({ loop: [{ mmap: { pages: 4 } }, { unmap: {} }] }, 'loop[1].unmap', /unknown operation; allowed: mmap, touch, munmap, mprotect, brk, fork, exec, lock, cpu, sys/);
+  bad({ loop: [{ fork: [{ spawn: '/bin/sh' }] }] }, 'loop[0].fork[0].spawn', /unknown operation; allowed: mmap, /);
+  bad({ setup: [{ malloc: 4 }], loop: [{ brk: 1 }] }, 'setup[0].malloc', /unknown operation; allowed: mmap, /);
+  bad({ loop: [{ mmap: { pages: -4 } }, { munmap: {} }] }, 'loop[0].mmap.pages', /must be an integer from 1 to \d+, got -4/);
+  bad({ loop: [{ mmap: { pages: 4 } }, { touch: { pages: -1 } }, { munmap: {} }] }, 'loop[1].touch.pages', /integer from 1 to \d+ or "all", got -1/);
+  bad({ loop: [{ mmap: { pages: 4 } }, { mprotect: { prot: 'r', pages: -2 } }, { munmap: {} }] }, 'loop[1].mprotect.pages', /or "all", got -2/);
+  bad({ file: { pages: -8 }, loop: [{ brk: 1 }] }, 'file.pages', /integer from 1 to \d+, got -8/);
+  bad({ loop: [{ cpu: -5 }] }, 'loop[0].cpu', /must be a number >= 0, got -5/);
+  bad({ loop: [{ lock: { class: 'i_mmap', holdNs: -1 } }] }, 'loop[0].lock.holdNs', />= 0, got -1/);
+  bad({ loop: [{ brk: 1 }], iterations: -3 }, 'iterations', /integer from 0 to/);
+  fc.assert(fc.property(fc.integer({ min: -1e6, max: 0 }), (n) => bad({ loop: [{ mmap: { pages: n } }, { munmap: {} }] }, 'loop[0].mmap.pages', new RegExp(`got ${n}$`))));
+});
+
 test('microbench format: a balanced mmap/munmap sequence parses; junk gives a BenchError, never another exception', () => {
   const op = fc.oneof(
     fc.record({ cpu: fc.nat(1000) }),
