@@ -2,12 +2,13 @@ import { CacheLine } from '../hw';
 import type { Task } from '../sched';
 import type { LockEnv, LockClass, LockOp } from './env';
 import type { LockMode } from './lockstat';
+import type { Proc } from '../engine';
 
 /** What every lock offers a kernel model (mutexes take only 'write'). */
 export interface SleepLock {
   readonly name: string;
-  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown>;
-  release(task: Task, mode: LockMode): Generator<unknown, void, unknown>;
+  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Proc;
+  release(task: Task, mode: LockMode): Proc;
   /** stop tracking it: its owner is gone */
   dispose(): void;
 }
@@ -225,7 +226,7 @@ export abstract class Lock {
   }
 
   /** sleep in the wait list until woken; accounts sleep time */
-  protected *sleep(task: Task, op: LockOp): Generator<unknown, void, unknown> {
+  protected *sleep(task: Task, op: LockOp): Proc {
     const t = this.env.sim.now;
     this.sleeping(task);
     yield* this.env.sched.block(task);
@@ -246,7 +247,7 @@ export abstract class Lock {
   }
 
   /** spin until notified (or need_resched if preemptible); returns the notification */
-  *spin(task: Task, op: LockOp | null, preemptible = true): Generator<unknown, unknown, unknown> {
+  *spin(task: Task, op: LockOp | null, preemptible = true): Proc<unknown> {
     const t = this.env.sim.now;
     const v = yield* this.env.sched.spin(task, preemptible);
     if (op) op.spin += this.env.sim.now - t;
@@ -257,7 +258,7 @@ export abstract class Lock {
    * cpu_relax() in an optimistic-spin loop: as the polling OSQ head, wait until the lock
    * word or owner changes (or need_resched), then re-read the line.
    */
-  *relax(task: Task, op: LockOp): Generator<unknown, void, unknown> {
+  *relax(task: Task, op: LockOp): Proc {
     this.poller = task;
     yield* this.spin(task, op, true);
     yield this.repoll(task, op);
@@ -269,7 +270,7 @@ export abstract class Lock {
   }
 
   /** wake_up_process() from a lock's slow path, charging the waker */
-  protected *wakeUp(waker: Task, task: Task): Generator<unknown, void, unknown> {
+  protected *wakeUp(waker: Task, task: Task): Proc {
     const p = this.env.sched.params;
     // try_to_wake_up() on a task that is not asleep only checks its state
     const cost = this.env.sched.wake(task) ? p.wakeupCost : p.wakeupNoopCost;

@@ -4,6 +4,7 @@ import { SpinLock } from './spinlock';
 import { Osq, spinOnOwner } from './osq';
 import type { LockEnv, LockClass, LockOp } from './env';
 import type { LockMode } from './lockstat';
+import type { Proc } from '../engine';
 
 export interface MutexOptions {
   /** CONFIG_MUTEX_SPIN_ON_OWNER: optimistic spinning in the slow path (default true) */
@@ -41,7 +42,7 @@ export class Mutex extends Lock implements SleepLock {
     this.osq = new Osq(this);
   }
 
-  *lock(task: Task, site = 'mutex_lock', nested = false): Generator<unknown, void, unknown> {
+  *lock(task: Task, site = 'mutex_lock', nested = false): Proc {
     if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock decl
@@ -67,7 +68,7 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   /** mutex_trylock(): cmpxchg(count, 1, 0); true if taken. Never waits. */
-  *trylock(task: Task, site = 'mutex_trylock'): Generator<unknown, boolean, unknown> {
+  *trylock(task: Task, site = 'mutex_trylock'): Proc<boolean> {
     if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     const op = this.begin(task, 'write', site, true);
     const d = this.rmw(task, op);
@@ -84,7 +85,7 @@ export class Mutex extends Lock implements SleepLock {
     return false;
   }
 
-  *unlock(task: Task): Generator<unknown, void, unknown> {
+  *unlock(task: Task): Proc {
     if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     if (this.holder !== task) this.env.violation(`${task.name} unlocks mutex ${this.name} held by ${this.holder?.name ?? 'nobody'}`);
     this.transit++;
@@ -116,12 +117,12 @@ export class Mutex extends Lock implements SleepLock {
     this.leave();
   }
 
-  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown> {
+  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Proc {
     if (mode !== 'write') throw new Error(`mutex ${this.name}: a mutex has no read mode (site ${site}); use an rwsem`);
     return this.lock(task, site, nested);
   }
 
-  release(task: Task): Generator<unknown, void, unknown> {
+  release(task: Task): Proc {
     return this.unlock(task);
   }
 
@@ -139,7 +140,7 @@ export class Mutex extends Lock implements SleepLock {
    * them, which widened the window in which the next OSQ head or a newcomer saw a held
    * mutex with a NULL owner.
    */
-  private *slowpath(task: Task, op: LockOp): Generator<unknown, void, unknown> {
+  private *slowpath(task: Task, op: LockOp): Proc {
     const sched = this.env.sched;
     yield this.env.slowPathCost;
     if (this.options.optimisticSpin) {
@@ -184,7 +185,7 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   /** mutex_optimistic_spin(): true if the lock was taken by spinning */
-  private *optimisticSpin(task: Task, op: LockOp): Generator<unknown, boolean, unknown> {
+  private *optimisticSpin(task: Task, op: LockOp): Proc<boolean> {
     const sched = this.env.sched;
     // mutex_can_spin_on_owner(): owner running, or no owner
     if (sched.needResched(task)) return false;

@@ -3,6 +3,7 @@ import type { CacheLine } from '../hw';
 import { Lock, type SleepLock } from './lock';
 import type { LockEnv, LockClass } from './env';
 import type { LockMode } from './lockstat';
+import type { Proc } from '../engine';
 
 /**
  * The x86 ticket spinlock of Linux 3.18 (arch/x86/include/asm/spinlock.h; queued
@@ -23,7 +24,7 @@ export class SpinLock extends Lock implements SleepLock {
     super(env, cls, name, line);
   }
 
-  *lock(task: Task, site = 'spin_lock', nested = false): Generator<unknown, void, unknown> {
+  *lock(task: Task, site = 'spin_lock', nested = false): Proc {
     if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock xadd: take a ticket
@@ -52,7 +53,7 @@ export class SpinLock extends Lock implements SleepLock {
     this.leave();
   }
 
-  *unlock(task: Task): Generator<unknown, void, unknown> {
+  *unlock(task: Task): Proc {
     if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
     if (this.holder !== task) this.env.violation(`${task.name} unlocks spinlock ${this.name} held by ${this.holder?.name ?? 'nobody'}`);
     this.transit++;
@@ -92,7 +93,7 @@ export class SpinLock extends Lock implements SleepLock {
    * (a few hundred ns for a page-table lock) another CPU would find the lock free where
    * the kernel would make it spin. For short, rarely contended locks (split pte locks) only.
    */
-  *critical(task: Task, site: string, body: () => number, nested = false): Generator<unknown, void, unknown> {
+  *critical(task: Task, site: string, body: () => number, nested = false): Proc {
     if (this.foldable()) {
       this.criticalFolded(task, site, body, nested);
       return;
@@ -107,7 +108,7 @@ export class SpinLock extends Lock implements SleepLock {
    * `critical` under two locks: this one, then `inner` nested (spin_lock_nested), as
    * copy_pte_range takes the child's and the parent's pte locks. Folded only if both are free.
    */
-  *criticalPair(inner: SpinLock, task: Task, site: string, body: () => number): Generator<unknown, void, unknown> {
+  *criticalPair(inner: SpinLock, task: Task, site: string, body: () => number): Proc {
     if (this.foldable() && inner.foldable()) {
       let d = this.takeFolded(task, site, false);
       d += inner.takeFolded(task, site, true);
@@ -158,12 +159,12 @@ export class SpinLock extends Lock implements SleepLock {
     return d;
   }
 
-  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown> {
+  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Proc {
     if (mode !== 'write') throw new Error(`spinlock ${this.name}: mode must be 'write', got ${JSON.stringify(mode)}`);
     return this.lock(task, site, nested);
   }
 
-  release(task: Task): Generator<unknown, void, unknown> {
+  release(task: Task): Proc {
     return this.unlock(task);
   }
 

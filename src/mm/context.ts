@@ -1,4 +1,4 @@
-import type { Simulation } from '../engine';
+import type { Simulation, Proc } from '../engine';
 import type { Scheduler, Task } from '../sched';
 import { ExclusiveOnly, LockEnv, Mutex, RwSem, SleepingPtl, SpinLock, type LockClass, type LockMode, type PageTableLock, type SleepLock } from '../locking';
 import { resolveMmCosts, type MmCosts } from './costs';
@@ -174,14 +174,14 @@ export class MmContext {
   }
 
   /** i_mmap_lock_write/read() at `site`, in the kernel's mode for that site. */
-  *immapLock(task: Task, mapping: AddressSpace, site: string, nested = false): Generator<unknown, LockMode, unknown> {
+  *immapLock(task: Task, mapping: AddressSpace, site: string, nested = false): Proc<LockMode> {
     const mode = this.siteMode(site);
     yield* mapping.lock.acquire(task, mode, site, nested);
     this.immapOverlap.enter(mapping.lock, site, this.sim.now);
     return mode;
   }
 
-  *immapUnlock(task: Task, mapping: AddressSpace, mode: LockMode): Generator<unknown, void, unknown> {
+  *immapUnlock(task: Task, mapping: AddressSpace, mode: LockMode): Proc {
     if (task.debt > 0) yield* this.compute(task, 0); // the hold ends after the work owed in it
     const held = this.env.held(task);
     const lock = mapping.lock instanceof ExclusiveOnly ? mapping.lock.inner : mapping.lock; // what the env tracks
@@ -204,7 +204,7 @@ export class MmContext {
   }
 
   /** CPU work in kernel mode */
-  compute(task: Task, ns: number): Generator<unknown, void, unknown> {
+  compute(task: Task, ns: number): Proc {
     return this.sched.compute(task, ns);
   }
 

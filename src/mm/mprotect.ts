@@ -4,6 +4,7 @@ import type { MmStruct } from './mm_struct';
 import { PTRS_PER_PTE } from './mm_struct';
 import { Vma, VM_HUGETLB, VM_READ, VM_WRITE, VM_EXEC } from './vma';
 import { findVmaFrom, splitVma, vmaMerge, vmaNext, vmaPrev } from './mmap';
+import type { Proc } from '../engine';
 
 /**
  * mm/mprotect.c. A protection change splits or merges VMAs (vma_merge / __split_vma →
@@ -18,7 +19,7 @@ export const mprotectHooks = {
    * `hugetlb_change_protection`; per huge pte unshare or change; TLB flush before unlock.
    * Default: the lock around an ordinary pte rewrite.
    */
-  hugetlbChangeProtection: function* (ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Generator<unknown, void, unknown> {
+  hugetlbChangeProtection: function* (ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Proc {
     const file = vma.file!;
     const mode = yield* ctx.immapLock(task, file, 'hugetlb_change_protection');
     yield* changePteRange(ctx, task, vma, start, end);
@@ -30,7 +31,7 @@ export const mprotectHooks = {
  * change_protection() (mm/mprotect.c) on [start, end) ∩ vma: per page table with present
  * ptes, under its pte lock, rewrite each (change_pte_range). Returns the ptes changed.
  */
-export function* changeProtection(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Generator<unknown, number, unknown> {
+export function* changeProtection(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Proc<number> {
   if (vma.has(VM_HUGETLB) && vma.file) {
     yield* mprotectHooks.hugetlbChangeProtection(ctx, task, vma, start, end);
     return 0;
@@ -38,7 +39,7 @@ export function* changeProtection(ctx: MmContext, task: Task, vma: Vma, start: n
   return yield* changePteRange(ctx, task, vma, start, end);
 }
 
-function* changePteRange(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Generator<unknown, number, unknown> {
+function* changePteRange(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Proc<number> {
   const mm = vma.mm;
   let n = 0;
   for (const table of mm.pt.tableKeysIn(start, end)) {
@@ -58,7 +59,7 @@ function* changePteRange(ctx: MmContext, task: Task, vma: Vma, start: number, en
  * (new VMA below) and at `end` (new VMA above); set the flags; change_protection. Returns
  * the VMA now covering [start, end) — the caller's new `prev`.
  */
-export function* mprotectFixup(ctx: MmContext, task: Task, vma: Vma, prev: Vma | null, start: number, end: number, newflags: number): Generator<unknown, Vma, unknown> {
+export function* mprotectFixup(ctx: MmContext, task: Task, vma: Vma, prev: Vma | null, start: number, end: number, newflags: number): Proc<Vma> {
   if (newflags === vma.flags) return vma;
   const pgoff = vma.pgoff + (start - vma.start);
   const merged = yield* vmaMerge(ctx, task, vma.mm, prev, start, end, newflags, vma.anonVma, vma.file, pgoff);
@@ -80,7 +81,7 @@ const PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;
  * [start, start + pages) with the protection bits `prot` (VM_READ|VM_WRITE|VM_EXEC; other
  * flags are kept). Throws (ENOMEM) if the range has a hole.
  */
-export function* mprotect(ctx: MmContext, task: Task, mm: MmStruct, start: number, pages: number, prot: number): Generator<unknown, void, unknown> {
+export function* mprotect(ctx: MmContext, task: Task, mm: MmStruct, start: number, pages: number, prot: number): Proc {
   if ((prot & ~PROT_MASK) !== 0) throw new Error(`mprotect: prot may hold only VM_READ|VM_WRITE|VM_EXEC, got ${prot}`);
   if (!(pages > 0)) return;
   const end = start + pages;

@@ -1,4 +1,4 @@
-import type { Simulation } from '../engine';
+import type { Simulation, Proc } from '../engine';
 import type { Task } from '../sched';
 import { setLockWatchHook, type Lock, type SpinLock } from '../locking';
 import type { CacheLine } from '../hw';
@@ -446,7 +446,7 @@ export function lazyRmapStats(sim: Simulation): LazyStats {
 
 
 /** walkTree (rmap.ts) as a lazy walk; the caller counted rmap_walks */
-export function* lazyWalkTree(ctx: MmContext, task: Task, page: Page, tree: IntervalTree<Vma>, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
+export function* lazyWalkTree(ctx: MmContext, task: Task, page: Page, tree: IntervalTree<Vma>, walker: RmapWalker): Proc<SwapResult> {
   const m = manager(ctx.sim);
   bump(m.stats, 'walks');
   const w = new LazyWalk(ctx, task, page, walker);

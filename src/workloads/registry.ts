@@ -14,7 +14,7 @@
  * written in notebooks without importing a schema library; the experiment layer compiles
  * each table into a zod schema.
  */
-import type { Simulation, Rng } from '../engine';
+import type { Simulation, Rng, Proc } from '../engine';
 import type { Machine } from '../hw';
 import type { Scheduler, Task } from '../sched';
 import { lockConfigOf, type KernelConfig, type LockClass } from '../kernel';
@@ -86,8 +86,8 @@ export interface KernelLock {
   readonly primitive: 'mutex' | 'rwsem' | 'spinlock';
   /** whether read acquisitions share the lock (only an rwsem's do) */
   readonly shared: boolean;
-  acquire(task: Task, mode: 'read' | 'write', site: string): Generator<unknown, void, unknown>;
-  release(task: Task, mode: 'read' | 'write'): Generator<unknown, void, unknown>;
+  acquire(task: Task, mode: 'read' | 'write', site: string): Proc;
+  release(task: Task, mode: 'read' | 'write'): Proc;
 }
 
 /** What `run` returns: named figures, each a finite number (or null if undefined for the run). */

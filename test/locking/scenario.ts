@@ -10,7 +10,7 @@
  * - lock-word accesses cost what CacheLine charges (memory 135 ns the first time, 40 ns
  *   from another core of the socket, 130 ns from another socket, 1.5 ns on a hit).
  */
-import { Simulation } from '../../src/engine';
+import { Simulation, type Proc } from '../../src/engine';
 import type { Machine } from '../../src/hw';
 import { Scheduler, type Task, type SchedParams } from '../../src/sched';
 import { LockEnv } from '../../src/locking';
@@ -30,9 +30,9 @@ export interface Rig {
   /** time of the first event whose text is `text` (throws if none) */
   when(text: string): number;
   /** spawn a task pinned to `cpu` */
-  task(name: string, cpu: number, body: (t: Task) => Generator<unknown, unknown, unknown>): Task;
+  task(name: string, cpu: number, body: (t: Task) => Proc<unknown>): Task;
   /** compute `ns` of kernel work */
-  work(t: Task, ns: number): Generator<unknown, void, unknown>;
+  work(t: Task, ns: number): Proc;
 }
 
 export function rig(opts: {
