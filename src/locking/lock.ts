@@ -45,6 +45,19 @@ export abstract class Lock {
     env.register(this);
   }
 
+  /**
+   * The rule every lock operation follows: the CPU time the task owes (Scheduler.stall:
+   * folded fast paths and critical sections before it) is paid before the operation
+   * touches the lock, so its effect lands after the work that precedes it. Each public
+   * operation of a primitive (lock, trylock, unlock, down_*, up_*) is written as
+   * `op(task, …): Proc { return this.settled(task, this.opBody(task, …)); }`, and
+   * test/locking/settled.test.ts checks every operation of every primitive. `body` itself
+   * when nothing is owed: no allocation on the hot path.
+   */
+  protected settled<R>(task: Task, body: Proc<R>): Proc<R> {
+    return this.env.sched.afterDebt(task, body);
+  }
+
   /** the object holding this lock is gone: stop tracking it (LockEnv.forget) */
   dispose(): void {
     this.env.forget(this);
@@ -87,7 +100,7 @@ export abstract class Lock {
   protected hit = false;
 
   /**
-   * May this fast path fold (LockEnv.fold)? Only if nobody polls the lock word and its
+   * May this fast path fold (not LockEnv.exactLockTiming)? Only if nobody polls the lock word and its
    * atomic hit in the own cache: then no other CPU has touched the lock since this one
    * did, and applying the atomic at the start of its stall instead of the end moves it by
    * a cache hit (a few ns). Every other case — the line coming from another CPU — runs
@@ -95,7 +108,7 @@ export abstract class Lock {
    * task owed, so it never lands before the work that precedes it.)
    */
   protected foldFast(): boolean {
-    return this.env.fold && this.hit && this.poller === null;
+    return !this.env.exactLockTiming && this.hit && this.poller === null;
   }
 
   /** A folded fast path's stall: owed as CPU time (Scheduler.stall) instead of an event. */

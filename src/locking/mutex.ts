@@ -42,8 +42,11 @@ export class Mutex extends Lock implements SleepLock {
     this.osq = new Osq(this);
   }
 
-  *lock(task: Task, site = 'mutex_lock', nested = false): Proc {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  lock(task: Task, site = 'mutex_lock', nested = false): Proc {
+    return this.settled(task, this.doLock(task, site, nested));
+  }
+
+  private *doLock(task: Task, site: string, nested: boolean): Proc {
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock decl
     if (this.foldFast() && this.count === 1) {
@@ -68,8 +71,11 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   /** mutex_trylock(): cmpxchg(count, 1, 0); true if taken. Never waits. */
-  *trylock(task: Task, site = 'mutex_trylock'): Proc<boolean> {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  trylock(task: Task, site = 'mutex_trylock'): Proc<boolean> {
+    return this.settled(task, this.doTrylock(task, site));
+  }
+
+  private *doTrylock(task: Task, site: string): Proc<boolean> {
     const op = this.begin(task, 'write', site, true);
     const d = this.rmw(task, op);
     if (this.foldFast()) this.owe(task, d);
@@ -85,8 +91,11 @@ export class Mutex extends Lock implements SleepLock {
     return false;
   }
 
-  *unlock(task: Task): Proc {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  unlock(task: Task): Proc {
+    return this.settled(task, this.doUnlock(task));
+  }
+
+  private *doUnlock(task: Task): Proc {
     if (this.holder !== task) this.env.violation(`${task.name} unlocks mutex ${this.name} held by ${this.holder?.name ?? 'nobody'}`);
     this.transit++;
     this.owner = null; // mutex_clear_owner()

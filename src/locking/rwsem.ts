@@ -68,8 +68,11 @@ export class RwSem extends Lock implements SleepLock {
     return this.count;
   }
 
-  *downRead(task: Task, site = 'down_read', nested = false): Proc {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  downRead(task: Task, site = 'down_read', nested = false): Proc {
+    return this.settled(task, this.doDownRead(task, site, nested));
+  }
+
+  private *doDownRead(task: Task, site: string, nested: boolean): Proc {
     const op = this.begin(task, 'read', site, nested);
     const d = this.rmw(task, op); // lock incq
     if (this.foldFast() && this.count >= 0) {
@@ -92,8 +95,11 @@ export class RwSem extends Lock implements SleepLock {
     this.leave();
   }
 
-  *upRead(task: Task): Proc {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  upRead(task: Task): Proc {
+    return this.settled(task, this.doUpRead(task));
+  }
+
+  private *doUpRead(task: Task): Proc {
     if (!this.readers.has(task)) this.env.violation(`${task.name} up_read on ${this.name} it does not hold for read`);
     this.transit++;
     // up_read(): rwsem_release() (lockstat's end of the hold) comes before __up_read(),
@@ -115,8 +121,11 @@ export class RwSem extends Lock implements SleepLock {
     this.leave();
   }
 
-  *downWrite(task: Task, site = 'down_write', nested = false): Proc {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  downWrite(task: Task, site = 'down_write', nested = false): Proc {
+    return this.settled(task, this.doDownWrite(task, site, nested));
+  }
+
+  private *doDownWrite(task: Task, site: string, nested: boolean): Proc {
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock xadd WRITE_BIAS
     if (this.foldFast() && this.count === 0) {
@@ -141,8 +150,11 @@ export class RwSem extends Lock implements SleepLock {
     this.leave();
   }
 
-  *upWrite(task: Task): Proc {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  upWrite(task: Task): Proc {
+    return this.settled(task, this.doUpWrite(task));
+  }
+
+  private *doUpWrite(task: Task): Proc {
     if (this.writer !== task) this.env.violation(`${task.name} up_write on ${this.name} held by ${this.writer?.name ?? 'nobody'}`);
     this.transit++;
     // up_write(): rwsem_release(), rwsem_clear_owner(), then __up_write()

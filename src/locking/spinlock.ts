@@ -24,8 +24,11 @@ export class SpinLock extends Lock implements SleepLock {
     super(env, cls, name, line);
   }
 
-  *lock(task: Task, site = 'spin_lock', nested = false): Proc {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  lock(task: Task, site = 'spin_lock', nested = false): Proc {
+    return this.settled(task, this.doLock(task, site, nested));
+  }
+
+  private *doLock(task: Task, site: string, nested: boolean): Proc {
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock xadd: take a ticket
     if (this.foldFast() && this.tail === this.head) {
@@ -53,8 +56,11 @@ export class SpinLock extends Lock implements SleepLock {
     this.leave();
   }
 
-  *unlock(task: Task): Proc {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  unlock(task: Task): Proc {
+    return this.settled(task, this.doUnlock(task));
+  }
+
+  private *doUnlock(task: Task): Proc {
     if (this.holder !== task) this.env.violation(`${task.name} unlocks spinlock ${this.name} held by ${this.holder?.name ?? 'nobody'}`);
     this.transit++;
     // __raw_spin_unlock(): spin_release() (lockstat's end of the hold) before the store,
@@ -86,7 +92,7 @@ export class SpinLock extends Lock implements SleepLock {
 
   /**
    * spin_lock(); `body()` — the critical section's state changes, returning its CPU work
-   * in ns —; spin_unlock(). When folding (LockEnv.fold) and the lock is free with nobody
+   * in ns —; spin_unlock(). When folding (LockEnv.exactLockTiming false) and the lock is free with nobody
    * spinning, the whole section takes no simulated time of its own: both atomics' stalls
    * and the work are owed as CPU time (Scheduler.stall), lockstat records the
    * acquisition and a hold of the work. The approximation: for the length of that work
@@ -136,7 +142,7 @@ export class SpinLock extends Lock implements SleepLock {
 
   /** would `critical` fold now (folding on, the lock free, nobody spinning)? */
   foldable(): boolean {
-    return this.env.fold && this.tail === this.head;
+    return !this.env.exactLockTiming && this.tail === this.head;
   }
 
   /** a folded section's spin_lock: returns its stall */

@@ -93,7 +93,7 @@ export class MmContext {
     this.costs = resolveMmCosts(opts.costs);
     // lazy walks plan with the pte locks' spinlock state (rmap_lazy.ts): spinlock ptls only
     const ptl = kernel.locks.ptl?.primitive ?? 'spinlock';
-    this.lazyRmapWalks = env.fold && !(opts.exactRmapWalks ?? env.exactRmapWalks) && ptl === 'spinlock';
+    this.lazyRmapWalks = !env.exactLockTiming && !(opts.exactRmapWalks ?? env.exactRmapWalks) && ptl === 'spinlock';
     this.numaParams = resolveNumaParams(opts.numa);
     this.compactionParams = resolveCompactionParams(opts.compaction);
   }
@@ -182,7 +182,7 @@ export class MmContext {
   }
 
   *immapUnlock(task: Task, mapping: AddressSpace, mode: LockMode): Proc {
-    if (task.debt > 0) yield* this.compute(task, 0); // the hold ends after the work owed in it
+    if (this.sched.owes(task)) yield* this.compute(task, 0); // the hold ends after the work owed in it
     const held = this.env.held(task);
     const lock = mapping.lock instanceof ExclusiveOnly ? mapping.lock.inner : mapping.lock; // what the env tracks
     for (let i = held.length - 1; i >= 0; i--) {

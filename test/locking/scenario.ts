@@ -38,13 +38,13 @@ export interface Rig {
 export function rig(opts: {
   sockets?: number; cores?: number; threads?: number; m?: Machine; seed?: number;
   checks?: boolean; sched?: Partial<SchedParams>;
-  /** fold uncontended lock work (LockEnv.fold); default false: exact kernel timing */
-  fold?: boolean;
+  /** LockEnv.exactLockTiming; default true here: exact kernel timing (false: fold uncontended lock work) */
+  exactLockTiming?: boolean;
 } = {}): Rig {
   const sim = new Simulation(opts.seed ?? 1);
   const m = opts.m ?? machine(opts.sockets ?? 1, opts.cores ?? 4, opts.threads ?? 1);
   const sched = new Scheduler(sim, m, opts.sched);
-  const env = new LockEnv(sim, sched, { checks: opts.checks ?? true, fold: opts.fold ?? false });
+  const env = new LockEnv(sim, sched, { checks: opts.checks ?? true, exactLockTiming: opts.exactLockTiming ?? true });
   const events: [number, string][] = [];
   const r: Rig = {
     sim, sched, env, m, events,
