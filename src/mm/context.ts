@@ -11,6 +11,7 @@ import { resolveNumaParams, type NumaParams } from './numa_params';
 import { SiteOverlap } from './site_overlap';
 import { resolveCompactionParams, type CompactionParams } from './compaction';
 import type { Page } from './page';
+import { HUGETLB_OPS, type HugetlbOps } from './hugetlb_hooks';
 
 /** How one lock class is built: primitive and its options (the kernel layer's LockClassConfig). */
 export interface MmLockConfig {
@@ -82,6 +83,11 @@ export class MmContext {
    * here, else the lock environment's).
    */
   readonly lazyRmapWalks: boolean;
+  /**
+   * The hugetlb branches of the generic fault, unmap, fork, free_pgtables and mprotect paths
+   * (hugetlb_hooks.ts): this context's own copy, so a test may wrap one for this run only.
+   */
+  readonly hugetlb: HugetlbOps = { ...HUGETLB_OPS };
 
   constructor(
     readonly sim: Simulation,

@@ -18,29 +18,6 @@ import type { Proc } from '../engine';
 export const FAULT_AROUND_PAGES = 16;
 
 /**
- * Hooks for the hugetlb paths of this file, filled in by hugetlb.ts (the bodies run under
- * the locks this file takes). Defaults treat huge pages as ordinary ptes.
- */
-export const hugetlbHooks = {
-  /**
-   * The hugetlb branch of unmap_single_vma(): i_mmap at site `unmap_single_vma` around
-   * __unmap_hugepage_range_final() (mm/hugetlb.c: per huge pte huge_pmd_unshare or clear,
-   * then clear VM_MAYSHARE); the TLB flush and page freeing follow after the unlock.
-   */
-  unmapHugepageRangeFinal: function* (ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Proc {
-    const mode = yield* ctx.immapLock(task, vma.file!, 'unmap_single_vma');
-    yield* zapPteRange(ctx, task, vma, start, end, null);
-    yield* ctx.immapUnlock(task, vma.file!, mode);
-  },
-  /** copy_hugetlb_page_range() (mm/hugetlb.c) from fork; huge_pte_alloc may call huge_pmd_share */
-  copyHugetlbPageRange: function* (ctx: MmContext, task: Task, dst: Vma, src: Vma): Proc {
-    yield* copyPteRanges(ctx, task, dst, src);
-  },
-  /** hugetlb_free_pgd_range() from free_pgtables(): drop the (maybe shared) PMD pages */
-  freePgdRange: (_ctx: MmContext, _vma: Vma): void => {},
-};
-
-/**
  * zap_pte_range() via unmap_page_range(): clear the present ptes of `vma` in [start, end),
  * one page table at a time under its split pte lock. With `checkMapping` (zap_details of
  * unmap_mapping_range with even_cows = 0) only that file's page-cache pages are zapped and
@@ -62,7 +39,7 @@ export function* zapPteRange(ctx: MmContext, task: Task, vma: Vma, start: number
 
 /**
  * unmap_single_vma() (mm/memory.c): zap [start, end) ∩ vma. A hugetlb file VMA goes to
- * the hugetlb hook, which takes i_mmap at site `unmap_single_vma`; everything else zaps
+ * __unmap_hugepage_range_final (hugetlb.ts, via ctx.hugetlb), which takes i_mmap at site `unmap_single_vma`; everything else zaps
  * without i_mmap.
  */
 export function* unmapSingleVma(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Proc {
@@ -70,8 +47,8 @@ export function* unmapSingleVma(ctx: MmContext, task: Task, vma: Vma, start: num
   if (s >= e) return;
   if (vma.has(VM_HUGETLB)) {
     if (!vma.file) return;
-    // the hook takes i_mmap at site unmap_single_vma itself (and flushes after unlocking)
-    yield* hugetlbHooks.unmapHugepageRangeFinal(ctx, task, vma, s, e);
+    // hugetlb.ts takes i_mmap at site unmap_single_vma itself (and flushes after unlocking)
+    yield* ctx.hugetlb.unmapHugepageRangeFinal(ctx, task, vma, s, e);
     return;
   }
   yield* zapPteRange(ctx, task, vma, s, e, null);
@@ -118,7 +95,7 @@ export function* unmapMappingRange(ctx: MmContext, task: Task, file: AddressSpac
 export function* copyPageRange(ctx: MmContext, task: Task, dst: Vma, src: Vma): Proc {
   if (!src.has(VM_HUGETLB | VM_NONLINEAR) && !src.anonVma) return;
   if (src.has(VM_HUGETLB)) {
-    yield* hugetlbHooks.copyHugetlbPageRange(ctx, task, dst, src);
+    yield* ctx.hugetlb.copyHugetlbPageRange(ctx, task, dst, src);
     return;
   }
   yield* copyPteRanges(ctx, task, dst, src);
@@ -161,7 +138,13 @@ export function* pageFault(ctx: MmContext, task: Task, mm: MmStruct, addr: numbe
       throw new FaultError(`${mm.name}: SIGSEGV at page ${addr}: ${write ? 'write' : 'read'} not permitted`);
     }
     ctx.vmstat.pgfault++;
-    yield* handlePteFault(ctx, task, vma, addr, write);
+    if (vma.has(VM_HUGETLB)) {
+      // handle_mm_fault(): is_vm_hugetlb_page → hugetlb_fault (hugetlb_fault.ts)
+      const r = yield* ctx.hugetlb.fault(ctx, task, vma, addr, write);
+      if (r === 'sigbus') throw new FaultError(`${mm.name}: SIGBUS at page ${addr}: hugetlb fault (no huge page)`);
+    } else {
+      yield* handlePteFault(ctx, task, vma, addr, write);
+    }
   } finally {
     yield* mm.mmapSem.release(task, 'read');
   }

@@ -5,7 +5,6 @@ import type { AddressSpace } from './address_space';
 import type { AnonVma } from './anon_vma';
 import type { LockMode } from '../locking';
 import { Mutex } from '../locking';
-import { hugetlbHooks } from './memory';
 import { Vma, VM_SHARED, VM_READ, VM_WRITE, VM_EXEC, VM_HUGETLB, VM_NONLINEAR } from './vma';
 import { anonVmaClone, unlinkAnonVmas } from './rmap_anon';
 import { unmapVmas } from './memory';
@@ -322,7 +321,7 @@ export function* freePgtables(ctx: MmContext, task: Task, vmas: readonly Vma[]):
   for (const v of vmas) {
     yield* unlinkAnonVmas(ctx, task, v);
     yield* unlinkFileVma(ctx, task, v);
-    if (v.has(VM_HUGETLB)) hugetlbHooks.freePgdRange(ctx, v);
+    if (v.has(VM_HUGETLB)) ctx.hugetlb.freePgdRange(ctx, v);
     yield* ctx.compute(task, ctx.costs.freePgtables);
   }
 }

@@ -9,23 +9,9 @@ import type { Proc } from '../engine';
 /**
  * mm/mprotect.c. A protection change splits or merges VMAs (vma_merge / __split_vma →
  * vma_adjust: i_mmap W for file VMAs) and rewrites present ptes under their pte locks. No
- * other i_mmap use — except hugetlb VMAs, whose hugetlb_change_protection (hook below,
- * filled in by hugetlb.ts) takes i_mmap itself.
+ * other i_mmap use — except hugetlb VMAs, whose hugetlb_change_protection (hugetlb.ts,
+ * via ctx.hugetlb) takes i_mmap at site `hugetlb_change_protection` itself.
  */
-
-export const mprotectHooks = {
-  /**
-   * hugetlb_change_protection() (mm/hugetlb.c): takes i_mmap at site
-   * `hugetlb_change_protection`; per huge pte unshare or change; TLB flush before unlock.
-   * Default: the lock around an ordinary pte rewrite.
-   */
-  hugetlbChangeProtection: function* (ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Proc {
-    const file = vma.file!;
-    const mode = yield* ctx.immapLock(task, file, 'hugetlb_change_protection');
-    yield* changePteRange(ctx, task, vma, start, end);
-    yield* ctx.immapUnlock(task, file, mode);
-  },
-};
 
 /**
  * change_protection() (mm/mprotect.c) on [start, end) ∩ vma: per page table with present
@@ -33,7 +19,7 @@ export const mprotectHooks = {
  */
 export function* changeProtection(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Proc<number> {
   if (vma.has(VM_HUGETLB) && vma.file) {
-    yield* mprotectHooks.hugetlbChangeProtection(ctx, task, vma, start, end);
+    yield* ctx.hugetlb.changeProtection(ctx, task, vma, start, end);
     return 0;
   }
   return yield* changePteRange(ctx, task, vma, start, end);
