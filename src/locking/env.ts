@@ -12,7 +12,7 @@ export class LockViolation extends Error {}
  * `rank` orders classes (an outer lock has a smaller rank); acquiring a class whose rank
  * is not greater than that of a lock already held is an ordering violation.
  */
-export interface LockClass {
+export interface LockdepClass {
   name: string;
   rank?: number;
 }

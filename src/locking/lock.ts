@@ -1,6 +1,6 @@
 import { CacheLine } from '../hw';
 import type { Task } from '../sched';
-import type { LockEnv, LockClass, LockOp } from './env';
+import type { LockEnv, LockdepClass, LockOp } from './env';
 import type { LockMode } from './lockstat';
 import type { Proc } from '../engine';
 
@@ -40,7 +40,7 @@ export abstract class Lock {
   /** lazy rmap walks that planned with this lock's state: accesses are reported (setLockWatchHook) */
   watched = 0;
 
-  constructor(readonly env: LockEnv, readonly cls: LockClass, readonly name: string, line?: CacheLine) {
+  constructor(readonly env: LockEnv, readonly cls: LockdepClass, readonly name: string, line?: CacheLine) {
     this.line = line ?? new CacheLine(env.machine, name);
     env.register(this);
   }

@@ -2,7 +2,7 @@ import type { Task } from '../sched';
 import { Lock, type SleepLock } from './lock';
 import { SpinLock } from './spinlock';
 import { Osq, spinOnOwner } from './osq';
-import type { LockEnv, LockClass, LockOp } from './env';
+import type { LockEnv, LockdepClass, LockOp } from './env';
 import type { LockMode } from './lockstat';
 import type { Proc } from '../engine';
 
@@ -35,7 +35,7 @@ export class Mutex extends Lock implements SleepLock {
   /** the task holding it (owner is set a little after acquisition, as in the kernel) */
   private holder: Task | null = null;
 
-  constructor(env: LockEnv, cls: LockClass, name: string, options: Partial<MutexOptions> = {}) {
+  constructor(env: LockEnv, cls: LockdepClass, name: string, options: Partial<MutexOptions> = {}) {
     super(env, cls, name);
     this.options = { ...defaultMutexOptions, ...options };
     this.waitLock = new SpinLock(env, { name: `${cls.name}.wait_lock` }, `${name}.wait_lock`, this.line);

@@ -2,7 +2,7 @@ import type { Task } from '../sched';
 import { Lock, type SleepLock } from './lock';
 import { SpinLock } from './spinlock';
 import { Osq, spinOnOwner } from './osq';
-import type { LockEnv, LockClass, LockOp } from './env';
+import type { LockEnv, LockdepClass, LockOp } from './env';
 import type { LockMode } from './lockstat';
 import type { Proc } from '../engine';
 
@@ -55,7 +55,7 @@ export class RwSem extends Lock implements SleepLock {
   private readonly readers = new Set<Task>();
   private writer: Task | null = null;
 
-  constructor(env: LockEnv, cls: LockClass, name: string, options: Partial<RwsemOptions> = {}) {
+  constructor(env: LockEnv, cls: LockdepClass, name: string, options: Partial<RwsemOptions> = {}) {
     super(env, cls, name);
     this.options = { ...defaultRwsemOptions, ...options };
     this.waitLock = new SpinLock(env, { name: `${cls.name}.wait_lock` }, `${name}.wait_lock`, this.line);

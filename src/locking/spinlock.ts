@@ -1,7 +1,7 @@
 import type { Task } from '../sched';
 import type { CacheLine } from '../hw';
 import { Lock, type SleepLock } from './lock';
-import type { LockEnv, LockClass } from './env';
+import type { LockEnv, LockdepClass } from './env';
 import type { LockMode } from './lockstat';
 import type { Proc } from '../engine';
 
@@ -20,7 +20,7 @@ export class SpinLock extends Lock implements SleepLock {
   private readonly spinners: Task[] = [];
   holder: Task | null = null;
 
-  constructor(env: LockEnv, cls: LockClass, name: string, line?: CacheLine) {
+  constructor(env: LockEnv, cls: LockdepClass, name: string, line?: CacheLine) {
     super(env, cls, name, line);
   }
 

@@ -1,7 +1,7 @@
 import type { Task } from '../sched';
 import { Mutex } from '../locking';
 import type { MmContext } from './context';
-import { LOCK_CLASSES } from './context';
+import { LOCKDEP_CLASSES } from './context';
 import type { AddressSpace } from './address_space';
 import type { MmStruct } from './mm_struct';
 import { VM_MAYSHARE, VM_SHARED, VM_WRITE, type Vma } from './vma';
@@ -27,7 +27,7 @@ export class XipState {
   readonly stats = { sparseMaps: 0, blockAllocs: 0, unmaps: 0, ptesCleared: 0, retries: 0 };
 
   constructor(ctx: MmContext) {
-    this.sparseMutex = new Mutex(ctx.env, LOCK_CLASSES.xip_sparse_mutex, 'xip_sparse_mutex');
+    this.sparseMutex = new Mutex(ctx.env, LOCKDEP_CLASSES.xip_sparse_mutex, 'xip_sparse_mutex');
   }
 
   file(f: AddressSpace) {

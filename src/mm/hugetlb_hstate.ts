@@ -1,7 +1,7 @@
 import type { Task } from '../sched';
 import { Mutex, SpinLock } from '../locking';
 import type { MmContext } from './context';
-import { LOCK_CLASSES } from './context';
+import { LOCKDEP_CLASSES } from './context';
 import type { AddressSpace } from './address_space';
 import type { MmStruct } from './mm_struct';
 import { Page } from './page';
@@ -78,7 +78,7 @@ export class Hstate {
   private nextId = 1;
 
   constructor(readonly ctx: MmContext) {
-    this.hugetlbLock = new SpinLock(ctx.env, LOCK_CLASSES.hugetlb_lock, 'hugetlb_lock');
+    this.hugetlbLock = new SpinLock(ctx.env, LOCKDEP_CLASSES.hugetlb_lock, 'hugetlb_lock');
     this.numFaultMutexes = roundupPowOfTwo(8 * ctx.sched.cpus.length);
     this.faultMutexes = new Array(this.numFaultMutexes).fill(null);
   }
@@ -104,7 +104,7 @@ export class Hstate {
 
   /** &htlb_fault_mutex_table[hash] */
   faultMutex(hash: number): Mutex {
-    return (this.faultMutexes[hash] ??= new Mutex(this.ctx.env, LOCK_CLASSES.hugetlb_fault_mutex, `htlb_fault_mutex[${hash}]`));
+    return (this.faultMutexes[hash] ??= new Mutex(this.ctx.env, LOCKDEP_CLASSES.hugetlb_fault_mutex, `htlb_fault_mutex[${hash}]`));
   }
 
   /**

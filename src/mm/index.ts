@@ -1,4 +1,4 @@
-export { MmContext, LOCK_CLASSES, type MmKernel, type MmLockConfig } from './context';
+export { MmContext, LOCKDEP_CLASSES, newConfiguredLock, type MmKernel } from './context';
 export { AddressSpace, type AddressSpaceOptions } from './address_space';
 export { AnonVma } from './anon_vma';
 export { MmStruct, PTRS_PER_PTE } from './mm_struct';

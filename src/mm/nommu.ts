@@ -1,7 +1,7 @@
 import type { Task } from '../sched';
 import { RwSem, type SleepLock } from '../locking';
 import type { MmContext } from './context';
-import { LOCK_CLASSES } from './context';
+import { LOCKDEP_CLASSES } from './context';
 import type { AddressSpace } from './address_space';
 import type { MmStruct } from './mm_struct';
 import { treeUpdateCost } from './mmap';
@@ -34,7 +34,7 @@ export function vmRegion(vma: Vma): VmRegion | undefined {
 /** `nommu_region_sem` (mm/nommu.c), an rw_semaphore of class nommu_region_sem */
 export function nommuRegionSem(ctx: MmContext): SleepLock {
   let l = regionSems.get(ctx);
-  if (!l) regionSems.set(ctx, (l = new RwSem(ctx.env, LOCK_CLASSES.nommu_region_sem, 'nommu_region_sem')));
+  if (!l) regionSems.set(ctx, (l = new RwSem(ctx.env, LOCKDEP_CLASSES.nommu_region_sem, 'nommu_region_sem')));
   return l;
 }
 

@@ -2,7 +2,7 @@ import type { Task } from '../sched';
 import type { Mutex } from '../locking';
 import { Mutex as MutexImpl } from '../locking';
 import type { MmContext } from './context';
-import { LOCK_CLASSES } from './context';
+import { LOCKDEP_CLASSES } from './context';
 import type { AddressSpace } from './address_space';
 import type { AnonVma } from './anon_vma';
 import type { MmStruct } from './mm_struct';
@@ -89,7 +89,7 @@ export class Page {
   }
 
   private get lock(): Mutex {
-    return (this.pageLock ??= new MutexImpl(this.ctx.env, LOCK_CLASSES.page_lock, `page${this.index}.PG_locked`, { optimisticSpin: false }));
+    return (this.pageLock ??= new MutexImpl(this.ctx.env, LOCKDEP_CLASSES.page_lock, `page${this.index}.PG_locked`, { optimisticSpin: false }));
   }
 
   get locked(): boolean {

@@ -1,7 +1,7 @@
 import type { Task } from '../sched';
 import { RwSem, type SleepLock } from '../locking';
 import type { MmContext } from './context';
-import { LOCK_CLASSES } from './context';
+import { LOCKDEP_CLASSES } from './context';
 import type { AddressSpace } from './address_space';
 import type { MmStruct } from './mm_struct';
 import { VM_HUGETLB, VM_MAYSHARE, VM_WRITE, type Vma } from './vma';
@@ -44,7 +44,7 @@ const dupMmapSems = new WeakMap<MmContext, SleepLock>();
  */
 export function dupMmapSem(ctx: MmContext): SleepLock {
   let l = dupMmapSems.get(ctx);
-  if (!l) dupMmapSems.set(ctx, (l = new RwSem(ctx.env, LOCK_CLASSES.dup_mmap_sem, 'dup_mmap_sem')));
+  if (!l) dupMmapSems.set(ctx, (l = new RwSem(ctx.env, LOCKDEP_CLASSES.dup_mmap_sem, 'dup_mmap_sem')));
   return l;
 }
 

@@ -18,7 +18,8 @@ import type { Simulation, Rng, Proc } from '../engine';
 import type { Machine } from '../hw';
 import type { Scheduler, Task } from '../sched';
 import { lockConfigOf, type KernelConfig, type LockClass } from '../kernel';
-import { LockEnv, Mutex, RwSem, SpinLock, type LockStatRow, type SleepLock } from '../locking';
+import { LockEnv, type LockStatRow, type SleepLock } from '../locking';
+import { newConfiguredLock } from '../mm';
 
 /** One parameter of a workload. */
 export type ParamSpec =
@@ -204,12 +205,8 @@ export function describeParam(p: ParamSpec): string {
 /** Build the lock for class `cls` as `kernel` configures it. */
 export function kernelLock(env: LockEnv, kernel: KernelConfig, cls: LockClass, name: string = cls): KernelLock {
   const cfg = lockConfigOf(kernel.locks, cls);
-  const lockClass = { name: cls };
   const primitive = cfg.primitive;
-  const lock: SleepLock =
-    primitive === 'mutex' ? new Mutex(env, lockClass, name, cfg.options as Record<string, boolean>)
-      : primitive === 'rwsem' ? new RwSem(env, lockClass, name, cfg.options as Record<string, boolean>)
-        : new SpinLock(env, lockClass, name);
+  const lock: SleepLock = newConfiguredLock(env, cfg, { name: cls }, name);
   const shared = primitive === 'rwsem';
   return {
     lock,

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lock, LockViolation, Mutex, RwSem, SpinLock, type LockClass } from '../../src/locking';
+import { Lock, LockViolation, Mutex, RwSem, SpinLock, type LockdepClass } from '../../src/locking';
 import type { Task } from '../../src/sched';
 import { rig, type Rig } from './scenario';
 import type { Proc } from '../../src/engine';
@@ -68,8 +68,8 @@ test('recursive acquisition (self-deadlock) is caught before it blocks', () => {
 });
 
 test('lock order: taking an outer class while holding an inner one is an inversion; nested skips the rank check', () => {
-  const outer: LockClass = { name: 'i_mmap', rank: 4 };
-  const inner: LockClass = { name: 'anon_vma', rank: 5 };
+  const outer: LockdepClass = { name: 'i_mmap', rank: 4 };
+  const inner: LockdepClass = { name: 'anon_vma', rank: 5 };
   const run = (body: (r: Rig, a: Mutex, b: RwSem, t: Task) => Proc, checks = true) => {
     const r = rig({ checks });
     const a = new Mutex(r.env, outer, 'mapping->i_mmap');

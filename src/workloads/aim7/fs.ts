@@ -27,13 +27,13 @@
  * Costs: data/workloads/aim7/costs.yaml ([U] estimates; `io` ones scaled by the calibrated ioScale).
  */
 import type { Task } from '../../sched';
-import { Mutex, SpinLock, type LockClass } from '../../locking';
-import { LOCK_CLASSES, type MmContext } from '../../mm';
+import { Mutex, SpinLock, type LockdepClass } from '../../locking';
+import { LOCKDEP_CLASSES, type MmContext } from '../../mm';
 import type { Aim7Costs, CostName, Dir } from './spec';
 import type { Proc } from '../../engine';
 
 /** lock classes of the file-system side: i_mutex is the mm layer's (outermost); the rest nest nothing */
-const FS_CLASSES: Readonly<Record<string, LockClass>> = Object.freeze({
+const FS_CLASSES: Readonly<Record<string, LockdepClass>> = Object.freeze({
   xfs_log: { name: 'xfs_log', rank: 12 },
   inode_sb_list_lock: { name: 'inode_sb_list_lock', rank: 80 },
 });
@@ -111,9 +111,9 @@ export class Aim7Fs {
   constructor(private readonly ctx: MmContext, costs: Aim7Costs, ioScale: number, groupCommit = true) {
     const { env } = ctx;
     this.dirs = {
-      diskdir: new Mutex(env, LOCK_CLASSES.i_mutex!, 'DISKDIR.i_mutex'),
-      fakeh: new Mutex(env, LOCK_CLASSES.i_mutex!, 'fakeh.i_mutex'),
-      '/bin': new Mutex(env, LOCK_CLASSES.i_mutex!, '/bin.i_mutex'),
+      diskdir: new Mutex(env, LOCKDEP_CLASSES.i_mutex!, 'DISKDIR.i_mutex'),
+      fakeh: new Mutex(env, LOCKDEP_CLASSES.i_mutex!, 'fakeh.i_mutex'),
+      '/bin': new Mutex(env, LOCKDEP_CLASSES.i_mutex!, '/bin.i_mutex'),
     };
     this.log = groupCommit ? null : new Mutex(env, FS_CLASSES.xfs_log!, 'xfs.log');
     this.inodeSbListLock = new SpinLock(env, FS_CLASSES.inode_sb_list_lock!, 'inode_sb_list_lock');
