@@ -2,7 +2,7 @@ import { parse, intOption } from '../src/cli/args';
 import { run } from '../src/experiment/run';
 
 /**
- * What folding uncontended lock work costs in accuracy and saves in time (LockEnv.fold;
+ * What folding uncontended lock work costs in accuracy and saves in time (LockEnv.exactLockTiming false;
  * `options.exactLockTiming` turns it off): the aim7 model, full runs, with and without
  * folding, alternating, same seeds. Prints per case the simulated events, wall seconds,
  * heap, jpm and i_mmap lockstat; then the jpm difference and the speedup (exact wall /

@@ -1,5 +1,5 @@
 export { Simulation, Timer, type SimulationOptions } from './simulation';
-export { Process, Interrupt, type Waitable, type Yieldable, type ProcessBody } from './process';
+export { Process, Interrupt, type Waitable, type Yieldable, type ProcessBody, type Proc } from './process';
 export { SimEvent, Parking } from './event';
 export { Rng, Streams } from './random';
 export { EventQueue, type FutureEventList } from './queue';

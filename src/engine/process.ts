@@ -18,6 +18,13 @@ export type Yieldable = number | Waitable;
 /** A process body: a generator, as in SimPy. `yield 10` waits 10 ns. */
 export type ProcessBody<R = unknown> = Generator<Yieldable, R, any>;
 
+/**
+ * A step of a simulated activity written as a generator and run with `yield*` from a
+ * process body (a lock operation, a page fault, a syscall): it yields what the engine and
+ * scheduler wait on and returns `R`. The model's layers are made of these.
+ */
+export type Proc<R = void> = Generator<unknown, R, unknown>;
+
 /** Thrown into a process body by `sim.interrupt`. */
 export class Interrupt extends Error {
   constructor(override readonly cause: unknown) {

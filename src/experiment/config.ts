@@ -47,7 +47,7 @@ export interface RunConfigInput {
     checks?: boolean;
     trace?: boolean | { intervalMs?: number };
     sched?: Partial<SchedParams>;
-    /** every lock stall an event and no folded critical sections (LockEnv.fold false) */
+    /** every lock stall an event and no folded critical sections (LockEnv.exactLockTiming) */
     exactLockTiming?: boolean;
     /** rmap walks eager, one event or more per VMA, instead of lazy (src/mm/rmap_lazy.ts) */
     exactRmapWalks?: boolean;
@@ -306,7 +306,7 @@ function resolveInner(input: unknown): ResolvedRun {
  * that changes what runs compute (not for speed-only or cosmetic changes), so that a
  * sweep folder written before cannot be resumed with results of the old model mixed in
  * (the store then asks for a fresh --out folder). History: 1 until 27 Nov 2026; 2 from
- * the folding of uncontended lock work (LockEnv.fold); 3 from xfs group commit and ramdisk
+ * the folding of uncontended lock work (LockEnv.exactLockTiming false); 3 from xfs group commit and ramdisk
  * I/O as CPU (workloads/aim7/fs.ts); 4 from libc without clean data pages (layouts.ts, candidate
  * 1 of docs/fidelity/candidates.md), the fork's order-2 allocation (compaction.ts) and the lock fixes.
  */

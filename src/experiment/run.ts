@@ -87,7 +87,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
   const sched = new Scheduler(sim, machine, config.options.sched);
   const env = new LockEnv(sim, sched, {
     checks: config.options.checks,
-    fold: !config.options.exactLockTiming,
+    exactLockTiming: config.options.exactLockTiming ?? false,
     exactRmapWalks: config.options.exactRmapWalks ?? false,
   });
   // a run-to-completion workload (WorkloadDef.timing): the window is [0, end of the run],

@@ -2,6 +2,7 @@ import type { Task } from '../sched';
 import type { LockEnv } from './env';
 import type { SleepLock } from './lock';
 import type { LockMode } from './lockstat';
+import type { Proc } from '../engine';
 
 /**
  * A lock without a shared mode (mutex, spinlock) serving a class whose call sites may ask
@@ -17,11 +18,11 @@ export class ExclusiveOnly implements SleepLock {
     return this.inner.name;
   }
 
-  acquire(task: Task, _mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown> {
+  acquire(task: Task, _mode: LockMode, site: string, nested?: boolean): Proc {
     return this.inner.acquire(task, 'write', site, nested);
   }
 
-  release(task: Task, _mode: LockMode): Generator<unknown, void, unknown> {
+  release(task: Task, _mode: LockMode): Proc {
     return this.inner.release(task, 'write');
   }
 
@@ -36,10 +37,10 @@ export class ExclusiveOnly implements SleepLock {
  * primitive one.
  */
 export interface PageTableLock extends SleepLock {
-  lock(task: Task, site?: string, nested?: boolean): Generator<unknown, void, unknown>;
-  unlock(task: Task): Generator<unknown, void, unknown>;
-  critical(task: Task, site: string, body: () => number, nested?: boolean): Generator<unknown, void, unknown>;
-  criticalPair(inner: PageTableLock, task: Task, site: string, body: () => number): Generator<unknown, void, unknown>;
+  lock(task: Task, site?: string, nested?: boolean): Proc;
+  unlock(task: Task): Proc;
+  critical(task: Task, site: string, body: () => number, nested?: boolean): Proc;
+  criticalPair(inner: PageTableLock, task: Task, site: string, body: () => number): Proc;
 }
 
 /**
@@ -54,30 +55,30 @@ export class SleepingPtl implements PageTableLock {
     return this.inner.name;
   }
 
-  acquire(task: Task, _mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown> {
+  acquire(task: Task, _mode: LockMode, site: string, nested?: boolean): Proc {
     return this.inner.acquire(task, 'write', site, nested);
   }
 
-  release(task: Task, _mode?: LockMode): Generator<unknown, void, unknown> {
+  release(task: Task, _mode?: LockMode): Proc {
     return this.inner.release(task, 'write');
   }
 
-  lock(task: Task, site = 'spin_lock', nested = false): Generator<unknown, void, unknown> {
+  lock(task: Task, site = 'spin_lock', nested = false): Proc {
     return this.inner.acquire(task, 'write', site, nested);
   }
 
-  unlock(task: Task): Generator<unknown, void, unknown> {
+  unlock(task: Task): Proc {
     return this.inner.release(task, 'write');
   }
 
-  *critical(task: Task, site: string, body: () => number, nested = false): Generator<unknown, void, unknown> {
+  *critical(task: Task, site: string, body: () => number, nested = false): Proc {
     yield* this.lock(task, site, nested);
     const ns = body();
     yield* this.env.sched.compute(task, ns);
     yield* this.unlock(task);
   }
 
-  *criticalPair(inner: PageTableLock, task: Task, site: string, body: () => number): Generator<unknown, void, unknown> {
+  *criticalPair(inner: PageTableLock, task: Task, site: string, body: () => number): Proc {
     yield* this.lock(task, site);
     yield* inner.lock(task, site, true);
     const ns = body();

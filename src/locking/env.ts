@@ -12,7 +12,7 @@ export class LockViolation extends Error {}
  * `rank` orders classes (an outer lock has a smaller rank); acquiring a class whose rank
  * is not greater than that of a lock already held is an ordering violation.
  */
-export interface LockClass {
+export interface LockdepClass {
   name: string;
   rank?: number;
 }
@@ -79,26 +79,27 @@ export class LockEnv {
   /** CPU time of a lock slow path's bookkeeping besides its cache misses (ns) */
   readonly slowPathCost: number;
   /**
-   * Fold uncontended work into the task's owed CPU time instead of events (default
-   * true): the cache-miss stalls of lock and unlock fast paths (Scheduler.stall), and
-   * whole short spinlock critical sections taken on a free lock (SpinLock.critical).
-   * false: every stall and hold is an event of its own (slower; for validating the fold).
+   * Every lock stall and hold an event of its own (the run option and CLI flag of the same
+   * name, `--exact-lock-timing`; slower; for validating the fold). Default false: fold
+   * uncontended work into the task's owed CPU time instead of events — the cache-miss
+   * stalls of lock and unlock fast paths (Scheduler.stall), and whole short spinlock
+   * critical sections taken on a free lock (SpinLock.critical).
    */
-  readonly fold: boolean;
+  readonly exactLockTiming: boolean;
   /**
    * Run every rmap walk eagerly, one event or more per VMA (default false: walks of the
    * mm layer run lazily, in O(1) events, when folding is on; src/mm/rmap_lazy.ts). Kept
-   * here, beside `fold`, because this is what every layer of a run shares.
+   * here, beside `exactLockTiming`, because this is what every layer of a run shares.
    */
   readonly exactRmapWalks: boolean;
 
   constructor(
     readonly sim: Simulation,
     readonly sched: Scheduler,
-    opts: { checks?: boolean; slowPathCost?: number; fold?: boolean; exactRmapWalks?: boolean } = {},
+    opts: { checks?: boolean; slowPathCost?: number; exactLockTiming?: boolean; exactRmapWalks?: boolean } = {},
   ) {
     this.checks = opts.checks ?? false;
-    this.fold = opts.fold ?? true;
+    this.exactLockTiming = opts.exactLockTiming ?? false;
     this.exactRmapWalks = opts.exactRmapWalks ?? false;
     this.slowPathCost = opts.slowPathCost ?? 50;
   }

@@ -1,4 +1,4 @@
-export { LockEnv, LockViolation, type LockClass, type Held, type LockOp } from './env';
+export { LockEnv, LockViolation, type LockdepClass, type Held, type LockOp } from './env';
 export { Lock, setLockWatchHook, type SleepLock } from './lock';
 export { SpinLock } from './spinlock';
 export { Osq, spinOnOwner } from './osq';

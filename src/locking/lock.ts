@@ -1,13 +1,14 @@
 import { CacheLine } from '../hw';
 import type { Task } from '../sched';
-import type { LockEnv, LockClass, LockOp } from './env';
+import type { LockEnv, LockdepClass, LockOp } from './env';
 import type { LockMode } from './lockstat';
+import type { Proc } from '../engine';
 
 /** What every lock offers a kernel model (mutexes take only 'write'). */
 export interface SleepLock {
   readonly name: string;
-  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown>;
-  release(task: Task, mode: LockMode): Generator<unknown, void, unknown>;
+  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Proc;
+  release(task: Task, mode: LockMode): Proc;
   /** stop tracking it: its owner is gone */
   dispose(): void;
 }
@@ -39,9 +40,22 @@ export abstract class Lock {
   /** lazy rmap walks that planned with this lock's state: accesses are reported (setLockWatchHook) */
   watched = 0;
 
-  constructor(readonly env: LockEnv, readonly cls: LockClass, readonly name: string, line?: CacheLine) {
+  constructor(readonly env: LockEnv, readonly cls: LockdepClass, readonly name: string, line?: CacheLine) {
     this.line = line ?? new CacheLine(env.machine, name);
     env.register(this);
+  }
+
+  /**
+   * The rule every lock operation follows: the CPU time the task owes (Scheduler.stall:
+   * folded fast paths and critical sections before it) is paid before the operation
+   * touches the lock, so its effect lands after the work that precedes it. Each public
+   * operation of a primitive (lock, trylock, unlock, down_*, up_*) is written as
+   * `op(task, …): Proc { return this.settled(task, this.opBody(task, …)); }`, and
+   * test/locking/settled.test.ts checks every operation of every primitive. `body` itself
+   * when nothing is owed: no allocation on the hot path.
+   */
+  protected settled<R>(task: Task, body: Proc<R>): Proc<R> {
+    return this.env.sched.afterDebt(task, body);
   }
 
   /** the object holding this lock is gone: stop tracking it (LockEnv.forget) */
@@ -86,7 +100,7 @@ export abstract class Lock {
   protected hit = false;
 
   /**
-   * May this fast path fold (LockEnv.fold)? Only if nobody polls the lock word and its
+   * May this fast path fold (not LockEnv.exactLockTiming)? Only if nobody polls the lock word and its
    * atomic hit in the own cache: then no other CPU has touched the lock since this one
    * did, and applying the atomic at the start of its stall instead of the end moves it by
    * a cache hit (a few ns). Every other case — the line coming from another CPU — runs
@@ -94,7 +108,7 @@ export abstract class Lock {
    * task owed, so it never lands before the work that precedes it.)
    */
   protected foldFast(): boolean {
-    return this.env.fold && this.hit && this.poller === null;
+    return !this.env.exactLockTiming && this.hit && this.poller === null;
   }
 
   /** A folded fast path's stall: owed as CPU time (Scheduler.stall) instead of an event. */
@@ -225,7 +239,7 @@ export abstract class Lock {
   }
 
   /** sleep in the wait list until woken; accounts sleep time */
-  protected *sleep(task: Task, op: LockOp): Generator<unknown, void, unknown> {
+  protected *sleep(task: Task, op: LockOp): Proc {
     const t = this.env.sim.now;
     this.sleeping(task);
     yield* this.env.sched.block(task);
@@ -246,7 +260,7 @@ export abstract class Lock {
   }
 
   /** spin until notified (or need_resched if preemptible); returns the notification */
-  *spin(task: Task, op: LockOp | null, preemptible = true): Generator<unknown, unknown, unknown> {
+  *spin(task: Task, op: LockOp | null, preemptible = true): Proc<unknown> {
     const t = this.env.sim.now;
     const v = yield* this.env.sched.spin(task, preemptible);
     if (op) op.spin += this.env.sim.now - t;
@@ -257,7 +271,7 @@ export abstract class Lock {
    * cpu_relax() in an optimistic-spin loop: as the polling OSQ head, wait until the lock
    * word or owner changes (or need_resched), then re-read the line.
    */
-  *relax(task: Task, op: LockOp): Generator<unknown, void, unknown> {
+  *relax(task: Task, op: LockOp): Proc {
     this.poller = task;
     yield* this.spin(task, op, true);
     yield this.repoll(task, op);
@@ -269,7 +283,7 @@ export abstract class Lock {
   }
 
   /** wake_up_process() from a lock's slow path, charging the waker */
-  protected *wakeUp(waker: Task, task: Task): Generator<unknown, void, unknown> {
+  protected *wakeUp(waker: Task, task: Task): Proc {
     const p = this.env.sched.params;
     // try_to_wake_up() on a task that is not asleep only checks its state
     const cost = this.env.sched.wake(task) ? p.wakeupCost : p.wakeupNoopCost;

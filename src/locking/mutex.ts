@@ -2,8 +2,9 @@ import type { Task } from '../sched';
 import { Lock, type SleepLock } from './lock';
 import { SpinLock } from './spinlock';
 import { Osq, spinOnOwner } from './osq';
-import type { LockEnv, LockClass, LockOp } from './env';
+import type { LockEnv, LockdepClass, LockOp } from './env';
 import type { LockMode } from './lockstat';
+import type { Proc } from '../engine';
 
 export interface MutexOptions {
   /** CONFIG_MUTEX_SPIN_ON_OWNER: optimistic spinning in the slow path (default true) */
@@ -34,15 +35,18 @@ export class Mutex extends Lock implements SleepLock {
   /** the task holding it (owner is set a little after acquisition, as in the kernel) */
   private holder: Task | null = null;
 
-  constructor(env: LockEnv, cls: LockClass, name: string, options: Partial<MutexOptions> = {}) {
+  constructor(env: LockEnv, cls: LockdepClass, name: string, options: Partial<MutexOptions> = {}) {
     super(env, cls, name);
     this.options = { ...defaultMutexOptions, ...options };
     this.waitLock = new SpinLock(env, { name: `${cls.name}.wait_lock` }, `${name}.wait_lock`, this.line);
     this.osq = new Osq(this);
   }
 
-  *lock(task: Task, site = 'mutex_lock', nested = false): Generator<unknown, void, unknown> {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  lock(task: Task, site = 'mutex_lock', nested = false): Proc {
+    return this.settled(task, this.doLock(task, site, nested));
+  }
+
+  private *doLock(task: Task, site: string, nested: boolean): Proc {
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock decl
     if (this.foldFast() && this.count === 1) {
@@ -67,8 +71,11 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   /** mutex_trylock(): cmpxchg(count, 1, 0); true if taken. Never waits. */
-  *trylock(task: Task, site = 'mutex_trylock'): Generator<unknown, boolean, unknown> {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  trylock(task: Task, site = 'mutex_trylock'): Proc<boolean> {
+    return this.settled(task, this.doTrylock(task, site));
+  }
+
+  private *doTrylock(task: Task, site: string): Proc<boolean> {
     const op = this.begin(task, 'write', site, true);
     const d = this.rmw(task, op);
     if (this.foldFast()) this.owe(task, d);
@@ -84,8 +91,11 @@ export class Mutex extends Lock implements SleepLock {
     return false;
   }
 
-  *unlock(task: Task): Generator<unknown, void, unknown> {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  unlock(task: Task): Proc {
+    return this.settled(task, this.doUnlock(task));
+  }
+
+  private *doUnlock(task: Task): Proc {
     if (this.holder !== task) this.env.violation(`${task.name} unlocks mutex ${this.name} held by ${this.holder?.name ?? 'nobody'}`);
     this.transit++;
     this.owner = null; // mutex_clear_owner()
@@ -116,12 +126,12 @@ export class Mutex extends Lock implements SleepLock {
     this.leave();
   }
 
-  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown> {
+  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Proc {
     if (mode !== 'write') throw new Error(`mutex ${this.name}: a mutex has no read mode (site ${site}); use an rwsem`);
     return this.lock(task, site, nested);
   }
 
-  release(task: Task): Generator<unknown, void, unknown> {
+  release(task: Task): Proc {
     return this.unlock(task);
   }
 
@@ -139,7 +149,7 @@ export class Mutex extends Lock implements SleepLock {
    * them, which widened the window in which the next OSQ head or a newcomer saw a held
    * mutex with a NULL owner.
    */
-  private *slowpath(task: Task, op: LockOp): Generator<unknown, void, unknown> {
+  private *slowpath(task: Task, op: LockOp): Proc {
     const sched = this.env.sched;
     yield this.env.slowPathCost;
     if (this.options.optimisticSpin) {
@@ -184,7 +194,7 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   /** mutex_optimistic_spin(): true if the lock was taken by spinning */
-  private *optimisticSpin(task: Task, op: LockOp): Generator<unknown, boolean, unknown> {
+  private *optimisticSpin(task: Task, op: LockOp): Proc<boolean> {
     const sched = this.env.sched;
     // mutex_can_spin_on_owner(): owner running, or no owner
     if (sched.needResched(task)) return false;

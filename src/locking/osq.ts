@@ -1,6 +1,7 @@
 import { RESCHED, type Task } from '../sched';
 import type { Lock } from './lock';
 import type { LockOp } from './env';
+import type { Proc } from '../engine';
 
 /**
  * The optimistic-spin queue (kernel/locking/mcs_spinlock.c, osq_lock/osq_unlock in
@@ -14,7 +15,7 @@ export class Osq {
   constructor(readonly lock: Lock) {}
 
   /** osq_lock(): true once `task` heads the queue, false if it had to give up */
-  *enter(task: Task, op: LockOp): Generator<unknown, boolean, unknown> {
+  *enter(task: Task, op: LockOp): Proc<boolean> {
     const sched = this.lock.env.sched;
     yield this.lock.rmw(task, op); // xchg(&lock->osq.tail, node)
     this.queue.push(task);
@@ -37,7 +38,7 @@ export class Osq {
   }
 
   /** osq_unlock(): pass the head to the next spinner, or empty the queue */
-  *exit(task: Task): Generator<unknown, void, unknown> {
+  *exit(task: Task): Proc {
     if (this.queue[0] !== task) throw new Error(`osq ${this.lock.name}: ${task.name} leaves but is not the head`);
     if (this.lock.poller === task) this.lock.poller = null;
     if (this.queue.length === 1) {
@@ -59,7 +60,7 @@ export class Osq {
  * was released (owner became NULL), false if the owner changed, slept, or we must
  * reschedule — a sign of heavy contention.
  */
-export function* spinOnOwner(lock: Lock & { owner: Task | null }, task: Task, owner: Task, op: LockOp): Generator<unknown, boolean, unknown> {
+export function* spinOnOwner(lock: Lock & { owner: Task | null }, task: Task, owner: Task, op: LockOp): Proc<boolean> {
   const sched = lock.env.sched;
   while (lock.owner === owner && owner.onCpu) {
     if (sched.needResched(task)) break;

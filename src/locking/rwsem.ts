@@ -2,8 +2,9 @@ import type { Task } from '../sched';
 import { Lock, type SleepLock } from './lock';
 import { SpinLock } from './spinlock';
 import { Osq, spinOnOwner } from './osq';
-import type { LockEnv, LockClass, LockOp } from './env';
+import type { LockEnv, LockdepClass, LockOp } from './env';
 import type { LockMode } from './lockstat';
+import type { Proc } from '../engine';
 
 export interface RwsemOptions {
   /** CONFIG_RWSEM_SPIN_ON_OWNER (3.16+): writers spin on a running writer owner */
@@ -54,7 +55,7 @@ export class RwSem extends Lock implements SleepLock {
   private readonly readers = new Set<Task>();
   private writer: Task | null = null;
 
-  constructor(env: LockEnv, cls: LockClass, name: string, options: Partial<RwsemOptions> = {}) {
+  constructor(env: LockEnv, cls: LockdepClass, name: string, options: Partial<RwsemOptions> = {}) {
     super(env, cls, name);
     this.options = { ...defaultRwsemOptions, ...options };
     this.waitLock = new SpinLock(env, { name: `${cls.name}.wait_lock` }, `${name}.wait_lock`, this.line);
@@ -67,8 +68,11 @@ export class RwSem extends Lock implements SleepLock {
     return this.count;
   }
 
-  *downRead(task: Task, site = 'down_read', nested = false): Generator<unknown, void, unknown> {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  downRead(task: Task, site = 'down_read', nested = false): Proc {
+    return this.settled(task, this.doDownRead(task, site, nested));
+  }
+
+  private *doDownRead(task: Task, site: string, nested: boolean): Proc {
     const op = this.begin(task, 'read', site, nested);
     const d = this.rmw(task, op); // lock incq
     if (this.foldFast() && this.count >= 0) {
@@ -91,8 +95,11 @@ export class RwSem extends Lock implements SleepLock {
     this.leave();
   }
 
-  *upRead(task: Task): Generator<unknown, void, unknown> {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  upRead(task: Task): Proc {
+    return this.settled(task, this.doUpRead(task));
+  }
+
+  private *doUpRead(task: Task): Proc {
     if (!this.readers.has(task)) this.env.violation(`${task.name} up_read on ${this.name} it does not hold for read`);
     this.transit++;
     // up_read(): rwsem_release() (lockstat's end of the hold) comes before __up_read(),
@@ -114,8 +121,11 @@ export class RwSem extends Lock implements SleepLock {
     this.leave();
   }
 
-  *downWrite(task: Task, site = 'down_write', nested = false): Generator<unknown, void, unknown> {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  downWrite(task: Task, site = 'down_write', nested = false): Proc {
+    return this.settled(task, this.doDownWrite(task, site, nested));
+  }
+
+  private *doDownWrite(task: Task, site: string, nested: boolean): Proc {
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock xadd WRITE_BIAS
     if (this.foldFast() && this.count === 0) {
@@ -140,8 +150,11 @@ export class RwSem extends Lock implements SleepLock {
     this.leave();
   }
 
-  *upWrite(task: Task): Generator<unknown, void, unknown> {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  upWrite(task: Task): Proc {
+    return this.settled(task, this.doUpWrite(task));
+  }
+
+  private *doUpWrite(task: Task): Proc {
     if (this.writer !== task) this.env.violation(`${task.name} up_write on ${this.name} held by ${this.writer?.name ?? 'nobody'}`);
     this.transit++;
     // up_write(): rwsem_release(), rwsem_clear_owner(), then __up_write()
@@ -164,11 +177,11 @@ export class RwSem extends Lock implements SleepLock {
     this.leave();
   }
 
-  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown> {
+  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Proc {
     return mode === 'read' ? this.downRead(task, site, nested) : this.downWrite(task, site, nested);
   }
 
-  release(task: Task, mode: LockMode): Generator<unknown, void, unknown> {
+  release(task: Task, mode: LockMode): Proc {
     return mode === 'read' ? this.upRead(task) : this.upWrite(task);
   }
 
@@ -179,7 +192,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   /** rwsem_down_read_failed() */
-  private *downReadFailed(task: Task, op: LockOp): Generator<unknown, void, unknown> {
+  private *downReadFailed(task: Task, op: LockOp): Proc {
     yield this.env.slowPathCost;
     const w: Waiter = { task, type: 'read', granted: false };
     yield* this.waitLock.lock(task, 'down_read', true);
@@ -196,7 +209,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   /** rwsem_down_write_failed() */
-  private *downWriteFailed(task: Task, op: LockOp): Generator<unknown, void, unknown> {
+  private *downWriteFailed(task: Task, op: LockOp): Proc {
     yield this.env.slowPathCost;
     yield this.rmw(task, op);
     this.add(-ACTIVE_WRITE_BIAS); // undo the fast path's bias
@@ -232,7 +245,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   /** rwsem_try_write_lock(): called with wait_lock held */
-  private *tryWriteLock(task: Task, op: LockOp, c: number, w: Waiter): Generator<unknown, boolean, unknown> {
+  private *tryWriteLock(task: Task, op: LockOp, c: number, w: Waiter): Proc<boolean> {
     if (c !== WAITING_BIAS) return false;
     // In 3.18 any queued writer that sees WAITING_BIAS takes the lock, wherever it is in the
     // queue: a writer arriving while the woken head is still on its way steals from it.
@@ -254,7 +267,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   /** rwsem_optimistic_spin() */
-  private *optimisticSpin(task: Task, op: LockOp): Generator<unknown, boolean, unknown> {
+  private *optimisticSpin(task: Task, op: LockOp): Proc<boolean> {
     const sched = this.env.sched;
     // rwsem_can_spin_on_owner(): only behind a running writer; NULL owner (readers) → no
     if (sched.needResched(task)) return false;
@@ -289,7 +302,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   /** rwsem_wake(): from up_read/up_write when the active count fell to 0 with waiters */
-  private *rwsemWake(task: Task): Generator<unknown, void, unknown> {
+  private *rwsemWake(task: Task): Proc {
     yield this.env.slowPathCost;
     yield* this.waitLock.lock(task, 'rwsem_wake', true);
     if (this.waitList.length) yield* this.doWake(task, WAKE_ANY);
@@ -297,7 +310,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   /** __rwsem_do_wake(): wait_lock held */
-  private *doWake(waker: Task, wakeType: number): Generator<unknown, void, unknown> {
+  private *doWake(waker: Task, wakeType: number): Proc {
     const head = this.waitList[0];
     if (head.type === 'write') {
       // woken, not granted: other writers may still steal it

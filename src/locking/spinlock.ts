@@ -1,8 +1,9 @@
 import type { Task } from '../sched';
 import type { CacheLine } from '../hw';
 import { Lock, type SleepLock } from './lock';
-import type { LockEnv, LockClass } from './env';
+import type { LockEnv, LockdepClass } from './env';
 import type { LockMode } from './lockstat';
+import type { Proc } from '../engine';
 
 /**
  * The x86 ticket spinlock of Linux 3.18 (arch/x86/include/asm/spinlock.h; queued
@@ -19,12 +20,15 @@ export class SpinLock extends Lock implements SleepLock {
   private readonly spinners: Task[] = [];
   holder: Task | null = null;
 
-  constructor(env: LockEnv, cls: LockClass, name: string, line?: CacheLine) {
+  constructor(env: LockEnv, cls: LockdepClass, name: string, line?: CacheLine) {
     super(env, cls, name, line);
   }
 
-  *lock(task: Task, site = 'spin_lock', nested = false): Generator<unknown, void, unknown> {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  lock(task: Task, site = 'spin_lock', nested = false): Proc {
+    return this.settled(task, this.doLock(task, site, nested));
+  }
+
+  private *doLock(task: Task, site: string, nested: boolean): Proc {
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock xadd: take a ticket
     if (this.foldFast() && this.tail === this.head) {
@@ -52,8 +56,11 @@ export class SpinLock extends Lock implements SleepLock {
     this.leave();
   }
 
-  *unlock(task: Task): Generator<unknown, void, unknown> {
-    if (task.debt > 0) yield* this.env.sched.compute(task, 0); // land after the work owed before it
+  unlock(task: Task): Proc {
+    return this.settled(task, this.doUnlock(task));
+  }
+
+  private *doUnlock(task: Task): Proc {
     if (this.holder !== task) this.env.violation(`${task.name} unlocks spinlock ${this.name} held by ${this.holder?.name ?? 'nobody'}`);
     this.transit++;
     // __raw_spin_unlock(): spin_release() (lockstat's end of the hold) before the store,
@@ -85,14 +92,14 @@ export class SpinLock extends Lock implements SleepLock {
 
   /**
    * spin_lock(); `body()` — the critical section's state changes, returning its CPU work
-   * in ns —; spin_unlock(). When folding (LockEnv.fold) and the lock is free with nobody
+   * in ns —; spin_unlock(). When folding (LockEnv.exactLockTiming false) and the lock is free with nobody
    * spinning, the whole section takes no simulated time of its own: both atomics' stalls
    * and the work are owed as CPU time (Scheduler.stall), lockstat records the
    * acquisition and a hold of the work. The approximation: for the length of that work
    * (a few hundred ns for a page-table lock) another CPU would find the lock free where
    * the kernel would make it spin. For short, rarely contended locks (split pte locks) only.
    */
-  *critical(task: Task, site: string, body: () => number, nested = false): Generator<unknown, void, unknown> {
+  *critical(task: Task, site: string, body: () => number, nested = false): Proc {
     if (this.foldable()) {
       this.criticalFolded(task, site, body, nested);
       return;
@@ -107,7 +114,7 @@ export class SpinLock extends Lock implements SleepLock {
    * `critical` under two locks: this one, then `inner` nested (spin_lock_nested), as
    * copy_pte_range takes the child's and the parent's pte locks. Folded only if both are free.
    */
-  *criticalPair(inner: SpinLock, task: Task, site: string, body: () => number): Generator<unknown, void, unknown> {
+  *criticalPair(inner: SpinLock, task: Task, site: string, body: () => number): Proc {
     if (this.foldable() && inner.foldable()) {
       let d = this.takeFolded(task, site, false);
       d += inner.takeFolded(task, site, true);
@@ -135,7 +142,7 @@ export class SpinLock extends Lock implements SleepLock {
 
   /** would `critical` fold now (folding on, the lock free, nobody spinning)? */
   foldable(): boolean {
-    return this.env.fold && this.tail === this.head;
+    return !this.env.exactLockTiming && this.tail === this.head;
   }
 
   /** a folded section's spin_lock: returns its stall */
@@ -158,12 +165,12 @@ export class SpinLock extends Lock implements SleepLock {
     return d;
   }
 
-  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Generator<unknown, void, unknown> {
+  acquire(task: Task, mode: LockMode, site: string, nested?: boolean): Proc {
     if (mode !== 'write') throw new Error(`spinlock ${this.name}: mode must be 'write', got ${JSON.stringify(mode)}`);
     return this.lock(task, site, nested);
   }
 
-  release(task: Task): Generator<unknown, void, unknown> {
+  release(task: Task): Proc {
     return this.unlock(task);
   }
 

@@ -2,6 +2,7 @@ import type { Task } from '../sched';
 import type { MmContext } from './context';
 import type { Page } from './page';
 import { migratePages } from './migrate';
+import type { Proc } from '../engine';
 
 /**
  * Direct compaction (mm/compaction.c, mm/page_alloc.c, 3.18) as it reaches i_mmap: a
@@ -83,7 +84,7 @@ export function fileShare(ctx: MmContext): number {
  * `__alloc_pages_direct_compact`): with probability `stallProbability` (rng
  * `compaction.stall`) it stalls in async direct compaction, `compactZone`.
  */
-export function* allocHighOrder(ctx: MmContext, task: Task, order: number): Generator<unknown, void, unknown> {
+export function* allocHighOrder(ctx: MmContext, task: Task, order: number): Proc {
   const p = ctx.compactionParams;
   if (order < 1 || p.stallProbability === 0) return;
   if (!ctx.sim.rng('compaction.stall').chance(p.stallProbability)) return;
@@ -97,7 +98,7 @@ export function* allocHighOrder(ctx: MmContext, task: Task, order: number): Gene
  * isolate_migratepages_block skips pages off the LRU. Target: the page's own node (the
  * free scanner works in the same zone).
  */
-export function* compactZone(ctx: MmContext, task: Task): Generator<unknown, void, unknown> {
+export function* compactZone(ctx: MmContext, task: Task): Proc {
   const p = ctx.compactionParams, vm = ctx.vmstat, rng = ctx.sim.rng('compaction.pages');
   vm.compact_stall++;
   const share = fileShare(ctx);

@@ -1,6 +1,6 @@
-import type { Simulation } from '../engine';
+import type { Simulation, Proc } from '../engine';
 import type { Scheduler, Task } from '../sched';
-import { ExclusiveOnly, LockEnv, Mutex, RwSem, SleepingPtl, SpinLock, type LockClass, type LockMode, type PageTableLock, type SleepLock } from '../locking';
+import { ExclusiveOnly, LockEnv, Mutex, RwSem, SleepingPtl, SpinLock, type LockdepClass, type LockMode, type PageTableLock, type SleepLock } from '../locking';
 import { resolveMmCosts, type MmCosts } from './costs';
 import { newVmStat, type VmStat } from './vmstat';
 import { AddressSpace, type AddressSpaceOptions } from './address_space';
@@ -11,29 +11,21 @@ import { resolveNumaParams, type NumaParams } from './numa_params';
 import { SiteOverlap } from './site_overlap';
 import { resolveCompactionParams, type CompactionParams } from './compaction';
 import type { Page } from './page';
-
-/** How one lock class is built: primitive and its options (the kernel layer's LockClassConfig). */
-export interface MmLockConfig {
-  primitive: 'mutex' | 'rwsem' | 'spinlock';
-  options: Record<string, boolean | number>;
-}
+import type { KernelConfig, LockClass, LockClassConfig, SiteId } from '../kernel';
+import { HUGETLB_OPS, type HugetlbOps } from './hugetlb_hooks';
 
 /**
- * What the mm model needs from a kernel: the mode of every i_mmap call site and the
- * lock-class configurations. The kernel layer's `KernelConfig` has this shape.
+ * What the mm model needs from a kernel (src/kernel's KernelConfig, which sits below mm):
+ * the mode of every i_mmap call site and the lock-class configurations.
  */
-export interface MmKernel {
-  name: string;
-  sites: Readonly<Record<string, { readonly mode: LockMode }>>;
-  /** `ptl` absent: the 3.18 spinlock */
-  locks: Readonly<Record<'i_mmap' | 'anon_vma' | 'mmap_sem', MmLockConfig>> & { readonly ptl?: MmLockConfig };
-}
+export type MmKernel = Pick<KernelConfig, 'name' | 'sites' | 'locks'>;
 
 /**
- * Lock classes in the order of the header comment of mm/rmap.c (3.10–3.18): each nests
- * inside those with a smaller rank. Checked in checking mode like a small lockdep.
+ * Lockdep classes in the order of the header comment of mm/rmap.c (3.10–3.18): each nests
+ * inside those with a smaller rank. Checked in checking mode like a small lockdep. (Not
+ * src/kernel's LOCK_CLASSES, the classes a kernel configures the primitive of.)
  */
-export const LOCK_CLASSES: Readonly<Record<string, LockClass>> = Object.freeze({
+export const LOCKDEP_CLASSES: Readonly<Record<string, LockdepClass>> = Object.freeze({
   i_mutex: { name: 'i_mutex', rank: 10 },
   mmap_sem: { name: 'mmap_sem', rank: 20 },
   hugetlb_fault_mutex: { name: 'hugetlb_fault_mutex', rank: 25 },
@@ -54,6 +46,19 @@ export const LOCK_CLASSES: Readonly<Record<string, LockClass>> = Object.freeze({
   /** mm/hugetlb.c hugetlb_lock (huge page pool): under i_mmap when truncate frees pages */
   hugetlb_lock: { name: 'hugetlb_lock', rank: 65 },
 });
+
+/**
+ * The one factory of kernel-configured locks: a lock of `cfg`'s primitive with its options,
+ * in lockdep class `cls`. MmContext.newLock/newPtl wrap it for the mm code (ExclusiveOnly,
+ * SleepingPtl); the workloads' `kernelLock` (src/workloads/registry.ts) for theirs.
+ */
+export function newConfiguredLock(env: LockEnv, cfg: LockClassConfig, cls: LockdepClass, name: string): Mutex | RwSem | SpinLock {
+  switch (cfg.primitive) {
+    case 'mutex': return new Mutex(env, cls, name, cfg.options as { optimisticSpin?: boolean });
+    case 'rwsem': return new RwSem(env, cls, name, cfg.options as { optimisticSpin?: boolean; writerSteal?: boolean });
+    case 'spinlock': return new SpinLock(env, cls, name);
+  }
+}
 
 /**
  * One simulated kernel's memory-management state: the lock environment, the kernel's
@@ -82,6 +87,11 @@ export class MmContext {
    * here, else the lock environment's).
    */
   readonly lazyRmapWalks: boolean;
+  /**
+   * The hugetlb branches of the generic fault, unmap, fork, free_pgtables and mprotect paths
+   * (hugetlb_hooks.ts): this context's own copy, so a test may wrap one for this run only.
+   */
+  readonly hugetlb: HugetlbOps = { ...HUGETLB_OPS };
 
   constructor(
     readonly sim: Simulation,
@@ -93,7 +103,7 @@ export class MmContext {
     this.costs = resolveMmCosts(opts.costs);
     // lazy walks plan with the pte locks' spinlock state (rmap_lazy.ts): spinlock ptls only
     const ptl = kernel.locks.ptl?.primitive ?? 'spinlock';
-    this.lazyRmapWalks = env.fold && !(opts.exactRmapWalks ?? env.exactRmapWalks) && ptl === 'spinlock';
+    this.lazyRmapWalks = !env.exactLockTiming && !(opts.exactRmapWalks ?? env.exactRmapWalks) && ptl === 'spinlock';
     this.numaParams = resolveNumaParams(opts.numa);
     this.compactionParams = resolveCompactionParams(opts.compaction);
   }
@@ -134,14 +144,9 @@ export class MmContext {
    * kernel's primitive. A mutex or spinlock has no shared mode: read-mode call sites take
    * it exclusively (ExclusiveOnly), as the kernel did before these locks were rwsems.
    */
-  newLock(cls: 'i_mmap' | 'anon_vma' | 'mmap_sem', name: string): SleepLock {
-    const cfg = this.kernel.locks[cls];
-    const lc = LOCK_CLASSES[cls];
-    switch (cfg.primitive) {
-      case 'mutex': return new ExclusiveOnly(new Mutex(this.env, lc, name, cfg.options as { optimisticSpin?: boolean }));
-      case 'rwsem': return new RwSem(this.env, lc, name, cfg.options as { optimisticSpin?: boolean; writerSteal?: boolean });
-      case 'spinlock': return new ExclusiveOnly(new SpinLock(this.env, lc, name));
-    }
+  newLock(cls: Exclude<LockClass, 'ptl'>, name: string): SleepLock {
+    const lock = newConfiguredLock(this.env, this.kernel.locks[cls], LOCKDEP_CLASSES[cls], name);
+    return lock instanceof RwSem ? lock : new ExclusiveOnly(lock);
   }
 
   /**
@@ -151,38 +156,35 @@ export class MmContext {
    */
   newPtl(name: string): PageTableLock {
     const cfg = this.kernel.locks.ptl;
-    const lc = LOCK_CLASSES.ptl;
+    const lc = LOCKDEP_CLASSES.ptl;
     if (!cfg || cfg.primitive === 'spinlock') return new SpinLock(this.env, lc, name);
-    const inner = cfg.primitive === 'mutex'
-      ? new Mutex(this.env, lc, name, cfg.options as { optimisticSpin?: boolean })
-      : new RwSem(this.env, lc, name, cfg.options as { optimisticSpin?: boolean; writerSteal?: boolean });
-    return new SleepingPtl(this.env, inner);
+    return new SleepingPtl(this.env, newConfiguredLock(this.env, cfg, lc, name));
   }
 
-  /** A spinlock of one of LOCK_CLASSES (e.g. a node's lru_lock). */
+  /** A spinlock of one of LOCKDEP_CLASSES (e.g. a node's lru_lock). */
   newSpinLock(cls: string, name: string): SpinLock {
-    const lc = LOCK_CLASSES[cls];
-    if (!lc) throw new Error(`lock class ${JSON.stringify(cls)} is not in LOCK_CLASSES; allowed: ${Object.keys(LOCK_CLASSES).join(', ')}`);
+    const lc = LOCKDEP_CLASSES[cls];
+    if (!lc) throw new Error(`lock class ${JSON.stringify(cls)} is not in LOCKDEP_CLASSES; allowed: ${Object.keys(LOCKDEP_CLASSES).join(', ')}`);
     return new SpinLock(this.env, lc, name);
   }
 
   /** The mode the kernel takes i_mmap in at `site` (a call-site id of src/kernel/callsites.ts). */
-  siteMode(site: string): LockMode {
+  siteMode(site: SiteId): LockMode {
     const s = this.kernel.sites[site];
     if (!s) throw new Error(`i_mmap call site ${JSON.stringify(site)} is not in kernel ${this.kernel.name}; allowed: ${Object.keys(this.kernel.sites).join(', ')}`);
     return s.mode;
   }
 
   /** i_mmap_lock_write/read() at `site`, in the kernel's mode for that site. */
-  *immapLock(task: Task, mapping: AddressSpace, site: string, nested = false): Generator<unknown, LockMode, unknown> {
+  *immapLock(task: Task, mapping: AddressSpace, site: SiteId, nested = false): Proc<LockMode> {
     const mode = this.siteMode(site);
     yield* mapping.lock.acquire(task, mode, site, nested);
     this.immapOverlap.enter(mapping.lock, site, this.sim.now);
     return mode;
   }
 
-  *immapUnlock(task: Task, mapping: AddressSpace, mode: LockMode): Generator<unknown, void, unknown> {
-    if (task.debt > 0) yield* this.compute(task, 0); // the hold ends after the work owed in it
+  *immapUnlock(task: Task, mapping: AddressSpace, mode: LockMode): Proc {
+    if (this.sched.owes(task)) yield* this.compute(task, 0); // the hold ends after the work owed in it
     const held = this.env.held(task);
     const lock = mapping.lock instanceof ExclusiveOnly ? mapping.lock.inner : mapping.lock; // what the env tracks
     for (let i = held.length - 1; i >= 0; i--) {
@@ -200,11 +202,11 @@ export class MmContext {
    * acquirer sleeps where the kernel's spins [I]. Taken by collect_procs_file (read).
    */
   get tasklistLock(): SleepLock {
-    return (this.tasklist ??= new RwSem(this.env, LOCK_CLASSES.tasklist_lock, 'tasklist_lock'));
+    return (this.tasklist ??= new RwSem(this.env, LOCKDEP_CLASSES.tasklist_lock, 'tasklist_lock'));
   }
 
   /** CPU work in kernel mode */
-  compute(task: Task, ns: number): Generator<unknown, void, unknown> {
+  compute(task: Task, ns: number): Proc {
     return this.sched.compute(task, ns);
   }
 

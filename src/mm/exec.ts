@@ -8,6 +8,7 @@ import { mprotect } from './mprotect';
 import { pageFault } from './memory';
 import { exitMmap } from './exit';
 import { dataOffset, dsoLayout, imagePages, INTERP, type DsoLayout } from './layouts';
+import type { Proc } from '../engine';
 
 /** One ELF object to map: its file and layout. */
 export interface ExecImage {
@@ -64,7 +65,7 @@ const RX = VM_READ | VM_EXEC, RW = VM_READ | VM_WRITE;
  * the open/read/close syscalls (folded into costs.dsoLoad), TLS and malloc arenas.
  */
 export function* exec(ctx: MmContext, task: Task, oldMm: MmStruct | null, spec: ExecSpec, name: string,
-  opts: ExecOptions = {}): Generator<unknown, MmStruct, unknown> {
+  opts: ExecOptions = {}): Proc<MmStruct> {
   const textFaults = opts.textFaults ?? 2;
   yield* ctx.compute(task, ctx.costs.execFixed);
   // 1. bprm_mm_init
@@ -107,7 +108,7 @@ export function* exec(ctx: MmContext, task: Task, oldMm: MmStruct | null, spec: 
 }
 
 /** expand_downwards() (mm/mmap.c): grow a stack VMA down by `pages` under anon_vma W */
-function* expandStack(ctx: MmContext, task: Task, vma: Vma, pages: number): Generator<unknown, void, unknown> {
+function* expandStack(ctx: MmContext, task: Task, vma: Vma, pages: number): Proc {
   const av = vma.anonVma;
   if (av) yield* av.rwsem.acquire(task, 'write', 'expand_downwards');
   vma.start -= pages;
@@ -116,14 +117,14 @@ function* expandStack(ctx: MmContext, task: Task, vma: Vma, pages: number): Gene
 }
 
 /** load_elf_binary's segment mapping (ET_EXEC at ELF_BASE); returns nothing */
-function* elfMapBinary(ctx: MmContext, task: Task, mm: MmStruct, img: ExecImage): Generator<unknown, void, unknown> {
+function* elfMapBinary(ctx: MmContext, task: Task, mm: MmStruct, img: ExecImage): Proc {
   const l = img.layout, base = ELF_BASE;
   yield* vmMmap(ctx, task, mm, { file: img.file, pgoff: 0, pages: l.textPages, flags: RX, addr: base, fixed: true });
   yield* mapDataAndBss(ctx, task, mm, img, base, true);
 }
 
 /** load_elf_interp: whole image, munmap past the text, data MAP_FIXED, bss; returns the base */
-function* elfMapInterp(ctx: MmContext, task: Task, mm: MmStruct, img: ExecImage): Generator<unknown, number, unknown> {
+function* elfMapInterp(ctx: MmContext, task: Task, mm: MmStruct, img: ExecImage): Proc<number> {
   const l = img.layout, total = imagePages(l);
   const whole = yield* vmMmap(ctx, task, mm, { file: img.file, pgoff: 0, pages: total, flags: RX });
   const base = whole.start;
@@ -133,7 +134,7 @@ function* elfMapInterp(ctx: MmContext, task: Task, mm: MmStruct, img: ExecImage)
 }
 
 /** the data segment MAP_FIXED; in the kernel, padzero then vm_brk of the bss */
-function* mapDataAndBss(ctx: MmContext, task: Task, mm: MmStruct, img: ExecImage, base: number, kernel: boolean): Generator<unknown, void, unknown> {
+function* mapDataAndBss(ctx: MmContext, task: Task, mm: MmStruct, img: ExecImage, base: number, kernel: boolean): Proc {
   const l = img.layout, d = base + dataOffset(l);
   yield* vmMmap(ctx, task, mm, { file: img.file, pgoff: l.dataPgoff, pages: l.dataPages, flags: RW, addr: d, fixed: true });
   if (l.bssPages === 0) return;
@@ -150,7 +151,7 @@ function* mapDataAndBss(ctx: MmContext, task: Task, mm: MmStruct, img: ExecImage
 }
 
 /** _dl_map_object_from_fd's mapping sequence for one library; returns its load base */
-function* dlMapObject(ctx: MmContext, task: Task, mm: MmStruct, img: ExecImage): Generator<unknown, number, unknown> {
+function* dlMapObject(ctx: MmContext, task: Task, mm: MmStruct, img: ExecImage): Proc<number> {
   const l = img.layout;
   const whole = yield* vmMmap(ctx, task, mm, { file: img.file, pgoff: 0, pages: imagePages(l), flags: RX });
   const base = whole.start;
@@ -160,7 +161,7 @@ function* dlMapObject(ctx: MmContext, task: Task, mm: MmStruct, img: ExecImage):
 }
 
 /** relocation writes (COW), symbol lookups (text reads), _dl_protect_relro */
-function* relocate(ctx: MmContext, task: Task, mm: MmStruct, l: DsoLayout, base: number, textFaults: number): Generator<unknown, void, unknown> {
+function* relocate(ctx: MmContext, task: Task, mm: MmStruct, l: DsoLayout, base: number, textFaults: number): Proc {
   const d = base + dataOffset(l);
   for (let i = 0; i < textFaults; i++) yield* pageFault(ctx, task, mm, base + Math.floor((i * l.textPages) / textFaults), false);
   for (let p = 0; p < l.dataPages - l.cleanDataPages; p++) yield* pageFault(ctx, task, mm, d + p, true);

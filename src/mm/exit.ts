@@ -3,6 +3,7 @@ import type { MmContext } from './context';
 import type { MmStruct } from './mm_struct';
 import { unmapVmas } from './memory';
 import { freePgtables } from './mmap';
+import type { Proc } from '../engine';
 
 /**
  * exit_mmap() (mm/mmap.c), from mmput() when the last user of an mm goes (exit, or exec
@@ -12,7 +13,7 @@ import { freePgtables } from './mmap';
  * unlink_anon_vmas (anon_vma root W) then unlink_file_vma (i_mmap W, once per file VMA) —
  * and remove_vma frees them. The mm ends empty and is disposed of (mmdrop).
  */
-export function* exitMmap(ctx: MmContext, task: Task, mm: MmStruct): Generator<unknown, void, unknown> {
+export function* exitMmap(ctx: MmContext, task: Task, mm: MmStruct): Proc {
   const vmas = [...mm.vmas];
   if (vmas.length > 0) {
     yield* unmapVmas(ctx, task, vmas, 0, Number.MAX_SAFE_INTEGER);
@@ -27,7 +28,7 @@ export function* exitMmap(ctx: MmContext, task: Task, mm: MmStruct): Generator<u
  * (files, signals, reparenting, the parent's wait). The task itself is ended by the
  * workload layer.
  */
-export function* doExit(ctx: MmContext, task: Task, mm: MmStruct | null): Generator<unknown, void, unknown> {
+export function* doExit(ctx: MmContext, task: Task, mm: MmStruct | null): Proc {
   if (mm) yield* exitMmap(ctx, task, mm);
   yield* ctx.compute(task, ctx.costs.exitFixed);
   ctx.vmstat.exits++;

@@ -1,10 +1,11 @@
 import type { Task } from '../sched';
 import { Mutex } from '../locking';
 import type { MmContext } from './context';
-import { LOCK_CLASSES } from './context';
+import { LOCKDEP_CLASSES } from './context';
 import type { AddressSpace } from './address_space';
 import type { MmStruct } from './mm_struct';
 import { VM_MAYSHARE, VM_SHARED, VM_WRITE, type Vma } from './vma';
+import type { Proc } from '../engine';
 
 /**
  * Execute-in-place files (mm/filemap_xip.c, 3.18): pages live on the device, there is no
@@ -26,7 +27,7 @@ export class XipState {
   readonly stats = { sparseMaps: 0, blockAllocs: 0, unmaps: 0, ptesCleared: 0, retries: 0 };
 
   constructor(ctx: MmContext) {
-    this.sparseMutex = new Mutex(ctx.env, LOCK_CLASSES.xip_sparse_mutex, 'xip_sparse_mutex');
+    this.sparseMutex = new Mutex(ctx.env, LOCKDEP_CLASSES.xip_sparse_mutex, 'xip_sparse_mutex');
   }
 
   file(f: AddressSpace) {
@@ -72,7 +73,7 @@ export type XipFaultResult = 'mapped' | 'sparse' | 'allocated' | 'sigbus';
  * other hole maps the sparse page under xip_sparse_mutex with xip_sparse_seq bumped.
  * VM_MAYWRITE is approximated by VM_WRITE [I].
  */
-export function* xipFileFault(ctx: MmContext, task: Task, vma: Vma, addr: number): Generator<unknown, XipFaultResult, unknown> {
+export function* xipFileFault(ctx: MmContext, task: Task, vma: Vma, addr: number): Proc<XipFaultResult> {
   const file = vma.file!;
   const st = xipState(ctx);
   const fs = st.file(file);
@@ -113,7 +114,7 @@ export function* xipFileFault(ctx: MmContext, task: Task, vma: Vma, addr: number
 }
 
 /** __xip_file_write() into a hole (caller holds i_mutex, not modelled): allocate the block, then __xip_unmap */
-export function* xipFileWriteHole(ctx: MmContext, task: Task, file: AddressSpace, pgoff: number): Generator<unknown, void, unknown> {
+export function* xipFileWriteHole(ctx: MmContext, task: Task, file: AddressSpace, pgoff: number): Proc {
   const st = xipState(ctx);
   const fs = st.file(file);
   if (fs.blocks.has(pgoff)) return;
@@ -124,7 +125,7 @@ export function* xipFileWriteHole(ctx: MmContext, task: Task, file: AddressSpace
   yield* xipUnmap(ctx, task, file, pgoff);
 }
 
-function* insertPte(ctx: MmContext, task: Task, mm: MmStruct, addr: number): Generator<unknown, void, unknown> {
+function* insertPte(ctx: MmContext, task: Task, mm: MmStruct, addr: number): Proc {
   const ptl = mm.ptl(addr);
   yield* ptl.lock(task, 'xip_insert_pte');
   yield* ctx.compute(task, ctx.costs.zapPte);
@@ -137,7 +138,7 @@ function* insertPte(ctx: MmContext, task: Task, mm: MmStruct, addr: number): Gen
  * and flush the pte under the pte lock. After the unlock, if the seqcount moved (a sparse
  * mapping raced with the walk), take xip_sparse_mutex and walk again.
  */
-export function* xipUnmap(ctx: MmContext, task: Task, mapping: AddressSpace, pgoff: number): Generator<unknown, number, unknown> {
+export function* xipUnmap(ctx: MmContext, task: Task, mapping: AddressSpace, pgoff: number): Proc<number> {
   const st = xipState(ctx);
   const fs = st.file(mapping);
   st.stats.unmaps++;

@@ -7,6 +7,7 @@ import { anonVmaFork } from './rmap_anon';
 import { copyPageRange } from './memory';
 import { treeUpdateCost } from './mmap';
 import { allocHighOrder, THREAD_SIZE_ORDER } from './compaction';
+import type { Proc } from '../engine';
 
 /**
  * dup_mmap() (kernel/fork.c): copy `parent`'s address space into a new mm. Holds the
@@ -18,7 +19,7 @@ import { allocHighOrder, THREAD_SIZE_ORDER } from './compaction';
  * nonlinear VMAs); link it into the child; copy_page_range (pte locks of both mms).
  * Returns the child's mm.
  */
-export function* dupMmap(ctx: MmContext, task: Task, parent: MmStruct, childName: string): Generator<unknown, MmStruct, unknown> {
+export function* dupMmap(ctx: MmContext, task: Task, parent: MmStruct, childName: string): Proc<MmStruct> {
   const child = ctx.newMm(childName);
   child.startBrk = parent.startBrk;
   child.brk = parent.brk;
@@ -54,7 +55,7 @@ export function* dupMmap(ctx: MmContext, task: Task, parent: MmStruct, childName
  * files, signals, pid) then dup_mmap. Spawns nothing — the workload layer creates the
  * child task and gives it the returned mm.
  */
-export function* fork(ctx: MmContext, task: Task, parent: MmStruct, childName: string): Generator<unknown, MmStruct, unknown> {
+export function* fork(ctx: MmContext, task: Task, parent: MmStruct, childName: string): Proc<MmStruct> {
   // dup_task_struct → alloc_thread_info_node: the order-2 kernel stack (GFP_KERNEL; no stack cache in 3.18)
   yield* allocHighOrder(ctx, task, THREAD_SIZE_ORDER);
   yield* ctx.compute(task, ctx.costs.forkFixed);

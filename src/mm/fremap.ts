@@ -4,6 +4,7 @@ import type { MmStruct } from './mm_struct';
 import { PTRS_PER_PTE } from './mm_struct';
 import { VM_NONLINEAR, VM_SHARED } from './vma';
 import { doMmap, findVmaFrom } from './mmap';
+import type { Proc } from '../engine';
 
 /**
  * sys_remap_file_pages() (mm/fremap.c, 3.18; an emulation from 3.20 on): map file pages
@@ -16,7 +17,7 @@ import { doMmap, findVmaFrom } from './mmap';
  * generic_file_remap_pages installs a file pte per page under the pte locks.
  */
 export function* remapFilePages(ctx: MmContext, task: Task, mm: MmStruct, start: number, pages: number, pgoff: number,
-  opts: { accountDirty?: boolean } = {}): Generator<unknown, void, unknown> {
+  opts: { accountDirty?: boolean } = {}): Proc {
   const end = start + pages;
   let mode: 'read' | 'write' = 'read';
   yield* mm.mmapSem.acquire(task, 'read', 'remap_file_pages');

@@ -7,6 +7,7 @@ import {
   HPAGE_PAGES, PUD_PAGES, HugePmdPage, hugePteOffset, pageTableShareable, pmdIndex, pudEnd, pudIndex, vmaShareable,
 } from './hugetlb_pgtable';
 import { hstate } from './hugetlb_hstate';
+import type { Proc } from '../engine';
 
 /**
  * Hugetlb page tables and their i_mmap users (mm/hugetlb.c and mm/memory.c, 3.18;
@@ -19,7 +20,7 @@ import { hstate } from './hugetlb_hstate';
  * pmd_alloc() → __pmd_alloc() (mm/memory.c): if the pud is empty, allocate a PMD page
  * outside any lock and populate the pud under mm->page_table_lock unless someone did first.
  */
-export function* pmdAlloc(ctx: MmContext, task: Task, mm: MmStruct, addr: number): Generator<unknown, HugePmdPage, unknown> {
+export function* pmdAlloc(ctx: MmContext, task: Task, mm: MmStruct, addr: number): Proc<HugePmdPage> {
   const pud = pudIndex(addr);
   let p = mm.hugePuds.get(pud);
   if (p) return p;
@@ -39,7 +40,7 @@ export function* pmdAlloc(ctx: MmContext, task: Task, mm: MmStruct, addr: number
  * pud (one per 512 GiB, not modelled) is always there; an empty pud entry goes through
  * huge_pmd_share, a populated one through pmd_alloc (which then just returns it).
  */
-export function* hugePteAlloc(ctx: MmContext, task: Task, vma: Vma, addr: number): Generator<unknown, HugePmdPage, unknown> {
+export function* hugePteAlloc(ctx: MmContext, task: Task, vma: Vma, addr: number): Proc<HugePmdPage> {
   if (!vma.mm.hugePuds.has(pudIndex(addr))) return yield* hugePmdShare(ctx, task, vma, addr);
   return yield* pmdAlloc(ctx, task, vma.mm, addr);
 }
@@ -52,7 +53,7 @@ export function* hugePteAlloc(ctx: MmContext, task: Task, vma: Vma, addr: number
  * empty, else put_page. Then pmd_alloc inside the lock, so racing faults cannot miss the
  * share or pick a bad pmd. Not shareable → plain pmd_alloc, no i_mmap.
  */
-export function* hugePmdShare(ctx: MmContext, task: Task, vma: Vma, addr: number): Generator<unknown, HugePmdPage, unknown> {
+export function* hugePmdShare(ctx: MmContext, task: Task, vma: Vma, addr: number): Proc<HugePmdPage> {
   const mm = vma.mm;
   const mapping = vma.file;
   if (!mapping) throw new Error('huge_pmd_share: hugetlb VMA without a file');
@@ -117,7 +118,7 @@ export function hugePmdUnshare(ctx: MmContext, mm: MmStruct, pmd: HugePmdPage): 
  * the pte (only `refPage` if given, then stop). Returns the pages whose ptes were cleared;
  * the caller flushes the TLB and frees (tlb_finish_mmu). Caller holds i_mmap.
  */
-export function* unmapHugePages(ctx: MmContext, task: Task, vma: Vma, start: number, end: number, refPage: Page | null = null): Generator<unknown, Page[], unknown> {
+export function* unmapHugePages(ctx: MmContext, task: Task, vma: Vma, start: number, end: number, refPage: Page | null = null): Proc<Page[]> {
   if (start % HPAGE_PAGES !== 0 || end % HPAGE_PAGES !== 0) throw new Error(`__unmap_hugepage_range: [${start}, ${end}) not huge-page aligned`);
   const mm = vma.mm;
   const removed: Page[] = [];
@@ -158,7 +159,7 @@ export function* unmapHugePages(ctx: MmContext, task: Task, vma: Vma, start: num
 }
 
 /** tlb_finish_mmu() for hugetlb pages: flush, then free those nothing else keeps */
-function* flushAndFree(ctx: MmContext, task: Task, removed: Page[]): Generator<unknown, void, unknown> {
+function* flushAndFree(ctx: MmContext, task: Task, removed: Page[]): Proc {
   if (removed.length === 0) return;
   yield* ctx.compute(task, ctx.costs.tlbFlushRange);
   const st = hstate(ctx);
@@ -169,7 +170,7 @@ function* flushAndFree(ctx: MmContext, task: Task, removed: Page[]): Generator<u
  * unmap_hugepage_range() (mm/hugetlb.c): gather, __unmap_hugepage_range, finish (TLB flush
  * and page freeing inside the caller's i_mmap). Used by truncate and unmap_ref_private.
  */
-export function* unmapHugepageRange(ctx: MmContext, task: Task, vma: Vma, start: number, end: number, refPage: Page | null = null): Generator<unknown, void, unknown> {
+export function* unmapHugepageRange(ctx: MmContext, task: Task, vma: Vma, start: number, end: number, refPage: Page | null = null): Proc {
   const removed = yield* unmapHugePages(ctx, task, vma, start, end, refPage);
   yield* flushAndFree(ctx, task, removed);
 }
@@ -182,7 +183,7 @@ export function* unmapHugepageRange(ctx: MmContext, task: Task, vma: Vma, start:
  * the unlock, as unmap_region/exit_mmap do them after unmap_vmas. Caller holds mmap_sem
  * for write (munmap) or nothing (exit). A VMA without a file takes no lock.
  */
-export function* unmapHugepageRangeFinal(ctx: MmContext, task: Task, vma: Vma, start = vma.start, end = vma.end): Generator<unknown, void, unknown> {
+export function* unmapHugepageRangeFinal(ctx: MmContext, task: Task, vma: Vma, start = vma.start, end = vma.end): Proc {
   const file = vma.file;
   if (!file) return;
   const st = hstate(ctx);
@@ -224,7 +225,7 @@ export function hugetlbFreePgdRange(ctx: MmContext, vma: Vma): void {
  * unshared here could be freed and reused by another task first). Returns the huge pages
  * changed or unshared (as `pages` counts them).
  */
-export function* hugetlbChangeProtection(ctx: MmContext, task: Task, vma: Vma, start: number, end: number, write: boolean): Generator<unknown, number, unknown> {
+export function* hugetlbChangeProtection(ctx: MmContext, task: Task, vma: Vma, start: number, end: number, write: boolean): Proc<number> {
   const file = vma.file;
   if (!file) throw new Error('hugetlb_change_protection: hugetlb VMA without a file');
   const mm = vma.mm;
@@ -260,7 +261,7 @@ export function* hugetlbChangeProtection(ctx: MmContext, task: Task, vma: Vma, s
  * they get SIGKILL if they fault there again). Uses the owner's address for every VMA, as
  * the kernel does.
  */
-export function* unmapRefPrivate(ctx: MmContext, task: Task, vma: Vma, page: Page, address: number): Generator<unknown, void, unknown> {
+export function* unmapRefPrivate(ctx: MmContext, task: Task, vma: Vma, page: Page, address: number): Proc {
   const file = vma.file;
   if (!file) throw new Error('unmap_ref_private: hugetlb VMA without a file');
   const st = hstate(ctx);

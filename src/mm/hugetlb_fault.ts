@@ -7,6 +7,7 @@ import { VM_HUGETLB, VM_MAYSHARE, VM_SHARED, VM_WRITE, type Vma } from './vma';
 import { HPAGE_PAGES, hugePteOffset, pmdIndex, pudEnd, vmaHugecacheOffset, type HugePmdPage, type HugePte } from './hugetlb_pgtable';
 import { hstate } from './hugetlb_hstate';
 import { hugePteAlloc, unmapRefPrivate } from './hugetlb';
+import type { Proc } from '../engine';
 
 /**
  * The hugetlb fault path and fork's page-table copy (mm/hugetlb.c 3.18): hugetlb_fault,
@@ -28,7 +29,7 @@ export type HugetlbFaultResult = 'hit' | 'major' | 'cache' | 'minor' | 'cow' | '
  * needed permission (no fault, no lock), else the arch fault handler takes mmap_sem for
  * read and calls handle_mm_fault → hugetlb_fault for a hugetlb VMA.
  */
-export function* hugetlbAccess(ctx: MmContext, task: Task, mm: MmStruct, addr: number, write: boolean): Generator<unknown, HugetlbFaultResult, unknown> {
+export function* hugetlbAccess(ctx: MmContext, task: Task, mm: MmStruct, addr: number, write: boolean): Proc<HugetlbFaultResult> {
   const pte = hugePteOffset(mm, addr)?.ptes.get(pmdIndex(addr));
   if (pte && (!write || pte.write)) return 'hit';
   yield* mm.mmapSem.acquire(task, 'read', 'do_page_fault');
@@ -46,7 +47,7 @@ export function* hugetlbAccess(ctx: MmContext, task: Task, mm: MmStruct, addr: n
  * goes to hugetlb_no_page, a write to a read-only pte to hugetlb_cow (page lock, then the
  * huge pte lock).
  */
-export function* hugetlbFault(ctx: MmContext, task: Task, vma: Vma, address: number, write: boolean): Generator<unknown, HugetlbFaultResult, unknown> {
+export function* hugetlbFault(ctx: MmContext, task: Task, vma: Vma, address: number, write: boolean): Proc<HugetlbFaultResult> {
   const mapping = vma.file;
   if (!mapping || !vma.has(VM_HUGETLB)) throw new Error('hugetlb_fault: not a hugetlb VMA');
   const st = hstate(ctx);
@@ -83,7 +84,7 @@ export function* hugetlbFault(ctx: MmContext, task: Task, vma: Vma, address: num
  * anonymous; under the huge pte lock re-check i_size and the pte, set it (writable only if
  * VM_WRITE and VM_SHARED); a write to a private mapping COWs at once.
  */
-function* hugetlbNoPage(ctx: MmContext, task: Task, vma: Vma, mapping: AddressSpace, idx: number, addr: number, pmd: HugePmdPage, write: boolean): Generator<unknown, HugetlbFaultResult, unknown> {
+function* hugetlbNoPage(ctx: MmContext, task: Task, vma: Vma, mapping: AddressSpace, idx: number, addr: number, pmd: HugePmdPage, write: boolean): Proc<HugetlbFaultResult> {
   const st = hstate(ctx);
   const inode = st.inode(mapping);
   if (st.resvUnmapped.has(vma)) return 'sigbus'; // "killed due to inadequate hugepage pool"
@@ -147,7 +148,7 @@ function* hugetlbNoPage(ctx: MmContext, task: Task, vma: Vma, mapping: AddressSp
  * children (i_mmap at site unmap_ref_private) and the COW is retried. Reservations are not
  * modelled: `outside_reserve` = owner and the old page is anonymous [I].
  */
-function* hugetlbCow(ctx: MmContext, task: Task, vma: Vma, addr: number, pmd: HugePmdPage, i: number, pte: HugePte): Generator<unknown, HugetlbFaultResult, unknown> {
+function* hugetlbCow(ctx: MmContext, task: Task, vma: Vma, addr: number, pmd: HugePmdPage, i: number, pte: HugePte): Proc<HugetlbFaultResult> {
   const st = hstate(ctx);
   const old = pte.page;
   for (;;) {
@@ -198,7 +199,7 @@ function* hugetlbCow(ctx: MmContext, task: Task, vma: Vma, addr: number, pmd: Hu
  * it in the parent for a private (COW) mapping. The child VMA is already in i_mmap
  * (dup_mmap inserts it first) and starts where the parent's does.
  */
-export function* copyHugetlbPageRange(ctx: MmContext, task: Task, dstVma: Vma, srcVma: Vma): Generator<unknown, void, unknown> {
+export function* copyHugetlbPageRange(ctx: MmContext, task: Task, dstVma: Vma, srcVma: Vma): Proc {
   if (dstVma.start !== srcVma.start || dstVma.end !== srcVma.end) throw new Error('copy_hugetlb_page_range: child VMA must match the parent VMA');
   const src = srcVma.mm;
   const cow = !srcVma.has(VM_SHARED); // (VM_SHARED | VM_MAYWRITE) == VM_MAYWRITE, VM_MAYWRITE assumed [I]

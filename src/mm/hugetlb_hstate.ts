@@ -1,12 +1,13 @@
 import type { Task } from '../sched';
 import { Mutex, SpinLock } from '../locking';
 import type { MmContext } from './context';
-import { LOCK_CLASSES } from './context';
+import { LOCKDEP_CLASSES } from './context';
 import type { AddressSpace } from './address_space';
 import type { MmStruct } from './mm_struct';
 import { Page } from './page';
 import { VM_SHARED, type Vma } from './vma';
 import { HPAGE_PAGES } from './hugetlb_pgtable';
+import type { Proc } from '../engine';
 
 /** hugetlbfs inode state: i_size in huge pages and the page cache of huge pages (by huge index). */
 export interface HugetlbInode {
@@ -77,7 +78,7 @@ export class Hstate {
   private nextId = 1;
 
   constructor(readonly ctx: MmContext) {
-    this.hugetlbLock = new SpinLock(ctx.env, LOCK_CLASSES.hugetlb_lock, 'hugetlb_lock');
+    this.hugetlbLock = new SpinLock(ctx.env, LOCKDEP_CLASSES.hugetlb_lock, 'hugetlb_lock');
     this.numFaultMutexes = roundupPowOfTwo(8 * ctx.sched.cpus.length);
     this.faultMutexes = new Array(this.numFaultMutexes).fill(null);
   }
@@ -103,14 +104,14 @@ export class Hstate {
 
   /** &htlb_fault_mutex_table[hash] */
   faultMutex(hash: number): Mutex {
-    return (this.faultMutexes[hash] ??= new Mutex(this.ctx.env, LOCK_CLASSES.hugetlb_fault_mutex, `htlb_fault_mutex[${hash}]`));
+    return (this.faultMutexes[hash] ??= new Mutex(this.ctx.env, LOCKDEP_CLASSES.hugetlb_fault_mutex, `htlb_fault_mutex[${hash}]`));
   }
 
   /**
    * alloc_huge_page() (mm/hugetlb.c): a page off the free list under hugetlb_lock, or null
    * when the pool is empty (reservations and surplus pages are not modelled [I]).
    */
-  *allocHugePage(task: Task, mapping: AddressSpace | null, index: number, node: number): Generator<unknown, Page | null, unknown> {
+  *allocHugePage(task: Task, mapping: AddressSpace | null, index: number, node: number): Proc<Page | null> {
     yield* this.hugetlbLock.lock(task, 'alloc_huge_page');
     const ok = this.freePages > 0;
     if (ok) this.freePages--;
@@ -122,7 +123,7 @@ export class Hstate {
   }
 
   /** free_huge_page(): back to the pool under hugetlb_lock */
-  *freeHugePage(task: Task, page: Page): Generator<unknown, void, unknown> {
+  *freeHugePage(task: Task, page: Page): Proc {
     if (page.mapcount !== 0) throw new Error(`freeing huge page ${page.index} still mapped by ${page.mapcount} mm(s)`);
     yield* this.hugetlbLock.lock(task, 'free_huge_page');
     this.freePages++;

@@ -7,6 +7,7 @@ import { VM_HUGETLB, VM_MAYSHARE, VM_READ, VM_SHARED, VM_WRITE, type Vma } from 
 import { HPAGE_PAGES } from './hugetlb_pgtable';
 import { hstate } from './hugetlb_hstate';
 import { unmapHugepageRange } from './hugetlb';
+import type { Proc } from '../engine';
 
 /**
  * hugetlbfs files (fs/hugetlbfs/inode.c 3.18). Sizes and offsets of the file and of its
@@ -41,7 +42,7 @@ export interface HugetlbMmapRequest {
  * write: a VM_HUGETLB VMA linked under i_mmap (site vma_link). A MAP_PRIVATE mapping becomes
  * the owner of its reservation (HPAGE_RESV_OWNER, hugetlb_reserve_pages).
  */
-export function* hugetlbfsMmap(ctx: MmContext, task: Task, mm: MmStruct, file: AddressSpace, req: HugetlbMmapRequest): Generator<unknown, Vma, unknown> {
+export function* hugetlbfsMmap(ctx: MmContext, task: Task, mm: MmStruct, file: AddressSpace, req: HugetlbMmapRequest): Proc<Vma> {
   if (!file.hugetlb) throw new Error(`${file.name} is not a hugetlbfs file`);
   if (req.pgoff % HPAGE_PAGES || req.pages % HPAGE_PAGES || req.pages <= 0) throw new Error(`hugetlbfs mmap: pgoff ${req.pgoff} and pages ${req.pages} must be positive multiples of ${HPAGE_PAGES}`);
   const align = req.align ?? HPAGE_PAGES;
@@ -70,7 +71,7 @@ export function alignedUnmappedArea(mm: MmStruct, pages: number, align: number):
  * the walk, not the lock, when the tree is empty) unmap every VMA beyond the new size, then
  * truncate_hugepages: drop the page-cache pages beyond it (freed once unmapped).
  */
-export function* hugetlbVmtruncate(ctx: MmContext, task: Task, file: AddressSpace, newHugePages: number): Generator<unknown, void, unknown> {
+export function* hugetlbVmtruncate(ctx: MmContext, task: Task, file: AddressSpace, newHugePages: number): Proc {
   const st = hstate(ctx);
   const inode = st.inode(file);
   inode.size = newHugePages; // i_size_write
@@ -96,7 +97,7 @@ export function* hugetlbVmtruncate(ctx: MmContext, task: Task, file: AddressSpac
  * [pgoff, ULONG_MAX] loses its ptes from that offset on (unmap_hugepage_range, which
  * unshares shared PMD pages of the other mms).
  */
-export function* hugetlbVmtruncateList(ctx: MmContext, task: Task, file: AddressSpace, pgoff: number): Generator<unknown, void, unknown> {
+export function* hugetlbVmtruncateList(ctx: MmContext, task: Task, file: AddressSpace, pgoff: number): Proc {
   const vmas: Vma[] = [];
   const visits = file.i_mmap.forEachOverlap(pgoff, Number.MAX_SAFE_INTEGER, (n) => {
     vmas.push(n.value);

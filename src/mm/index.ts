@@ -1,5 +1,4 @@
-import './hugetlb_hooks';
-export { MmContext, LOCK_CLASSES, type MmKernel, type MmLockConfig } from './context';
+export { MmContext, LOCKDEP_CLASSES, newConfiguredLock, type MmKernel } from './context';
 export { AddressSpace, type AddressSpaceOptions } from './address_space';
 export { AnonVma } from './anon_vma';
 export { MmStruct, PTRS_PER_PTE } from './mm_struct';
@@ -39,10 +38,11 @@ export {
   vmMunmap, doMmap, doMmapRange, vmMmap, vmMmapAddr, doBrk, sysBrk, mmTakeAllLocks, mmDropAllLocks, linkFileLocked, unlinkFileLocked, type AllLocks,
 } from './mmap';
 export {
-  FAULT_AROUND_PAGES, hugetlbHooks, zapPteRange, unmapSingleVma, unmapVmas, unmapMappingRange, copyPageRange,
+  FAULT_AROUND_PAGES, zapPteRange, unmapSingleVma, unmapVmas, unmapMappingRange, copyPageRange,
   FaultError, pageFault, filemapFault, anonFault, handlePteFault,
 } from './memory';
-export { mprotect, mprotectFixup, changeProtection, mprotectHooks } from './mprotect';
+export { mprotect, mprotectFixup, changeProtection } from './mprotect';
+export { HUGETLB_OPS, type HugetlbOps } from './hugetlb_hooks';
 export { dupMmap, fork } from './fork';
 export { exitMmap, doExit } from './exit';
 export { exec, ElfFiles, ELF_BASE, STACK_TOP, STACK_PAGES, type ExecImage, type ExecSpec, type ExecOptions } from './exec';

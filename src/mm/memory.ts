@@ -6,6 +6,7 @@ import type { Page } from './page';
 import { PTRS_PER_PTE } from './mm_struct';
 import { Vma, VM_HUGETLB, VM_NONLINEAR, VM_READ, VM_SHARED, VM_WRITE, VM_EXEC } from './vma';
 import { anonVmaPrepare } from './rmap_anon';
+import type { Proc } from '../engine';
 
 /**
  * mm/memory.c: page faults, zapping ptes (munmap, exit, truncate), copying page tables at
@@ -17,35 +18,12 @@ import { anonVmaPrepare } from './rmap_anon';
 export const FAULT_AROUND_PAGES = 16;
 
 /**
- * Hooks for the hugetlb paths of this file, filled in by hugetlb.ts (the bodies run under
- * the locks this file takes). Defaults treat huge pages as ordinary ptes.
- */
-export const hugetlbHooks = {
-  /**
-   * The hugetlb branch of unmap_single_vma(): i_mmap at site `unmap_single_vma` around
-   * __unmap_hugepage_range_final() (mm/hugetlb.c: per huge pte huge_pmd_unshare or clear,
-   * then clear VM_MAYSHARE); the TLB flush and page freeing follow after the unlock.
-   */
-  unmapHugepageRangeFinal: function* (ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Generator<unknown, void, unknown> {
-    const mode = yield* ctx.immapLock(task, vma.file!, 'unmap_single_vma');
-    yield* zapPteRange(ctx, task, vma, start, end, null);
-    yield* ctx.immapUnlock(task, vma.file!, mode);
-  },
-  /** copy_hugetlb_page_range() (mm/hugetlb.c) from fork; huge_pte_alloc may call huge_pmd_share */
-  copyHugetlbPageRange: function* (ctx: MmContext, task: Task, dst: Vma, src: Vma): Generator<unknown, void, unknown> {
-    yield* copyPteRanges(ctx, task, dst, src);
-  },
-  /** hugetlb_free_pgd_range() from free_pgtables(): drop the (maybe shared) PMD pages */
-  freePgdRange: (_ctx: MmContext, _vma: Vma): void => {},
-};
-
-/**
  * zap_pte_range() via unmap_page_range(): clear the present ptes of `vma` in [start, end),
  * one page table at a time under its split pte lock. With `checkMapping` (zap_details of
  * unmap_mapping_range with even_cows = 0) only that file's page-cache pages are zapped and
  * private COW copies stay. Returns the ptes cleared.
  */
-export function* zapPteRange(ctx: MmContext, task: Task, vma: Vma, start: number, end: number, checkMapping: AddressSpace | null): Generator<unknown, number, unknown> {
+export function* zapPteRange(ctx: MmContext, task: Task, vma: Vma, start: number, end: number, checkMapping: AddressSpace | null): Proc<number> {
   const mm = vma.mm;
   let zapped = 0;
   for (const table of mm.pt.tableKeysIn(start, end)) {
@@ -61,23 +39,23 @@ export function* zapPteRange(ctx: MmContext, task: Task, vma: Vma, start: number
 
 /**
  * unmap_single_vma() (mm/memory.c): zap [start, end) ∩ vma. A hugetlb file VMA goes to
- * the hugetlb hook, which takes i_mmap at site `unmap_single_vma`; everything else zaps
+ * __unmap_hugepage_range_final (hugetlb.ts, via ctx.hugetlb), which takes i_mmap at site `unmap_single_vma`; everything else zaps
  * without i_mmap.
  */
-export function* unmapSingleVma(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Generator<unknown, void, unknown> {
+export function* unmapSingleVma(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Proc {
   const s = Math.max(vma.start, start), e = Math.min(vma.end, end);
   if (s >= e) return;
   if (vma.has(VM_HUGETLB)) {
     if (!vma.file) return;
-    // the hook takes i_mmap at site unmap_single_vma itself (and flushes after unlocking)
-    yield* hugetlbHooks.unmapHugepageRangeFinal(ctx, task, vma, s, e);
+    // hugetlb.ts takes i_mmap at site unmap_single_vma itself (and flushes after unlocking)
+    yield* ctx.hugetlb.unmapHugepageRangeFinal(ctx, task, vma, s, e);
     return;
   }
   yield* zapPteRange(ctx, task, vma, s, e, null);
 }
 
 /** unmap_vmas() (mm/memory.c): unmap_single_vma over a detached list of VMAs */
-export function* unmapVmas(ctx: MmContext, task: Task, vmas: readonly Vma[], start: number, end: number): Generator<unknown, void, unknown> {
+export function* unmapVmas(ctx: MmContext, task: Task, vmas: readonly Vma[], start: number, end: number): Proc {
   for (const v of vmas) yield* unmapSingleVma(ctx, task, v, start, end);
 }
 
@@ -89,7 +67,7 @@ export function* unmapVmas(ctx: MmContext, task: Task, vmas: readonly Vma[], sta
  * i_mmap), then the nonlinear list. `evenCows` = even_cows: also zap private COW copies.
  * Hugetlbfs files are truncated by hugetlb_vmtruncate (hugetlb.ts), never through here.
  */
-export function* unmapMappingRange(ctx: MmContext, task: Task, file: AddressSpace, first: number, last = Number.MAX_SAFE_INTEGER, evenCows = false): Generator<unknown, void, unknown> {
+export function* unmapMappingRange(ctx: MmContext, task: Task, file: AddressSpace, first: number, last = Number.MAX_SAFE_INTEGER, evenCows = false): Proc {
   if (file.hugetlb) throw new Error(`unmap_mapping_range on hugetlbfs file ${file.name}: use hugetlb_vmtruncate`);
   if (last < first) last = Number.MAX_SAFE_INTEGER; // details.last_index overflow
   const mode = yield* ctx.immapLock(task, file, 'unmap_mapping_range');
@@ -114,16 +92,16 @@ export function* unmapMappingRange(ctx: MmContext, task: Task, file: AddressSpac
  * table of the parent with present ptes: the child's pte lock, then the parent's nested
  * (spin_lock_nested, SINGLE_DEPTH_NESTING), copy (copy_pte_range).
  */
-export function* copyPageRange(ctx: MmContext, task: Task, dst: Vma, src: Vma): Generator<unknown, void, unknown> {
+export function* copyPageRange(ctx: MmContext, task: Task, dst: Vma, src: Vma): Proc {
   if (!src.has(VM_HUGETLB | VM_NONLINEAR) && !src.anonVma) return;
   if (src.has(VM_HUGETLB)) {
-    yield* hugetlbHooks.copyHugetlbPageRange(ctx, task, dst, src);
+    yield* ctx.hugetlb.copyHugetlbPageRange(ctx, task, dst, src);
     return;
   }
   yield* copyPteRanges(ctx, task, dst, src);
 }
 
-function* copyPteRanges(ctx: MmContext, task: Task, dst: Vma, src: Vma): Generator<unknown, void, unknown> {
+function* copyPteRanges(ctx: MmContext, task: Task, dst: Vma, src: Vma): Proc {
   for (const table of src.mm.pt.tableKeysIn(src.start, src.end)) {
     const addr = table * PTRS_PER_PTE;
     yield* dst.mm.ptl(addr).criticalPair(src.mm.ptl(addr), task, 'copy_pte_range', () => {
@@ -146,7 +124,7 @@ export class FaultError extends Error {}
  * - anything else present: nothing to do.
  * Throws FaultError for SIGSEGV/SIGBUS cases.
  */
-export function* pageFault(ctx: MmContext, task: Task, mm: MmStruct, addr: number, write = false): Generator<unknown, void, unknown> {
+export function* pageFault(ctx: MmContext, task: Task, mm: MmStruct, addr: number, write = false): Proc {
   // exception entry before mmap_sem and exit after it (arch/x86/mm/fault.c __do_page_fault
   // takes mmap_sem after entry and drops it before returning): the time between two faults'
   // locked sections, or between a syscall's up_write and a fault's down_read (was: zero,
@@ -160,7 +138,13 @@ export function* pageFault(ctx: MmContext, task: Task, mm: MmStruct, addr: numbe
       throw new FaultError(`${mm.name}: SIGSEGV at page ${addr}: ${write ? 'write' : 'read'} not permitted`);
     }
     ctx.vmstat.pgfault++;
-    yield* handlePteFault(ctx, task, vma, addr, write);
+    if (vma.has(VM_HUGETLB)) {
+      // handle_mm_fault(): is_vm_hugetlb_page → hugetlb_fault (hugetlb_fault.ts)
+      const r = yield* ctx.hugetlb.fault(ctx, task, vma, addr, write);
+      if (r === 'sigbus') throw new FaultError(`${mm.name}: SIGBUS at page ${addr}: hugetlb fault (no huge page)`);
+    } else {
+      yield* handlePteFault(ctx, task, vma, addr, write);
+    }
   } finally {
     yield* mm.mmapSem.release(task, 'read');
   }
@@ -173,21 +157,21 @@ function faultWork(ctx: MmContext, lumped: number): number {
 }
 
 /** pageFault on a file-backed VMA (filemap_fault path); throws if `addr` is anonymous */
-export function* filemapFault(ctx: MmContext, task: Task, mm: MmStruct, addr: number, write = false): Generator<unknown, void, unknown> {
+export function* filemapFault(ctx: MmContext, task: Task, mm: MmStruct, addr: number, write = false): Proc {
   const v = mm.findVma(addr);
   if (v && !v.file) throw new Error(`filemapFault: page ${addr} of ${mm.name} is anonymous`);
   yield* pageFault(ctx, task, mm, addr, write);
 }
 
 /** pageFault on an anonymous VMA (do_anonymous_page; a write by default) */
-export function* anonFault(ctx: MmContext, task: Task, mm: MmStruct, addr: number, write = true): Generator<unknown, void, unknown> {
+export function* anonFault(ctx: MmContext, task: Task, mm: MmStruct, addr: number, write = true): Proc {
   const v = mm.findVma(addr);
   if (v && v.file) throw new Error(`anonFault: page ${addr} of ${mm.name} is file-backed`);
   yield* pageFault(ctx, task, mm, addr, write);
 }
 
 /** handle_pte_fault() with mmap_sem held for read */
-export function* handlePteFault(ctx: MmContext, task: Task, vma: Vma, addr: number, write: boolean): Generator<unknown, void, unknown> {
+export function* handlePteFault(ctx: MmContext, task: Task, vma: Vma, addr: number, write: boolean): Proc {
   const cur = vma.mm.pt.get(addr);
   if (cur !== undefined) {
     if (write && cur !== null && !vma.has(VM_SHARED)) yield* doWpPage(ctx, task, vma, addr);
@@ -210,7 +194,7 @@ function fileIndex(vma: Vma, addr: number): number {
  * the first time); a read maps the zero page (the model: an anonymous pte; the later COW
  * of the zero page on a write is not modelled).
  */
-function* doAnonymousPage(ctx: MmContext, task: Task, vma: Vma, addr: number, write: boolean): Generator<unknown, void, unknown> {
+function* doAnonymousPage(ctx: MmContext, task: Task, vma: Vma, addr: number, write: boolean): Proc {
   if (write) yield* anonVmaPrepare(ctx, task, vma);
   yield* ctx.compute(task, faultWork(ctx, write ? ctx.costs.anonFault : ctx.costs.fileFault));
   yield* setPteLocked(task, vma.mm, addr, null);
@@ -223,7 +207,7 @@ function* doAnonymousPage(ctx: MmContext, task: Task, vma: Vma, addr: number, wr
  * then the pte is set under the pte lock and the page unlocked. The model treats every
  * page of a file below its size as cached (binaries and libraries are hot).
  */
-function* doReadFault(ctx: MmContext, task: Task, vma: Vma, addr: number): Generator<unknown, void, unknown> {
+function* doReadFault(ctx: MmContext, task: Task, vma: Vma, addr: number): Proc {
   const mm = vma.mm, file = vma.file!;
   const idx = fileIndex(vma, addr);
   const table = Math.floor(addr / PTRS_PER_PTE);
@@ -251,7 +235,7 @@ function* doReadFault(ctx: MmContext, task: Task, vma: Vma, addr: number): Gener
 }
 
 /** filemap_fault(): the page-cache page, returned locked (VM_FAULT_LOCKED) */
-function* filemapFaultLocked(ctx: MmContext, task: Task, file: AddressSpace, idx: number): Generator<unknown, Page, unknown> {
+function* filemapFaultLocked(ctx: MmContext, task: Task, file: AddressSpace, idx: number): Proc<Page> {
   const page = file.page(idx);
   yield* page.lockPage(task);
   yield* ctx.compute(task, faultWork(ctx, ctx.costs.fileFault));
@@ -259,7 +243,7 @@ function* filemapFaultLocked(ctx: MmContext, task: Task, file: AddressSpace, idx
 }
 
 /** do_cow_fault(): anon_vma_prepare, filemap_fault (page locked), copy to a new anonymous page */
-function* doCowFault(ctx: MmContext, task: Task, vma: Vma, addr: number): Generator<unknown, void, unknown> {
+function* doCowFault(ctx: MmContext, task: Task, vma: Vma, addr: number): Proc {
   const idx = fileIndex(vma, addr);
   yield* anonVmaPrepare(ctx, task, vma);
   const page = yield* filemapFaultLocked(ctx, task, vma.file!, idx);
@@ -269,21 +253,21 @@ function* doCowFault(ctx: MmContext, task: Task, vma: Vma, addr: number): Genera
 }
 
 /** do_shared_fault(): filemap_fault (page locked), map the page-cache page writable */
-function* doSharedFault(ctx: MmContext, task: Task, vma: Vma, addr: number): Generator<unknown, void, unknown> {
+function* doSharedFault(ctx: MmContext, task: Task, vma: Vma, addr: number): Proc {
   const page = yield* filemapFaultLocked(ctx, task, vma.file!, fileIndex(vma, addr));
   yield* setPteLocked(task, vma.mm, addr, page);
   yield* page.unlockPage(task);
 }
 
 /** do_wp_page() on a page-cache page of a private mapping: COW into an anonymous page */
-function* doWpPage(ctx: MmContext, task: Task, vma: Vma, addr: number): Generator<unknown, void, unknown> {
+function* doWpPage(ctx: MmContext, task: Task, vma: Vma, addr: number): Proc {
   yield* anonVmaPrepare(ctx, task, vma);
   yield* ctx.compute(task, faultWork(ctx, ctx.costs.anonFault) + ctx.costs.copyPage);
   yield* setPteLocked(task, vma.mm, addr, null);
 }
 
 /** pte_offset_map_lock + set_pte_at (if still none, or replacing for COW) + unlock */
-function* setPteLocked(task: Task, mm: MmStruct, addr: number, page: Page | null): Generator<unknown, void, unknown> {
+function* setPteLocked(task: Task, mm: MmStruct, addr: number, page: Page | null): Proc {
   yield* mm.ptl(addr).critical(task, 'set_pte', () => {
     mm.pt.set(addr, page);
     return 0;

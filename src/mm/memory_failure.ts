@@ -4,6 +4,7 @@ import type { AddressSpace } from './address_space';
 import type { MmStruct } from './mm_struct';
 import type { Page } from './page';
 import { HPAGE_PAGES } from './hugetlb_pgtable';
+import type { Proc } from '../engine';
 
 /**
  * Memory failure on a page-cache page (mm/memory-failure.c, 3.18): memory_failure →
@@ -32,7 +33,7 @@ export interface ToKill {
  * MF_ACTION_REQUIRED = `forceEarly`), walk the VMAs at the page's offset and list those of
  * that process's mm. The tree is walked once PER PROCESS, all under the lock.
  */
-export function* collectProcsFile(ctx: MmContext, task: Task, page: Page, procs: readonly McProcess[], forceEarly: boolean): Generator<unknown, ToKill[], unknown> {
+export function* collectProcsFile(ctx: MmContext, task: Task, page: Page, procs: readonly McProcess[], forceEarly: boolean): Proc<ToKill[]> {
   const mapping = page.mapping as AddressSpace;
   const pgoff = mapping.hugetlb ? page.index * HPAGE_PAGES : page.index; // page_to_pgoff()
   const mode = yield* ctx.immapLock(task, mapping, 'collect_procs_file');
@@ -56,7 +57,7 @@ export function* collectProcsFile(ctx: MmContext, task: Task, page: Page, procs:
 }
 
 /** try_to_unmap(page, TTU_IGNORE_MLOCK | TTU_IGNORE_ACCESS) as supplied by rmap.ts */
-export type TryToUnmap = (ctx: MmContext, task: Task, page: Page) => Generator<unknown, unknown, unknown>;
+export type TryToUnmap = (ctx: MmContext, task: Task, page: Page) => Proc<unknown>;
 
 export interface MemoryFailureResult {
   /** the page was already poisoned (nothing done) */
@@ -76,7 +77,7 @@ export function isHwPoisoned(page: Page): boolean {
  * collect_procs_file when killing, try_to_unmap, kill_procs: one signal per listed
  * process); unlock_page. Page-cache removal (me_pagecache_clean) is not modelled.
  */
-export function* memoryFailure(ctx: MmContext, task: Task, page: Page, procs: readonly McProcess[], opts: { forceEarly?: boolean; tryToUnmap?: TryToUnmap } = {}): Generator<unknown, MemoryFailureResult, unknown> {
+export function* memoryFailure(ctx: MmContext, task: Task, page: Page, procs: readonly McProcess[], opts: { forceEarly?: boolean; tryToUnmap?: TryToUnmap } = {}): Proc<MemoryFailureResult> {
   if (poisoned.has(page)) return { alreadyPoisoned: true, killed: [] };
   poisoned.add(page);
   yield* page.lockPage(task);

@@ -8,6 +8,7 @@ import {
   TTU_IGNORE_ACCESS, TTU_IGNORE_MLOCK, TTU_MIGRATION, type RmapPlanner, type RmapWalker, type SwapResult,
 } from './rmap';
 import type { MmStruct } from './mm_struct';
+import type { Proc } from '../engine';
 
 /**
  * Page migration (mm/migrate.c, 3.18-rc7 text as quoted by Hugh Dickins' 30 Nov 2014 patch)
@@ -95,7 +96,7 @@ export class RemoveMigrationPtesWalker implements RmapWalker {
 }
 
 /** remove_migration_ptes(old, new): rmap_walk(new) (new->mapping = old->mapping, same index) */
-export function* removeMigrationPtes(ctx: MmContext, task: Task, old: Page, newPage: Page): Generator<unknown, number, unknown> {
+export function* removeMigrationPtes(ctx: MmContext, task: Task, old: Page, newPage: Page): Proc<number> {
   const w = new RemoveMigrationPtesWalker(old, newPage);
   yield* rmapWalk(ctx, task, newPage, w);
   // entries of mms whose VMA left the tree meanwhile were zapped with it (exit/munmap)
@@ -108,7 +109,7 @@ export function* removeMigrationPtes(ctx: MmContext, task: Task, old: Page, newP
  * under tree_lock: -EAGAIN if anyone but page cache + isolation holds the page), copy, and
  * on success remove_migration_ptes(page, newpage) — the second rmap walk.
  */
-function* moveToNewPage(ctx: MmContext, task: Task, page: Page, target: number): Generator<unknown, number, unknown> {
+function* moveToNewPage(ctx: MmContext, task: Task, page: Page, target: number): Proc<number> {
   yield* ctx.compute(task, ctx.costs.migrateMoveMapping);
   if (page.mapcount > 0 || page.refs > 0) return EAGAIN;
   yield* ctx.compute(task, ctx.costs.copyPage);
@@ -124,7 +125,7 @@ function* moveToNewPage(ctx: MmContext, task: Task, page: Page, target: number):
  * unconditionally, mapped or not (2ebba6b7e1d9 added a page_mapped test in 3.19); if
  * the page is now unmapped, move_to_new_page; on failure remove_migration_ptes(old, old).
  */
-export function* unmapAndMove(ctx: MmContext, task: Task, page: Page, target: number, force: boolean, mode: MigrateMode): Generator<unknown, number, unknown> {
+export function* unmapAndMove(ctx: MmContext, task: Task, page: Page, target: number, force: boolean, mode: MigrateMode): Proc<number> {
   let rc = EAGAIN;
   if (!(yield* page.trylockPage(task))) {
     if (!force || mode === 'async') return EAGAIN;
@@ -157,7 +158,7 @@ function putback(page: Page): void {
  * pgmigrate_success/fail; pages still -EAGAIN after the last pass are counted in neither
  * (3.18). Returns nr_failed + retry and the pages left on the list.
  */
-export function* migratePages(ctx: MmContext, task: Task, pages: Page[], target: number, mode: MigrateMode): Generator<unknown, { remaining: number; left: Page[] }, unknown> {
+export function* migratePages(ctx: MmContext, task: Task, pages: Page[], target: number, mode: MigrateMode): Proc<{ remaining: number; left: Page[] }> {
   let list = pages.slice();
   let retry = 1, nrFailed = 0, nrSucceeded = 0;
   for (let pass = 0; pass < 10 && retry; pass++) {
@@ -206,7 +207,7 @@ export function numamigrateUpdateRatelimit(ctx: MmContext, node: number, nrPages
  * the page is already isolated, or with probability `isolateFailProbability` (rng
  * `migrate.isolate`). migrate_balanced_pgdat (target-node watermarks) always passes.
  */
-function* numamigrateIsolatePage(ctx: MmContext, task: Task, page: Page): Generator<unknown, boolean, unknown> {
+function* numamigrateIsolatePage(ctx: MmContext, task: Task, page: Page): Proc<boolean> {
   const lru = migrateState(ctx).lruLocks[page.node];
   yield* lru.lock(task, 'isolate_lru_page');
   const pFail = ctx.numa.params.isolateFailProbability;
@@ -224,7 +225,7 @@ function* numamigrateIsolatePage(ctx: MmContext, task: Task, page: Page): Genera
  * (c) a failed isolation; else migrate_pages(MIGRATE_ASYNC, MR_NUMA_MISPLACED).
  * Returns true if migrated (numa_pages_migrated++).
  */
-export function* migrateMisplacedPage(ctx: MmContext, task: Task, page: Page, targetNode: number, vma: Vma): Generator<unknown, boolean, unknown> {
+export function* migrateMisplacedPage(ctx: MmContext, task: Task, page: Page, targetNode: number, vma: Vma): Proc<boolean> {
   const st = migrateState(ctx);
   const putRef = () => { page.refs--; };
   if (page.mapcount !== 1 && isFileMapping(page.mapping) && vma.has(VM_EXEC)) {

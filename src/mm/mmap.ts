@@ -5,10 +5,10 @@ import type { AddressSpace } from './address_space';
 import type { AnonVma } from './anon_vma';
 import type { LockMode } from '../locking';
 import { Mutex } from '../locking';
-import { hugetlbHooks } from './memory';
 import { Vma, VM_SHARED, VM_READ, VM_WRITE, VM_EXEC, VM_HUGETLB, VM_NONLINEAR } from './vma';
 import { anonVmaClone, unlinkAnonVmas } from './rmap_anon';
 import { unmapVmas } from './memory';
+import type { Proc } from '../engine';
 
 /** CPU cost of an interval-tree update in a tree of `n` nodes: one visit per level */
 export function treeUpdateCost(ctx: MmContext, n: number): number {
@@ -20,7 +20,7 @@ export function treeUpdateCost(ctx: MmContext, n: number): number {
  * file's i_mmap tree under the i_mmap lock (call site `vma_link`). Caller holds
  * mm->mmap_sem for write.
  */
-export function* vmaLink(ctx: MmContext, task: Task, vma: Vma): Generator<unknown, void, unknown> {
+export function* vmaLink(ctx: MmContext, task: Task, vma: Vma): Proc {
   const file = vma.file;
   if (!file) {
     vma.mm.insertVma(vma);
@@ -39,7 +39,7 @@ export function* vmaLink(ctx: MmContext, task: Task, vma: Vma): Generator<unknow
  * unlink_file_vma() (mm/mmap.c), from free_pgtables(): remove a file VMA from its
  * file's tree, once per file VMA at munmap and exit (call site `unlink_file_vma`).
  */
-export function* unlinkFileVma(ctx: MmContext, task: Task, vma: Vma): Generator<unknown, void, unknown> {
+export function* unlinkFileVma(ctx: MmContext, task: Task, vma: Vma): Proc {
   const file = vma.file;
   if (!file || !(vma.itNode || file.i_mmap_nonlinear.has(vma))) return;
   const mode = yield* ctx.immapLock(task, file, 'unlink_file_vma');
@@ -84,7 +84,7 @@ export interface MmapRequest {
  * mmap_region() (mm/mmap.c) for a new range that overlaps nothing: allocate the VMA
  * and vma_link() it. Caller holds mm->mmap_sem for write.
  */
-export function* mmapRegion(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest): Generator<unknown, Vma, unknown> {
+export function* mmapRegion(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest): Proc<Vma> {
   const addr = req.addr ?? mm.unmappedArea(req.pages);
   const vma = new Vma(mm, addr, addr + req.pages, req.pgoff, req.flags, req.file);
   yield* ctx.compute(task, ctx.costs.vmaCopy);
@@ -150,7 +150,7 @@ function canMerge(vma: Vma, flags: number, anonVma: AnonVma | null, file: Addres
  * VMA is returned; null if nothing merges. Caller holds mmap_sem for write.
  */
 export function* vmaMerge(ctx: MmContext, task: Task, mm: MmStruct, prev: Vma | null, addr: number, end: number, flags: number,
-  anonVma: AnonVma | null, file: AddressSpace | null, pgoff: number): Generator<unknown, Vma | null, unknown> {
+  anonVma: AnonVma | null, file: AddressSpace | null, pgoff: number): Proc<Vma | null> {
   if (flags & VM_SPECIAL) return null;
   const pglen = end - addr;
   let next = prev ? vmaNext(prev) : (mm.vmas[0] ?? null);
@@ -182,7 +182,7 @@ export function* vmaMerge(ctx: MmContext, task: Task, mm: MmStruct, prev: Vma | 
  * tree, change bounds and go back in (IntervalTree.insertNode). Caller holds mmap_sem W.
  */
 export function* vmaAdjust(ctx: MmContext, task: Task, vma: Vma, start: number, end: number, pgoff: number,
-  insert: Vma | null): Generator<unknown, void, unknown> {
+  insert: Vma | null): Proc {
   const mm = vma.mm;
   let next = vmaNext(vma);
   let again = false;
@@ -264,7 +264,7 @@ export function* vmaAdjust(ctx: MmContext, task: Task, vma: Vma, start: number, 
  * __split_vma() (mm/mmap.c): split `vma` at `addr`; the new VMA takes the part below
  * (`newBelow`) or above. anon_vma_clone (root W), then vma_adjust inserting the new one.
  */
-export function* splitVma(ctx: MmContext, task: Task, vma: Vma, addr: number, newBelow: boolean): Generator<unknown, Vma, unknown> {
+export function* splitVma(ctx: MmContext, task: Task, vma: Vma, addr: number, newBelow: boolean): Proc<Vma> {
   if (!(addr > vma.start && addr < vma.end)) throw new Error(`split_vma: ${addr} is not inside [${vma.start}, ${vma.end})`);
   const nw = new Vma(vma.mm, vma.start, vma.end, vma.pgoff, vma.flags, vma.file);
   if (newBelow) nw.end = addr;
@@ -286,7 +286,7 @@ export function* splitVma(ctx: MmContext, task: Task, vma: Vma, addr: number, ne
  * split first (__split_vma → vma_adjust); the VMAs inside are detached from the mm, then
  * unmap_region zaps and frees them. Caller holds mmap_sem for write.
  */
-export function* doMunmap(ctx: MmContext, task: Task, mm: MmStruct, start: number, pages: number): Generator<unknown, void, unknown> {
+export function* doMunmap(ctx: MmContext, task: Task, mm: MmStruct, start: number, pages: number): Proc {
   if (!(pages > 0)) throw new Error(`munmap: length must be > 0 pages, got ${pages}`);
   const end = start + pages;
   let vma = findVmaFrom(mm, start);
@@ -308,7 +308,7 @@ export function* doMunmap(ctx: MmContext, task: Task, mm: MmStruct, start: numbe
 }
 
 /** unmap_region() (mm/mmap.c): unmap_vmas, then free_pgtables, for detached VMAs */
-export function* unmapRegion(ctx: MmContext, task: Task, vmas: readonly Vma[], start: number, end: number): Generator<unknown, void, unknown> {
+export function* unmapRegion(ctx: MmContext, task: Task, vmas: readonly Vma[], start: number, end: number): Proc {
   yield* unmapVmas(ctx, task, vmas, start, end);
   yield* freePgtables(ctx, task, vmas);
 }
@@ -317,17 +317,17 @@ export function* unmapRegion(ctx: MmContext, task: Task, vmas: readonly Vma[], s
  * free_pgtables() (mm/memory.c): per VMA, hide it from rmap — unlink_anon_vmas (anon_vma
  * root W) then unlink_file_vma (i_mmap W) — and free its page tables.
  */
-export function* freePgtables(ctx: MmContext, task: Task, vmas: readonly Vma[]): Generator<unknown, void, unknown> {
+export function* freePgtables(ctx: MmContext, task: Task, vmas: readonly Vma[]): Proc {
   for (const v of vmas) {
     yield* unlinkAnonVmas(ctx, task, v);
     yield* unlinkFileVma(ctx, task, v);
-    if (v.has(VM_HUGETLB)) hugetlbHooks.freePgdRange(ctx, v);
+    if (v.has(VM_HUGETLB)) ctx.hugetlb.freePgdRange(ctx, v);
     yield* ctx.compute(task, ctx.costs.freePgtables);
   }
 }
 
 /** vm_munmap(): do_munmap under mmap_sem for write */
-export function* vmMunmap(ctx: MmContext, task: Task, mm: MmStruct, start: number, pages: number): Generator<unknown, void, unknown> {
+export function* vmMunmap(ctx: MmContext, task: Task, mm: MmStruct, start: number, pages: number): Proc {
   yield* mm.mmapSem.acquire(task, 'write', 'munmap');
   try {
     yield* doMunmap(ctx, task, mm, start, pages);
@@ -345,7 +345,7 @@ export function* vmMunmap(ctx: MmContext, task: Task, mm: MmStruct, start: numbe
  * free (get_unmapped_area). Anonymous private mappings get pgoff = addr. Caller holds
  * mmap_sem for write.
  */
-export function* doMmap(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest & { fixed?: boolean }): Generator<unknown, Vma, unknown> {
+export function* doMmap(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest & { fixed?: boolean }): Proc<Vma> {
   return (yield* doMmapRange(ctx, task, mm, req)).vma;
 }
 
@@ -354,7 +354,7 @@ export function* doMmap(ctx: MmContext, task: Task, mm: MmStruct, req: MmapReque
  * does not say it: when vma_merge extends the VMA below (prev) the returned VMA starts below
  * the new range, so a caller that later unmaps or touches its range needs `addr`.
  */
-export function* doMmapRange(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest & { fixed?: boolean }): Generator<unknown, { vma: Vma; addr: number }, unknown> {
+export function* doMmapRange(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest & { fixed?: boolean }): Proc<{ vma: Vma; addr: number }> {
   if (!(Number.isInteger(req.pages) && req.pages > 0)) throw new Error(`mmap: pages must be a positive integer, got ${req.pages}`);
   let addr: number;
   if (req.fixed) {
@@ -379,7 +379,7 @@ function overlapsNothing(mm: MmStruct, addr: number, pages: number): boolean {
 }
 
 /** vm_mmap_pgoff(): doMmap under mmap_sem for write (one acquisition per mmap call) */
-export function* vmMmap(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest & { fixed?: boolean }): Generator<unknown, Vma, unknown> {
+export function* vmMmap(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest & { fixed?: boolean }): Proc<Vma> {
   yield* mm.mmapSem.acquire(task, 'write', 'mmap');
   try {
     return yield* doMmap(ctx, task, mm, req);
@@ -389,7 +389,7 @@ export function* vmMmap(ctx: MmContext, task: Task, mm: MmStruct, req: MmapReque
 }
 
 /** vm_mmap_pgoff() as mmap(2) returns it: the start of the mapped range (see doMmapRange) */
-export function* vmMmapAddr(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest & { fixed?: boolean }): Generator<unknown, number, unknown> {
+export function* vmMmapAddr(ctx: MmContext, task: Task, mm: MmStruct, req: MmapRequest & { fixed?: boolean }): Proc<number> {
   yield* mm.mmapSem.acquire(task, 'write', 'mmap');
   try {
     return (yield* doMmapRange(ctx, task, mm, req)).addr;
@@ -405,7 +405,7 @@ export function* vmMmapAddr(ctx: MmContext, task: Task, mm: MmStruct, req: MmapR
  * previous VMA through vma_merge (vma_adjust: anon_vma W if it has one, no i_mmap) or
  * links a new VMA. Caller holds mmap_sem for write.
  */
-export function* doBrk(ctx: MmContext, task: Task, mm: MmStruct, addr: number, pages: number): Generator<unknown, Vma, unknown> {
+export function* doBrk(ctx: MmContext, task: Task, mm: MmStruct, addr: number, pages: number): Proc<Vma> {
   return yield* doMmap(ctx, task, mm, { file: null, pgoff: addr, pages, flags: VM_READ | VM_WRITE, addr, fixed: true });
 }
 
@@ -414,7 +414,7 @@ export function* doBrk(ctx: MmContext, task: Task, mm: MmStruct, addr: number, p
  * (do_munmap: split + zap + unlink_anon_vmas), growing calls do_brk. No i_mmap either way.
  * `newBrk` in pages; returns the resulting brk.
  */
-export function* sysBrk(ctx: MmContext, task: Task, mm: MmStruct, newBrk: number): Generator<unknown, number, unknown> {
+export function* sysBrk(ctx: MmContext, task: Task, mm: MmStruct, newBrk: number): Proc<number> {
   yield* mm.mmapSem.acquire(task, 'write', 'brk');
   try {
     const oldBrk = mm.brk;
@@ -451,7 +451,7 @@ export interface AllLocks {
  * `vm_lock_mapping`, down_write_nest_lock on mmap_sem), then vm_lock_anon_vma every anon_vma
  * root once. All are held until {@link mmDropAllLocks}.
  */
-export function* mmTakeAllLocks(ctx: MmContext, task: Task, mm: MmStruct): Generator<unknown, AllLocks, unknown> {
+export function* mmTakeAllLocks(ctx: MmContext, task: Task, mm: MmStruct): Proc<AllLocks> {
   let m = allLocksMutex.get(ctx);
   if (!m) allLocksMutex.set(ctx, (m = new Mutex(ctx.env, { name: 'mm_all_locks_mutex' }, 'mm_all_locks_mutex')));
   yield* m.acquire(task, 'write', 'mm_take_all_locks');
@@ -474,7 +474,7 @@ export function* mmTakeAllLocks(ctx: MmContext, task: Task, mm: MmStruct): Gener
 }
 
 /** mm_drop_all_locks() (mm/mmap.c): release what mm_take_all_locks took, then the mutex */
-export function* mmDropAllLocks(ctx: MmContext, task: Task, held: AllLocks): Generator<unknown, void, unknown> {
+export function* mmDropAllLocks(ctx: MmContext, task: Task, held: AllLocks): Proc {
   for (const r of held.anonRoots.slice().reverse()) yield* r.rwsem.release(task, 'write');
   for (const { file, mode } of held.mappings.slice().reverse()) yield* ctx.immapUnlock(task, file, mode);
   yield* allLocksMutex.get(ctx)!.release(task);

@@ -4,41 +4,28 @@ import type { MmStruct } from './mm_struct';
 import { PTRS_PER_PTE } from './mm_struct';
 import { Vma, VM_HUGETLB, VM_READ, VM_WRITE, VM_EXEC } from './vma';
 import { findVmaFrom, splitVma, vmaMerge, vmaNext, vmaPrev } from './mmap';
+import type { Proc } from '../engine';
 
 /**
  * mm/mprotect.c. A protection change splits or merges VMAs (vma_merge / __split_vma →
  * vma_adjust: i_mmap W for file VMAs) and rewrites present ptes under their pte locks. No
- * other i_mmap use — except hugetlb VMAs, whose hugetlb_change_protection (hook below,
- * filled in by hugetlb.ts) takes i_mmap itself.
+ * other i_mmap use — except hugetlb VMAs, whose hugetlb_change_protection (hugetlb.ts,
+ * via ctx.hugetlb) takes i_mmap at site `hugetlb_change_protection` itself.
  */
-
-export const mprotectHooks = {
-  /**
-   * hugetlb_change_protection() (mm/hugetlb.c): takes i_mmap at site
-   * `hugetlb_change_protection`; per huge pte unshare or change; TLB flush before unlock.
-   * Default: the lock around an ordinary pte rewrite.
-   */
-  hugetlbChangeProtection: function* (ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Generator<unknown, void, unknown> {
-    const file = vma.file!;
-    const mode = yield* ctx.immapLock(task, file, 'hugetlb_change_protection');
-    yield* changePteRange(ctx, task, vma, start, end);
-    yield* ctx.immapUnlock(task, file, mode);
-  },
-};
 
 /**
  * change_protection() (mm/mprotect.c) on [start, end) ∩ vma: per page table with present
  * ptes, under its pte lock, rewrite each (change_pte_range). Returns the ptes changed.
  */
-export function* changeProtection(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Generator<unknown, number, unknown> {
+export function* changeProtection(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Proc<number> {
   if (vma.has(VM_HUGETLB) && vma.file) {
-    yield* mprotectHooks.hugetlbChangeProtection(ctx, task, vma, start, end);
+    yield* ctx.hugetlb.changeProtection(ctx, task, vma, start, end);
     return 0;
   }
   return yield* changePteRange(ctx, task, vma, start, end);
 }
 
-function* changePteRange(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Generator<unknown, number, unknown> {
+function* changePteRange(ctx: MmContext, task: Task, vma: Vma, start: number, end: number): Proc<number> {
   const mm = vma.mm;
   let n = 0;
   for (const table of mm.pt.tableKeysIn(start, end)) {
@@ -58,7 +45,7 @@ function* changePteRange(ctx: MmContext, task: Task, vma: Vma, start: number, en
  * (new VMA below) and at `end` (new VMA above); set the flags; change_protection. Returns
  * the VMA now covering [start, end) — the caller's new `prev`.
  */
-export function* mprotectFixup(ctx: MmContext, task: Task, vma: Vma, prev: Vma | null, start: number, end: number, newflags: number): Generator<unknown, Vma, unknown> {
+export function* mprotectFixup(ctx: MmContext, task: Task, vma: Vma, prev: Vma | null, start: number, end: number, newflags: number): Proc<Vma> {
   if (newflags === vma.flags) return vma;
   const pgoff = vma.pgoff + (start - vma.start);
   const merged = yield* vmaMerge(ctx, task, vma.mm, prev, start, end, newflags, vma.anonVma, vma.file, pgoff);
@@ -80,7 +67,7 @@ const PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;
  * [start, start + pages) with the protection bits `prot` (VM_READ|VM_WRITE|VM_EXEC; other
  * flags are kept). Throws (ENOMEM) if the range has a hole.
  */
-export function* mprotect(ctx: MmContext, task: Task, mm: MmStruct, start: number, pages: number, prot: number): Generator<unknown, void, unknown> {
+export function* mprotect(ctx: MmContext, task: Task, mm: MmStruct, start: number, pages: number, prot: number): Proc {
   if ((prot & ~PROT_MASK) !== 0) throw new Error(`mprotect: prot may hold only VM_READ|VM_WRITE|VM_EXEC, got ${prot}`);
   if (!(pages > 0)) return;
   const end = start + pages;

@@ -5,6 +5,7 @@ import { PTRS_PER_PTE } from './mm_struct';
 import { Vma, VM_HUGETLB } from './vma';
 import { anonVmaClone } from './rmap_anon';
 import { doMunmap, findVmaFrom, vmaAdjust, vmaLink, vmaMerge, vmaNext } from './mmap';
+import type { Proc } from '../engine';
 
 /**
  * mm/mremap.c in 3.18. Moving a mapping copies its VMA (copy_vma), moves the ptes
@@ -29,7 +30,7 @@ export const LATENCY_LIMIT = 64;
  * (anon_vma_clone, vma_link: needRmapLocks false, as vma_link puts it after the old one
  * in the tree).
  */
-export function* copyVma(ctx: MmContext, task: Task, vma: Vma, addr: number, pages: number, pgoff: number): Generator<unknown, { vma: Vma; needRmapLocks: boolean }, unknown> {
+export function* copyVma(ctx: MmContext, task: Task, vma: Vma, addr: number, pages: number, pgoff: number): Proc<{ vma: Vma; needRmapLocks: boolean }> {
   const mm = vma.mm;
   if (!vma.file && !vma.anonVma) pgoff = addr; // unfaulted anonymous: match the new place
   let prev: Vma | null = null;
@@ -52,7 +53,7 @@ export function* copyVma(ctx: MmContext, task: Task, vma: Vma, addr: number, pag
  * `move_ptes` (file VMAs), then anon_vma W, then the old pte lock and the new one nested.
  */
 export function* movePtes(ctx: MmContext, task: Task, vma: Vma, oldAddr: number, pages: number, newVma: Vma, newAddr: number,
-  needRmapLocks: boolean): Generator<unknown, number, unknown> {
+  needRmapLocks: boolean): Proc<number> {
   const mm = vma.mm;
   const file = needRmapLocks ? vma.file : null;
   const av = needRmapLocks ? vma.anonVma : null;
@@ -81,7 +82,7 @@ export function* movePtes(ctx: MmContext, task: Task, vma: Vma, oldAddr: number,
  * old page table does not exist (get_old_pmd). Returns the number of move_ptes calls.
  */
 export function* movePageTables(ctx: MmContext, task: Task, vma: Vma, oldAddr: number, newVma: Vma, newAddr: number, pages: number,
-  needRmapLocks: boolean): Generator<unknown, number, unknown> {
+  needRmapLocks: boolean): Proc<number> {
   const oldEnd = oldAddr + pages;
   let calls = 0;
   for (let extent = 0; oldAddr < oldEnd; oldAddr += extent, newAddr += extent) {
@@ -99,7 +100,7 @@ export function* movePageTables(ctx: MmContext, task: Task, vma: Vma, oldAddr: n
  * the old range. Returns the VMA at the new place. Caller holds mmap_sem for write.
  */
 export function* moveVma(ctx: MmContext, task: Task, vma: Vma, oldAddr: number, oldPages: number, newPages: number,
-  newAddr: number): Generator<unknown, Vma, unknown> {
+  newAddr: number): Proc<Vma> {
   const mm = vma.mm;
   const newPgoff = vma.pgoff + (oldAddr - vma.start);
   const { vma: nv, needRmapLocks } = yield* copyVma(ctx, task, vma, newAddr, newPages, newPgoff);
@@ -118,7 +119,7 @@ export function* moveVma(ctx: MmContext, task: Task, vma: Vma, oldAddr: number, 
  * mapping moves. Returns the new start. Throws (EFAULT/ENOMEM) where the kernel fails.
  */
 export function* mremap(ctx: MmContext, task: Task, mm: MmStruct, addr: number, oldPages: number, newPages: number,
-  opts: { mayMove?: boolean; newAddr?: number } = {}): Generator<unknown, number, unknown> {
+  opts: { mayMove?: boolean; newAddr?: number } = {}): Proc<number> {
   yield* mm.mmapSem.acquire(task, 'write', 'mremap');
   try {
     if (opts.newAddr !== undefined) {

@@ -1,11 +1,12 @@
 import type { Task } from '../sched';
 import { RwSem, type SleepLock } from '../locking';
 import type { MmContext } from './context';
-import { LOCK_CLASSES } from './context';
+import { LOCKDEP_CLASSES } from './context';
 import type { AddressSpace } from './address_space';
 import type { MmStruct } from './mm_struct';
 import { treeUpdateCost } from './mmap';
 import { Vma, VM_MAYSHARE, VM_SHARED } from './vma';
+import type { Proc } from '../engine';
 
 /**
  * !CONFIG_MMU mappings (mm/nommu.c, 3.18). A VMA points to a `vm_region` (the memory
@@ -33,7 +34,7 @@ export function vmRegion(vma: Vma): VmRegion | undefined {
 /** `nommu_region_sem` (mm/nommu.c), an rw_semaphore of class nommu_region_sem */
 export function nommuRegionSem(ctx: MmContext): SleepLock {
   let l = regionSems.get(ctx);
-  if (!l) regionSems.set(ctx, (l = new RwSem(ctx.env, LOCK_CLASSES.nommu_region_sem, 'nommu_region_sem')));
+  if (!l) regionSems.set(ctx, (l = new RwSem(ctx.env, LOCKDEP_CLASSES.nommu_region_sem, 'nommu_region_sem')));
   return l;
 }
 
@@ -42,7 +43,7 @@ export function nommuRegionSem(ctx: MmContext): SleepLock {
  * add_vma_to_mm, W in every kernel), then into the mm's tree and list. Caller holds
  * mmap_sem W and nommu_region_sem W (do_mmap_pgoff).
  */
-export function* addVmaToMm(ctx: MmContext, task: Task, mm: MmStruct, vma: Vma): Generator<unknown, void, unknown> {
+export function* addVmaToMm(ctx: MmContext, task: Task, mm: MmStruct, vma: Vma): Proc {
   const file = vma.file;
   if (file) {
     const mode = yield* ctx.immapLock(task, file, 'add_vma_to_mm');
@@ -58,7 +59,7 @@ export function* addVmaToMm(ctx: MmContext, task: Task, mm: MmStruct, vma: Vma):
  * delete_vma_from_mm() (mm/nommu.c): unlink a file VMA from i_mmap under i_mmap (site
  * delete_vma_from_mm, W), then from the mm. Caller holds mmap_sem W (munmap) or the mm is dying.
  */
-export function* deleteVmaFromMm(ctx: MmContext, task: Task, vma: Vma): Generator<unknown, void, unknown> {
+export function* deleteVmaFromMm(ctx: MmContext, task: Task, vma: Vma): Proc {
   const file = vma.file;
   if (file && vma.itNode) {
     const mode = yield* ctx.immapLock(task, file, 'delete_vma_from_mm');
@@ -77,7 +78,7 @@ export function* deleteVmaFromMm(ctx: MmContext, task: Task, vma: Vma): Generato
  * mapping reuses the region of an existing shared VMA of the same file range (usage++),
  * else gets a new region; then add_vma_to_mm. Caller holds mmap_sem W.
  */
-export function* nommuMmap(ctx: MmContext, task: Task, mm: MmStruct, file: AddressSpace, pgoff: number, pages: number, shared: boolean): Generator<unknown, Vma, unknown> {
+export function* nommuMmap(ctx: MmContext, task: Task, mm: MmStruct, file: AddressSpace, pgoff: number, pages: number, shared: boolean): Proc<Vma> {
   const sem = nommuRegionSem(ctx);
   yield* sem.acquire(task, 'write', 'do_mmap_pgoff');
   let region: VmRegion | null = null;
@@ -108,7 +109,7 @@ export function* nommuMmap(ctx: MmContext, task: Task, mm: MmStruct, file: Addre
 }
 
 /** do_munmap() on !MMU: delete_vma_from_mm, then put_nommu_region under nommu_region_sem W */
-export function* nommuMunmap(ctx: MmContext, task: Task, vma: Vma): Generator<unknown, void, unknown> {
+export function* nommuMunmap(ctx: MmContext, task: Task, vma: Vma): Proc {
   yield* deleteVmaFromMm(ctx, task, vma);
   const r = regions.get(vma);
   if (!r) return;
@@ -126,7 +127,7 @@ export const ETXTBSY = -26;
  * VMA overlapping the dead zone [newSize, oldSize] fails the shrink with -ETXTBSY; else
  * every shared VMA's region is trimmed to the new size (vm_top, and vm_end if beyond).
  */
-export function* nommuShrinkInodeMappings(ctx: MmContext, task: Task, file: AddressSpace, oldSize: number, newSize: number): Generator<unknown, number, unknown> {
+export function* nommuShrinkInodeMappings(ctx: MmContext, task: Task, file: AddressSpace, oldSize: number, newSize: number): Proc<number> {
   const sem = nommuRegionSem(ctx);
   yield* sem.acquire(task, 'write', 'nommu_shrink_inode_mappings');
   const mode = yield* ctx.immapLock(task, file, 'nommu_shrink_inode_mappings');

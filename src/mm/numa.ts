@@ -6,6 +6,7 @@ import { VM_EXEC, VM_HUGETLB, VM_READ, VM_SHARED, VM_WRITE, type Vma } from './v
 import { migrateMisplacedPage } from './migrate';
 import { resolveNumaParams, type NumaParams } from './numa_params';
 import { AnonNuma } from './numa_anon';
+import type { Proc } from '../engine';
 
 /**
  * Automatic NUMA balancing of Linux 3.18 (_PAGE_NUMA era; reference docs/reference/kernel-locking.md §7):
@@ -190,13 +191,13 @@ export class NumaBalancing {
   }
 
   /** task_work_run() on return to user mode: runs a queued task_numa_work */
-  *taskWorkRun(task: Task): Generator<unknown, void, unknown> {
+  *taskWorkRun(task: Task): Proc {
     const tn = this.tasks.get(task);
     if (tn && tn.workPending) yield* this.taskNumaWork(task, tn);
   }
 
   /** task_numa_work() (kernel/sched/fair.c) */
-  *taskNumaWork(task: Task, tn: TaskNuma): Generator<unknown, void, unknown> {
+  *taskNumaWork(task: Task, tn: TaskNuma): Proc {
     const { ctx, params: p } = this;
     tn.workPending = false;
     if (tn.exiting) return;
@@ -260,7 +261,7 @@ export class NumaBalancing {
    * ptes of [start, end) _PAGE_NUMA, one pte lock per page-table page; counts
    * numa_pte_updates. No i_mmap lock. Returns the ptes marked.
    */
-  *changeProtNuma(task: Task, vma: Vma, start: number, end: number): Generator<unknown, number, unknown> {
+  *changeProtNuma(task: Task, vma: Vma, start: number, end: number): Proc<number> {
     const { ctx } = this;
     if (!vma.file || end <= start) return 0;
     const mm = vma.mm;
@@ -303,7 +304,7 @@ export class NumaBalancing {
   }
 
   /** One user access by `task` to file page `index` through `vma` (see the module comment). */
-  *touch(task: Task, mm: MmStruct, vma: Vma, index: number): Generator<unknown, TouchResult, unknown> {
+  *touch(task: Task, mm: MmStruct, vma: Vma, index: number): Proc<TouchResult> {
     this.own(task, mm);
     if (vma.mm !== mm || !vma.file) throw new Error(`touch: the VMA must be a file VMA of ${mm.name}`);
     if (!vma.covers(index)) throw new Error(`touch: page ${index} is outside the VMA's file range`);
@@ -319,7 +320,7 @@ export class NumaBalancing {
   }
 
   /** `ns` of user work touching the mm's hot set at its rate (the access model's rate form) */
-  *runUser(task: Task, ns: number): Generator<unknown, number, unknown> {
+  *runUser(task: Task, ns: number): Proc<number> {
     const tn = this.tasks.get(task);
     if (!tn) throw new Error(`runUser: task ${task.name} is not attached to an mm (numa.attach)`);
     yield* this.taskWorkRun(task);
@@ -344,7 +345,7 @@ export class NumaBalancing {
   }
 
   /** do_read_fault() stand-in: filemap_fault (page lock), set the pte under the pte lock */
-  private *readFault(task: Task, mm: MmStruct, vma: Vma, page: Page): Generator<unknown, void, unknown> {
+  private *readFault(task: Task, mm: MmStruct, vma: Vma, page: Page): Proc {
     const { ctx } = this;
     yield* mm.mmapSem.acquire(task, 'read', 'do_read_fault');
     ctx.vmstat.pgfault++;
@@ -365,7 +366,7 @@ export class NumaBalancing {
   }
 
   /** migration_entry_wait(): reference the page and wait until its migration unlocks it */
-  private *migrationEntryWait(task: Task, mm: MmStruct, vma: Vma, page: Page): Generator<unknown, void, unknown> {
+  private *migrationEntryWait(task: Task, mm: MmStruct, vma: Vma, page: Page): Proc {
     const { ctx } = this;
     yield* mm.mmapSem.acquire(task, 'read', 'migration_entry_wait');
     ctx.vmstat.pgfault++;
@@ -388,7 +389,7 @@ export class NumaBalancing {
    * lock, numa_migrate_prep (get_page, numa_hint_faults[_local], mpol_misplaced), unlock;
    * migrate_misplaced_page to the target; task_numa_fault.
    */
-  *doNumaPage(task: Task, mm: MmStruct, vma: Vma, page: Page): Generator<unknown, void, unknown> {
+  *doNumaPage(task: Task, mm: MmStruct, vma: Vma, page: Page): Proc {
     const { ctx } = this;
     yield* mm.mmapSem.acquire(task, 'read', 'do_numa_page');
     ctx.vmstat.pgfault++;

@@ -3,6 +3,7 @@ import type { MmContext } from './context';
 import type { MmStruct } from './mm_struct';
 import type { Vma } from './vma';
 import { migrateState, numamigrateUpdateRatelimit } from './migrate';
+import type { Proc } from '../engine';
 
 /**
  * Automatic NUMA balancing of anonymous memory (Linux 3.18), in aggregate.
@@ -153,7 +154,7 @@ export class AnonNuma {
    * prot_numa: pte_mknuma on present ptes not yet pte_numa, one pte lock per page-table
    * page). Returns the ptes marked (numa_pte_updates).
    */
-  *changeProtNumaAnon(task: Task, vma: Vma, start: number, end: number): Generator<unknown, number, unknown> {
+  *changeProtNumaAnon(task: Task, vma: Vma, start: number, end: number): Proc<number> {
     const { ctx } = this;
     const mm = vma.mm;
     if (mm.pt.anon === 0) return 0;
@@ -191,7 +192,7 @@ export class AnonNuma {
    * `fault(lastCpupidUnset, pages, flags)` is task_numa_fault.
    */
   *faultBatch(task: Task, mm: MmStruct, ns: number, u: number,
-    taskNumaFault: (unset: boolean, pageNid: number, pages: number, flags: number) => void): Generator<unknown, number, unknown> {
+    taskNumaFault: (unset: boolean, pageNid: number, pages: number, flags: number) => void): Proc<number> {
     const { ctx } = this;
     if (this.touchIntervalNs === null) return 0;
     const machine = ctx.sched.machine;
@@ -271,7 +272,7 @@ export class AnonNuma {
    * remove_migration_ptes (rmap_walk_anon again), both walks under anon_vma_lock_read of
    * the page's anon_vma root — held here once for the batch. No i_mmap.
    */
-  private *migrateAnon(task: Task, mm: MmStruct, pages: number): Generator<unknown, number, unknown> {
+  private *migrateAnon(task: Task, mm: MmStruct, pages: number): Proc<number> {
     const { ctx } = this;
     const vma = mm.vmas.find((v) => v.anonVma !== null);
     const c = ctx.costs;

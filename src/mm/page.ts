@@ -2,10 +2,11 @@ import type { Task } from '../sched';
 import type { Mutex } from '../locking';
 import { Mutex as MutexImpl } from '../locking';
 import type { MmContext } from './context';
-import { LOCK_CLASSES } from './context';
+import { LOCKDEP_CLASSES } from './context';
 import type { AddressSpace } from './address_space';
 import type { AnonVma } from './anon_vma';
 import type { MmStruct } from './mm_struct';
+import type { Proc } from '../engine';
 
 /** which of a page's per-mm pte sets changed (PteSet) */
 export type PteSetKind = 'mappers' | 'numaPtes' | 'young' | 'migrationPtes';
@@ -88,7 +89,7 @@ export class Page {
   }
 
   private get lock(): Mutex {
-    return (this.pageLock ??= new MutexImpl(this.ctx.env, LOCK_CLASSES.page_lock, `page${this.index}.PG_locked`, { optimisticSpin: false }));
+    return (this.pageLock ??= new MutexImpl(this.ctx.env, LOCKDEP_CLASSES.page_lock, `page${this.index}.PG_locked`, { optimisticSpin: false }));
   }
 
   get locked(): boolean {
@@ -101,17 +102,17 @@ export class Page {
   }
 
   /** lock_page() */
-  lockPage(task: Task): Generator<unknown, void, unknown> {
+  lockPage(task: Task): Proc {
     return this.lock.lock(task, 'lock_page');
   }
 
   /** trylock_page(): true if taken */
-  trylockPage(task: Task): Generator<unknown, boolean, unknown> {
+  trylockPage(task: Task): Proc<boolean> {
     return this.lock.trylock(task, 'trylock_page');
   }
 
   /** unlock_page(): also wakes the tasks in wait_on_page_locked() (wake_up_page) */
-  *unlockPage(task: Task): Generator<unknown, void, unknown> {
+  *unlockPage(task: Task): Proc {
     yield* this.lock.unlock(task);
     const w = this.unlockWaiters;
     if (!w) return;
@@ -124,7 +125,7 @@ export class Page {
   private unlockWaiters: Task[] | null = null;
 
   /** wait_on_page_locked(): sleep until the page is unlocked, without taking the lock */
-  *waitOnPageLocked(task: Task): Generator<unknown, void, unknown> {
+  *waitOnPageLocked(task: Task): Proc {
     if (!this.locked) return;
     const t0 = this.ctx.sim.now;
     while (this.locked) {

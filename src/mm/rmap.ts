@@ -7,6 +7,7 @@ import type { MmStruct } from './mm_struct';
 import type { Page, PteSetKind } from './page';
 import { VM_LOCKED, VM_SHARED, VM_WRITE, type Vma } from './vma';
 import { lazyWalkTree } from './rmap_lazy';
+import type { Proc } from '../engine';
 
 /**
  * Reverse mapping (mm/rmap.c, 3.18): find every pte mapping a page by walking the VMAs
@@ -92,7 +93,7 @@ function assertLocked(page: Page, fn: string): void {
 }
 
 /** rmap_one for one VMA: page-table walk; pte lock + walker callback where mapped */
-function* rmapOneVma(ctx: MmContext, task: Task, page: Page, vma: Vma, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
+function* rmapOneVma(ctx: MmContext, task: Task, page: Page, vma: Vma, walker: RmapWalker): Proc<SwapResult> {
   yield* ctx.compute(task, ctx.costs.rmapOne);
   return yield* rmapOneTail(ctx, task, page, vma, walker);
 }
@@ -103,7 +104,7 @@ export function walkerMapped(walker: RmapWalker, page: Page, vma: Vma): boolean 
 }
 
 /** rmap_one after the page-table walk: the pte test, then the pte lock and the walker's rmap_one */
-export function* rmapOneTail(ctx: MmContext, task: Task, page: Page, vma: Vma, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
+export function* rmapOneTail(ctx: MmContext, task: Task, page: Page, vma: Vma, walker: RmapWalker): Proc<SwapResult> {
   const mapped = () => walkerMapped(walker, page, vma);
   // page_check_address(): quick pte_present test before taking the lock
   if (!mapped()) return walker.rmapOne(page, vma, false);
@@ -120,7 +121,7 @@ export function* rmapOneTail(ctx: MmContext, task: Task, page: Page, vma: Vma, w
  * lazy (rmap_lazy.ts: O(1) events, the same simulated times and effects) when the
  * context allows it and the walker can forecast itself, else eager.
  */
-function* walkTree(ctx: MmContext, task: Task, page: Page, tree: IntervalTree<Vma>, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
+function* walkTree(ctx: MmContext, task: Task, page: Page, tree: IntervalTree<Vma>, walker: RmapWalker): Proc<SwapResult> {
   ctx.vmstat.rmap_walks++;
   if (ctx.lazyRmapWalks && walker.planner) return yield* lazyWalkTree(ctx, task, page, tree, walker);
   const cur = tree.cursor();
@@ -146,7 +147,7 @@ function* walkTree(ctx: MmContext, task: Task, page: Page, tree: IntervalTree<Vm
 }
 
 /** rmap_walk_file() (mm/rmap.c): caller holds the page lock */
-export function* rmapWalkFile(ctx: MmContext, task: Task, page: Page, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
+export function* rmapWalkFile(ctx: MmContext, task: Task, page: Page, walker: RmapWalker): Proc<SwapResult> {
   assertLocked(page, 'rmap_walk_file');
   const mapping = page.mapping;
   if (!isFileMapping(mapping)) return SWAP_AGAIN;
@@ -157,7 +158,7 @@ export function* rmapWalkFile(ctx: MmContext, task: Task, page: Page, walker: Rm
 }
 
 /** rmap_walk_anon() (mm/rmap.c): page_lock_anon_vma_read → anon_vma root rwsem for read */
-export function* rmapWalkAnon(ctx: MmContext, task: Task, page: Page, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
+export function* rmapWalkAnon(ctx: MmContext, task: Task, page: Page, walker: RmapWalker): Proc<SwapResult> {
   const av = page.mapping as AnonVma | null;
   if (!av || isFileMapping(av)) return SWAP_AGAIN;
   yield* av.rwsem.acquire(task, 'read', 'rmap_walk_anon');
@@ -167,7 +168,7 @@ export function* rmapWalkAnon(ctx: MmContext, task: Task, page: Page, walker: Rm
 }
 
 /** rmap_walk(): file pages to rmap_walk_file, anonymous pages to rmap_walk_anon */
-export function rmapWalk(ctx: MmContext, task: Task, page: Page, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
+export function rmapWalk(ctx: MmContext, task: Task, page: Page, walker: RmapWalker): Proc<SwapResult> {
   return isFileMapping(page.mapping) ? rmapWalkFile(ctx, task, page, walker) : rmapWalkAnon(ctx, task, page, walker);
 }
 
@@ -262,14 +263,14 @@ class TryToUnmapPlanner implements RmapPlanner {
 }
 
 /** try_to_unmap(): SWAP_SUCCESS if the page ended up unmapped (and not SWAP_MLOCK) */
-export function* tryToUnmap(ctx: MmContext, task: Task, page: Page, flags: number, walker = new TryToUnmapWalker(flags)): Generator<unknown, SwapResult, unknown> {
+export function* tryToUnmap(ctx: MmContext, task: Task, page: Page, flags: number, walker = new TryToUnmapWalker(flags)): Proc<SwapResult> {
   const ret = yield* rmapWalk(ctx, task, page, walker);
   if (ret !== SWAP_MLOCK && page.mapcount === 0) return SWAP_SUCCESS;
   return ret;
 }
 
 /** try_to_munlock(): try_to_unmap_one with TTU_MUNLOCK; SWAP_MLOCK at the first VM_LOCKED mapping */
-export function* tryToMunlock(ctx: MmContext, task: Task, page: Page): Generator<unknown, SwapResult, unknown> {
+export function* tryToMunlock(ctx: MmContext, task: Task, page: Page): Proc<SwapResult> {
   return yield* rmapWalk(ctx, task, page, new TryToUnmapWalker(TTU_MUNLOCK));
 }
 
@@ -313,7 +314,7 @@ export class PageReferencedWalker implements RmapWalker {
  * lock (`isLocked` false) and the page is a file page, trylock_page and report
  * "referenced" (1) without walking when that fails.
  */
-export function* pageReferenced(ctx: MmContext, task: Task, page: Page, isLocked: boolean): Generator<unknown, { referenced: number; vmFlags: number }, unknown> {
+export function* pageReferenced(ctx: MmContext, task: Task, page: Page, isLocked: boolean): Proc<{ referenced: number; vmFlags: number }> {
   if (page.mapcount === 0 || page.mapping === null) return { referenced: 0, vmFlags: 0 };
   let weLocked = false;
   if (!isLocked && isFileMapping(page.mapping)) {
@@ -347,7 +348,7 @@ export class PageMkcleanWalker implements RmapWalker {
 }
 
 /** page_mkclean(): caller holds the page lock; 0 if unmapped or without a mapping */
-export function* pageMkclean(ctx: MmContext, task: Task, page: Page): Generator<unknown, number, unknown> {
+export function* pageMkclean(ctx: MmContext, task: Task, page: Page): Proc<number> {
   assertLocked(page, 'page_mkclean');
   if (page.mapcount === 0 || !isFileMapping(page.mapping)) return 0;
   const w = new PageMkcleanWalker();

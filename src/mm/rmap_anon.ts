@@ -2,6 +2,7 @@ import type { Task } from '../sched';
 import type { MmContext } from './context';
 import type { Vma } from './vma';
 import type { AnonVma } from './anon_vma';
+import type { Proc } from '../engine';
 
 /** anon_vma->parent of forked anon_vmas (for the parent's degree when a child's is freed) */
 const parentOf = new WeakMap<AnonVma, AnonVma>();
@@ -28,7 +29,7 @@ function avcTreeCost(ctx: MmContext, n: number): number {
  * holds mmap_sem for read): allocate an anon_vma, then under its rwsem (W) and
  * mm->page_table_lock attach it, unless a racing fault of another thread did so first.
  */
-export function* anonVmaPrepare(ctx: MmContext, task: Task, vma: Vma): Generator<unknown, void, unknown> {
+export function* anonVmaPrepare(ctx: MmContext, task: Task, vma: Vma): Proc {
   if (vma.anonVma) return;
   const av = ctx.newAnonVma(null, `${vma.mm.name}.av${vma.start}`);
   yield* av.rwsem.acquire(task, 'write', 'anon_vma_prepare');
@@ -48,7 +49,7 @@ export function* anonVmaPrepare(ctx: MmContext, task: Task, vma: Vma): Generator
  * __split_vma, copy_vma, anon_vma_fork, and vma_adjust when an expanding VMA imports
  * anonymous pages.
  */
-export function* anonVmaClone(ctx: MmContext, task: Task, dst: Vma, src: Vma): Generator<unknown, void, unknown> {
+export function* anonVmaClone(ctx: MmContext, task: Task, dst: Vma, src: Vma): Proc {
   const av = src.anonVma;
   if (!av) return;
   yield* av.rwsem.acquire(task, 'write', 'anon_vma_clone');
@@ -63,7 +64,7 @@ export function* anonVmaClone(ctx: MmContext, task: Task, dst: Vma, src: Vma): G
  * parent's chain (root W), allocate the child's own anon_vma — chained to the parent's,
  * same root — and link it under the root rwsem (W) again. Two acquisitions per VMA.
  */
-export function* anonVmaFork(ctx: MmContext, task: Task, child: Vma, parent: Vma): Generator<unknown, void, unknown> {
+export function* anonVmaFork(ctx: MmContext, task: Task, child: Vma, parent: Vma): Proc {
   const pav = parent.anonVma;
   if (!pav) return;
   child.anonVma = null;
@@ -83,7 +84,7 @@ export function* anonVmaFork(ctx: MmContext, task: Task, child: Vma, parent: Vma
  * unlink_anon_vmas() (mm/rmap.c), from free_pgtables (munmap, exit) and anon_vma_merge:
  * remove the VMA from every anon_vma of its chain under the root rwsem (W, once).
  */
-export function* unlinkAnonVmas(ctx: MmContext, task: Task, vma: Vma): Generator<unknown, void, unknown> {
+export function* unlinkAnonVmas(ctx: MmContext, task: Task, vma: Vma): Proc {
   const av = vma.anonVma;
   if (!av) return;
   yield* av.rwsem.acquire(task, 'write', 'unlink_anon_vmas');

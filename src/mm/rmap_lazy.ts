@@ -1,4 +1,4 @@
-import type { Simulation } from '../engine';
+import type { Simulation, Proc } from '../engine';
 import type { Task } from '../sched';
 import { setLockWatchHook, type Lock, type SpinLock } from '../locking';
 import type { CacheLine } from '../hw';
@@ -306,13 +306,12 @@ class LazyWalks {
     else {
       const ptl = vma.mm.ptl(vma.addressOf(page.index)) as SpinLock;
       if (!ptl.foldable()) throw new Error(`lazy rmap walk of page ${page.index}: ${ptl.name} is held at a step planned as uncontended (a change went unreported)`);
-      const debt = task.debt;
+      const debt = ctx.sched.owed(task);
       ptl.criticalFolded(task, 'rmap_one', () => {
         r = walker.rmapOne(page, vma, walkerMapped(walker, page, vma));
         return ctx.costs.rmapOneMapped;
       });
-      post = task.debt - debt;
-      task.debt = debt;
+      post = ctx.sched.unstallTo(task, debt);
     }
     const stop = r !== SWAP_AGAIN || (walker.done?.(page) ?? false);
     bump(this.stats, 'steps');
@@ -446,7 +445,7 @@ export function lazyRmapStats(sim: Simulation): LazyStats {
 
 
 /** walkTree (rmap.ts) as a lazy walk; the caller counted rmap_walks */
-export function* lazyWalkTree(ctx: MmContext, task: Task, page: Page, tree: IntervalTree<Vma>, walker: RmapWalker): Generator<unknown, SwapResult, unknown> {
+export function* lazyWalkTree(ctx: MmContext, task: Task, page: Page, tree: IntervalTree<Vma>, walker: RmapWalker): Proc<SwapResult> {
   const m = manager(ctx.sim);
   bump(m.stats, 'walks');
   const w = new LazyWalk(ctx, task, page, walker);
@@ -457,7 +456,7 @@ export function* lazyWalkTree(ctx: MmContext, task: Task, page: Page, tree: Inte
   w.finalVisits = cur.visits;
   const gen = tree.generation;
   for (;;) {
-    const debt = task.debt;
+    const debt = ctx.sched.owed(task);
     m.begin(w, debt);
     yield* ctx.sched.compute(task, w.total - debt);
     m.finish(w);

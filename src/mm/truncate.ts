@@ -2,6 +2,7 @@ import type { Task } from '../sched';
 import type { MmContext } from './context';
 import type { AddressSpace } from './address_space';
 import { unmapMappingRange } from './memory';
+import type { Proc } from '../engine';
 
 /**
  * mm/truncate.c. The caller holds the inode's i_mutex (rank above mmap_sem: rmap.c's
@@ -14,7 +15,7 @@ import { unmapMappingRange } from './memory';
  * truncate_inode_pages, then unmap_mapping_range again (private COWs may have appeared
  * meanwhile). `newSize` in pages.
  */
-export function* truncatePagecache(ctx: MmContext, task: Task, file: AddressSpace, newSize: number): Generator<unknown, void, unknown> {
+export function* truncatePagecache(ctx: MmContext, task: Task, file: AddressSpace, newSize: number): Proc {
   yield* unmapMappingRange(ctx, task, file, newSize, Number.MAX_SAFE_INTEGER, true);
   yield* truncateInodePages(ctx, task, file, newSize);
   yield* unmapMappingRange(ctx, task, file, newSize, Number.MAX_SAFE_INTEGER, true);
@@ -26,7 +27,7 @@ export function* truncatePagecache(ctx: MmContext, task: Task, file: AddressSpac
  * unmaps that page alone (unmap_mapping_range, even_cows = 0: page lock → i_mmap);
  * delete it from the page cache; unlock. Returns the pages dropped.
  */
-export function* truncateInodePages(ctx: MmContext, task: Task, file: AddressSpace, from: number): Generator<unknown, number, unknown> {
+export function* truncateInodePages(ctx: MmContext, task: Task, file: AddressSpace, from: number): Proc<number> {
   let n = 0;
   for (const page of file.cachedFrom(from)) {
     yield* page.lockPage(task);
@@ -42,7 +43,7 @@ export function* truncateInodePages(ctx: MmContext, task: Task, file: AddressSpa
 }
 
 /** truncate_setsize() (mm/truncate.c): i_size_write, then truncate_pagecache */
-export function* truncateSetsize(ctx: MmContext, task: Task, file: AddressSpace, newSize: number): Generator<unknown, void, unknown> {
+export function* truncateSetsize(ctx: MmContext, task: Task, file: AddressSpace, newSize: number): Proc {
   file.isize = newSize;
   yield* truncatePagecache(ctx, task, file, newSize);
 }

@@ -1,10 +1,11 @@
 import type { Task } from '../sched';
 import { RwSem, type SleepLock } from '../locking';
 import type { MmContext } from './context';
-import { LOCK_CLASSES } from './context';
+import { LOCKDEP_CLASSES } from './context';
 import type { AddressSpace } from './address_space';
 import type { MmStruct } from './mm_struct';
 import { VM_HUGETLB, VM_MAYSHARE, VM_WRITE, type Vma } from './vma';
+import type { Proc } from '../engine';
 
 /**
  * Uprobe registration (kernel/events/uprobes.c, 3.18): uprobe_register →
@@ -43,7 +44,7 @@ const dupMmapSems = new WeakMap<MmContext, SleepLock>();
  */
 export function dupMmapSem(ctx: MmContext): SleepLock {
   let l = dupMmapSems.get(ctx);
-  if (!l) dupMmapSems.set(ctx, (l = new RwSem(ctx.env, LOCK_CLASSES.dup_mmap_sem, 'dup_mmap_sem')));
+  if (!l) dupMmapSems.set(ctx, (l = new RwSem(ctx.env, LOCKDEP_CLASSES.dup_mmap_sem, 'dup_mmap_sem')));
   return l;
 }
 
@@ -69,7 +70,7 @@ export interface BuildMapInfoOptions {
  * `more` map_infos are allocated with GFP_KERNEL and the walk is redone — so the lock is
  * taken again each time the preallocated list was short.
  */
-export function* buildMapInfo(ctx: MmContext, task: Task, mapping: AddressSpace, offset: number, isRegister: boolean, opts: BuildMapInfoOptions = {}): Generator<unknown, MapInfo[], unknown> {
+export function* buildMapInfo(ctx: MmContext, task: Task, mapping: AddressSpace, offset: number, isRegister: boolean, opts: BuildMapInfoOptions = {}): Proc<MapInfo[]> {
   const pFail = opts.gfpNowaitFailure ?? 0;
   const rng = ctx.sim.rng('uprobes.gfp_nowait');
   let prealloc = 0; // map_infos in hand (the `prev` list)
@@ -108,7 +109,7 @@ export function* buildMapInfo(ctx: MmContext, task: Task, mapping: AddressSpace,
  * (find_vma, valid_vma, same file and offset) and install (or remove) the breakpoint.
  * Returns the mms changed.
  */
-export function* registerForEachVma(ctx: MmContext, task: Task, uprobe: Uprobe, isRegister: boolean, opts: BuildMapInfoOptions = {}): Generator<unknown, number, unknown> {
+export function* registerForEachVma(ctx: MmContext, task: Task, uprobe: Uprobe, isRegister: boolean, opts: BuildMapInfoOptions = {}): Proc<number> {
   const dup = dupMmapSem(ctx);
   yield* dup.acquire(task, 'write', 'register_for_each_vma');
   yield* ctx.compute(task, ctx.costs.percpuRwsemWrite);
@@ -134,7 +135,7 @@ export function* registerForEachVma(ctx: MmContext, task: Task, uprobe: Uprobe, 
 }
 
 /** install_breakpoint(): prepare_uprobe (copy the instruction, once) + set_swbp */
-function* installBreakpoint(ctx: MmContext, task: Task, uprobe: Uprobe, vma: Vma, vaddr: number): Generator<unknown, void, unknown> {
+function* installBreakpoint(ctx: MmContext, task: Task, uprobe: Uprobe, vma: Vma, vaddr: number): Proc {
   if (!uprobe.prepared) {
     yield* ctx.compute(task, ctx.costs.fileFault); // copy_insn from the page cache
     uprobe.prepared = true;
@@ -148,7 +149,7 @@ function* installBreakpoint(ctx: MmContext, task: Task, uprobe: Uprobe, vma: Vma
  * new anonymous page, copy it and patch the opcode, then __replace_page under the pte lock
  * (clear + flush the old pte, install the copy). The mm no longer maps the file page.
  */
-function* uprobeWriteOpcode(ctx: MmContext, task: Task, vma: Vma, vaddr: number): Generator<unknown, void, unknown> {
+function* uprobeWriteOpcode(ctx: MmContext, task: Task, vma: Vma, vaddr: number): Proc {
   const mm = vma.mm;
   const filePage = vma.file!.page(vma.pgoff + (vaddr - vma.start));
   const c = ctx.costs;

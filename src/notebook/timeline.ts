@@ -88,7 +88,7 @@ export function lockTimeline(opts: LockTimelineOptions = {}): LockTimeline {
   const sim = new Simulation(o.seed);
   const machine = loadMachine(o.machine);
   const sched = new Scheduler(sim, machine);
-  const env = new LockEnv(sim, sched, { checks: true, fold: false }); // exact timing: every stall drawn
+  const env = new LockEnv(sim, sched, { checks: true, exactLockTiming: true }); // exact timing: every stall drawn
   const cls = { name: 'i_mmap', rank: 40 };
   const lock = o.design === 'mutex'
     ? new Mutex(env, cls, 'timeline.i_mmap', { optimisticSpin: o.optimisticSpin })

@@ -1,4 +1,4 @@
-import type { Simulation, ProcessBody, Waitable, Process } from '../engine';
+import type { Simulation, ProcessBody, Waitable, Process, Proc } from '../engine';
 import type { Machine } from '../hw';
 import { Cpu, IDLE, BUSY, SPIN, type Activity } from './cpu';
 import { Task, NO_NOTIFY, type TaskStats } from './task';
@@ -113,6 +113,42 @@ export class Scheduler {
    */
   stall(task: Task, ns: number): void {
     if (ns > 0) task.debt += ns;
+  }
+
+  /** does `task` owe CPU time (stall) not yet paid? */
+  owes(task: Task): boolean {
+    return task.debt > 0;
+  }
+
+  /** the CPU time `task` owes (ns) */
+  owed(task: Task): number {
+    return task.debt;
+  }
+
+  /**
+   * Take back what `task` came to owe beyond `before` ns (an earlier `owed(task)`), and
+   * return it: for a layer that accounts that time itself (a lazy rmap walk times a folded
+   * pte-lock section inside its own compute, src/mm/rmap_lazy.ts).
+   */
+  unstallTo(task: Task, before: number): number {
+    const extra = task.debt - before;
+    if (extra < 0) throw new Error(`sched.unstallTo: task ${task.name} owes ${task.debt} ns, less than ${before}`);
+    task.debt = before;
+    return extra;
+  }
+
+  /**
+   * `body`, started only after `task` has paid what it owes: the rule every lock operation
+   * follows (Lock.settled), so that its effect lands after the work that precedes it.
+   * Returns `body` itself when nothing is owed: no allocation on the hot path.
+   */
+  afterDebt<R>(task: Task, body: Proc<R>): Proc<R> {
+    return task.debt > 0 ? this.payThen(task, body) : body;
+  }
+
+  private *payThen<R>(task: Task, body: Proc<R>): Proc<R> {
+    yield* this.compute(task, 0);
+    return yield* body;
   }
 
   /**

@@ -49,6 +49,9 @@ export class Task {
   spinWait = 0;
   /** spinning with preemption enabled (gives up on need_resched) */
   spinPreemptible = true;
+  // The scheduler's own bookkeeping of owed CPU time: no other layer reads or writes
+  // these three (test/sched/internals.test.ts checks); they use Scheduler.stall, owes,
+  // owed, unstallTo and afterDebt (and Lock.settled in src/locking).
   /**
    * CPU time owed (ns): stalls of lock fast paths and folded critical sections
    * (Scheduler.stall), paid by the task's next compute, block, spin or exit.

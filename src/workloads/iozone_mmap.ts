@@ -44,7 +44,7 @@
 import type { Task } from '../sched';
 import { Mutex } from '../locking';
 import {
-  MmContext, LOCK_CLASSES, VM_READ, VM_SHARED, VM_WRITE, pageFault, pageMkclean, truncateInodePages, truncateSetsize, vmMmap, vmMunmap,
+  MmContext, LOCKDEP_CLASSES, VM_READ, VM_SHARED, VM_WRITE, pageFault, pageMkclean, truncateInodePages, truncateSetsize, vmMmap, vmMunmap,
   type AddressSpace, type MmStruct, type Vma,
 } from '../mm';
 import type { WorkloadDef } from './registry';
@@ -101,7 +101,7 @@ export const iozoneMmap: WorkloadDef = {
       : Array.from({ length: T }, (_, i) => ctx.newFile(`iozone.DUMMY.${i}`, { nrPages: pages }));
     /** the page cache's dirty tag (PAGECACHE_TAG_DIRTY), per file */
     const dirty = new Map<AddressSpace, Set<number>>(files.map((f) => [f, new Set<number>()]));
-    const iMutex = new Map(files.map((f) => [f, new Mutex(ctx.env, LOCK_CLASSES.i_mutex, `${f.name}.i_mutex`)]));
+    const iMutex = new Map(files.map((f) => [f, new Mutex(ctx.env, LOCKDEP_CLASSES.i_mutex, `${f.name}.i_mutex`)]));
     const fileOf = (i: number) => (shared ? files[0]! : files[i]!);
     /** the child's file pages: [first, first + pages) */
     const sliceOf = (i: number) => (shared ? i * pages : 0);

@@ -44,6 +44,7 @@ import {
 } from '../mm';
 import type { WorkloadDef } from './registry';
 import { NUMA_SCENARIO_PARAMS } from './mm_paths/numa_migration';
+import type { Proc } from '../engine';
 
 const PAGE = 4096;
 const SLAB_PAGE_PAGES = 256; // memcached's 1 MiB slab page (item_size_max)
@@ -98,7 +99,7 @@ export const memcached: WorkloadDef = {
     let textVma: Vma | null = null;
 
     /** do_slabs_alloc under slabs_lock: a chunk of the class (new slab page, or eviction at the limit); its first page and page count */
-    function* slabsAlloc(t: Task, mm: MmStruct, itemBytes: number): Generator<unknown, { page: number; pages: number } | null, unknown> {
+    function* slabsAlloc(t: Task, mm: MmStruct, itemBytes: number): Proc<{ page: number; pages: number } | null> {
       const cls = classes.find((k) => k.size >= itemBytes)!;
       yield* slabsLock.lock(t, 'slabs_alloc');
       try {

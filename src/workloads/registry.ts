@@ -14,11 +14,12 @@
  * written in notebooks without importing a schema library; the experiment layer compiles
  * each table into a zod schema.
  */
-import type { Simulation, Rng } from '../engine';
+import type { Simulation, Rng, Proc } from '../engine';
 import type { Machine } from '../hw';
 import type { Scheduler, Task } from '../sched';
 import { lockConfigOf, type KernelConfig, type LockClass } from '../kernel';
-import { LockEnv, Mutex, RwSem, SpinLock, type LockStatRow, type SleepLock } from '../locking';
+import { LockEnv, type LockStatRow, type SleepLock } from '../locking';
+import { newConfiguredLock } from '../mm';
 
 /** One parameter of a workload. */
 export type ParamSpec =
@@ -86,8 +87,8 @@ export interface KernelLock {
   readonly primitive: 'mutex' | 'rwsem' | 'spinlock';
   /** whether read acquisitions share the lock (only an rwsem's do) */
   readonly shared: boolean;
-  acquire(task: Task, mode: 'read' | 'write', site: string): Generator<unknown, void, unknown>;
-  release(task: Task, mode: 'read' | 'write'): Generator<unknown, void, unknown>;
+  acquire(task: Task, mode: 'read' | 'write', site: string): Proc;
+  release(task: Task, mode: 'read' | 'write'): Proc;
 }
 
 /** What `run` returns: named figures, each a finite number (or null if undefined for the run). */
@@ -204,12 +205,8 @@ export function describeParam(p: ParamSpec): string {
 /** Build the lock for class `cls` as `kernel` configures it. */
 export function kernelLock(env: LockEnv, kernel: KernelConfig, cls: LockClass, name: string = cls): KernelLock {
   const cfg = lockConfigOf(kernel.locks, cls);
-  const lockClass = { name: cls };
   const primitive = cfg.primitive;
-  const lock: SleepLock =
-    primitive === 'mutex' ? new Mutex(env, lockClass, name, cfg.options as Record<string, boolean>)
-      : primitive === 'rwsem' ? new RwSem(env, lockClass, name, cfg.options as Record<string, boolean>)
-        : new SpinLock(env, lockClass, name);
+  const lock: SleepLock = newConfiguredLock(env, cfg, { name: cls }, name);
   const shared = primitive === 'rwsem';
   return {
     lock,

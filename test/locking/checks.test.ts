@@ -4,9 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lock, LockViolation, Mutex, RwSem, SpinLock, type LockClass } from '../../src/locking';
+import { Lock, LockViolation, Mutex, RwSem, SpinLock, type LockdepClass } from '../../src/locking';
 import type { Task } from '../../src/sched';
 import { rig, type Rig } from './scenario';
+import type { Proc } from '../../src/engine';
 
 /** run the scenario; it must stop with a LockViolation whose message matches `re` */
 function violates(r: Rig, re: RegExp): void {
@@ -67,9 +68,9 @@ test('recursive acquisition (self-deadlock) is caught before it blocks', () => {
 });
 
 test('lock order: taking an outer class while holding an inner one is an inversion; nested skips the rank check', () => {
-  const outer: LockClass = { name: 'i_mmap', rank: 4 };
-  const inner: LockClass = { name: 'anon_vma', rank: 5 };
-  const run = (body: (r: Rig, a: Mutex, b: RwSem, t: Task) => Generator<unknown, void, unknown>, checks = true) => {
+  const outer: LockdepClass = { name: 'i_mmap', rank: 4 };
+  const inner: LockdepClass = { name: 'anon_vma', rank: 5 };
+  const run = (body: (r: Rig, a: Mutex, b: RwSem, t: Task) => Proc, checks = true) => {
     const r = rig({ checks });
     const a = new Mutex(r.env, outer, 'mapping->i_mmap');
     const b = new RwSem(r.env, inner, 'anon_vma->rwsem');
@@ -141,7 +142,7 @@ test('a lock that loses a wake-up is caught when it happens', () => {
   // a deliberately broken mutex whose unlock wakes nobody: W sleeps (the owner is asleep,
   // no spinning), O's unlock leaves the lock free with W asleep and nobody to wake it
   class BrokenMutex extends Mutex {
-    protected override *wakeUp(): Generator<unknown, void, unknown> { /* forgot wake_up_process() */ }
+    protected override *wakeUp(): Proc { /* forgot wake_up_process() */ }
   }
   const r = rig();
   const m = new BrokenMutex(r.env, { name: 'mx' }, 'M');
@@ -154,7 +155,7 @@ test('a lock that loses a wake-up is caught when it happens', () => {
 test('a lock that breaks mutual exclusion is caught', () => {
   // a broken mutex whose fast path ignores the count
   class LeakyMutex extends Mutex {
-    override *lock(t: Task, site = 'mutex_lock'): Generator<unknown, void, unknown> {
+    override *lock(t: Task, site = 'mutex_lock'): Proc {
       this.count = 1;
       yield* super.lock(t, site);
     }
@@ -172,7 +173,7 @@ test('a check-then-sleep race (the waiter sleeps after the lock was freed) is ca
   class RacyLock extends Lock {
     holder: Task | null = null;
     readonly queue: Task[] = [];
-    *acquire(t: Task, _mode: 'read' | 'write', site: string): Generator<unknown, void, unknown> {
+    *acquire(t: Task, _mode: 'read' | 'write', site: string): Proc {
       const op = this.begin(t, 'write', site);
       if (this.holder) {
         yield 500; // e.g. taking a wait_lock: the holder releases meanwhile
@@ -182,7 +183,7 @@ test('a check-then-sleep race (the waiter sleeps after the lock was freed) is ca
       this.acquired(t, op);
       this.leave();
     }
-    *release(t: Task): Generator<unknown, void, unknown> {
+    *release(t: Task): Proc {
       this.transit++;
       this.released(t, 'write');
       const next = this.queue.shift() ?? null;

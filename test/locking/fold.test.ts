@@ -10,7 +10,7 @@ import { hammer, machine } from './harness';
 function alone(fold: boolean, n: number, hold: number, think: number) {
   const sim = new Simulation(3);
   const sched = new Scheduler(sim, machine(2, 2, 1));
-  const env = new LockEnv(sim, sched, { checks: true, fold });
+  const env = new LockEnv(sim, sched, { checks: true, exactLockTiming: !fold });
   const cls = { name: 'c', rank: 1 };
   const m = new Mutex(env, cls, 'm'), r = new RwSem(env, { name: 'r', rank: 2 }, 'r'), s = new SpinLock(env, { name: 's', rank: 3 }, 's');
   let events = 0;
@@ -55,7 +55,7 @@ test('folding conserves time: an uncontended task ends when it does with exact t
 test('a folded critical section is taken the slow way when the lock is busy, and waits', () => {
   const sim = new Simulation(1);
   const sched = new Scheduler(sim, machine(1, 2, 1));
-  const env = new LockEnv(sim, sched, { checks: true, fold: true });
+  const env = new LockEnv(sim, sched, { checks: true });
   const s = new SpinLock(env, { name: 's', rank: 1 }, 's');
   let bodyAt = -1;
   sched.spawn('holder', function* (t) {
@@ -75,8 +75,8 @@ test('a folded critical section is taken the slow way when the lock is busy, and
 
 test('folded and exact hammering agree on throughput within a few per cent', () => {
   for (const kind of ['mutex', 'rwsem', 'spinlock'] as const) {
-    const e = hammer({ kind, tasks: 30, iters: 30, seed: 5, fold: false });
-    const f = hammer({ kind, tasks: 30, iters: 30, seed: 5, fold: true });
+    const e = hammer({ kind, tasks: 30, iters: 30, seed: 5, exactLockTiming: true });
+    const f = hammer({ kind, tasks: 30, iters: 30, seed: 5, exactLockTiming: false });
     assert.equal(e.ops, f.ops);
     const d = Math.abs(f.now / e.now - 1);
     assert.ok(d < 0.1, `${kind}: folded ends at ${f.now}, exact at ${e.now} (${(d * 100).toFixed(1)}%)`);

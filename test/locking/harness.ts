@@ -26,12 +26,12 @@ export interface HammerResult {
 export function hammer(opts: {
   kind: Kind; tasks: number; iters: number; pWrite?: number; hold?: number; think?: number;
   seed?: number; m?: Machine; lockOptions?: Record<string, boolean>; checks?: boolean;
-  /** fold uncontended lock work (LockEnv.fold); default false: exact kernel timing */
-  fold?: boolean;
+  /** LockEnv.exactLockTiming; default true here: exact kernel timing (false: fold uncontended lock work) */
+  exactLockTiming?: boolean;
 }): HammerResult {
   const sim = new Simulation(opts.seed ?? 1);
   const sched = new Scheduler(sim, opts.m ?? machine());
-  const env = new LockEnv(sim, sched, { checks: opts.checks ?? true, fold: opts.fold ?? false });
+  const env = new LockEnv(sim, sched, { checks: opts.checks ?? true, exactLockTiming: opts.exactLockTiming ?? true });
   const cls = { name: 'test_lock', rank: 1 };
   const lock = opts.kind === 'mutex' ? new Mutex(env, cls, 'L', opts.lockOptions)
     : opts.kind === 'rwsem' ? new RwSem(env, cls, 'L', opts.lockOptions)

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { Mutex } from '../../src/locking';
 import type { Task } from '../../src/sched';
 import { rig, near, type Rig } from './scenario';
+import type { Proc } from '../../src/engine';
 
 const CS = 2000; // context switch: a spawned task's body starts at t = 2000
 const WAKE = 5000 + 2000; // idle wake latency + context switch
@@ -17,7 +18,7 @@ function mutex(r: Rig, opts: { optimisticSpin?: boolean } = {}): Mutex {
 }
 
 /** lock at `site` (the task's name), log 'X got', hold `hold` ns, log 'X unlocks', unlock */
-function* critical(r: Rig, m: Mutex, t: Task, hold: number): Generator<unknown, void, unknown> {
+function* critical(r: Rig, m: Mutex, t: Task, hold: number): Proc {
   r.log(`${t.name} asks`);
   yield* m.lock(t, t.name);
   r.log(`${t.name} got`);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { Mutex, Osq, type LockOp } from '../../src/locking';
 import type { Task } from '../../src/sched';
 import { rig, type Rig } from './scenario';
+import type { Proc } from '../../src/engine';
 
 const op = (): LockOp => ({ cls: 'osq', site: 'osq', mode: 'write', t0: 0, spin: 0, sleep: 0, cross: 0, contended: true, nested: false });
 
@@ -18,7 +19,7 @@ function setup(r: Rig): { osq: Osq; m: Mutex } {
 }
 
 /** enter, log 'X head' (or 'X gave up'), hold the head `hold` ns, exit */
-function* member(r: Rig, osq: Osq, t: Task, hold: number): Generator<unknown, boolean, unknown> {
+function* member(r: Rig, osq: Osq, t: Task, hold: number): Proc<boolean> {
   const ok = yield* osq.enter(t, op());
   r.log(`${t.name} ${ok ? 'head' : 'gave up'}`);
   if (!ok) return false;

@@ -32,7 +32,7 @@ import { rig } from './scenario';
 function mmRepro(kernel: string, until: number, fold = true) {
   const sim = new Simulation(1);
   const sched = new Scheduler(sim, loadMachine('ivybridge-ex-4s'));
-  const env = new LockEnv(sim, sched, { checks: true, fold });
+  const env = new LockEnv(sim, sched, { checks: true, exactLockTiming: !fold });
   const ctx = new MmContext(sim, sched, env, resolveKernel(kernel));
   const f = ctx.newFile('data', { nrPages: 64 });
   const mm = ctx.newMm('p');
@@ -131,7 +131,7 @@ test('property: a release followed at once by a re-acquisition lets a spinning C
       fc.integer({ min: 2, max: 5 }),
       fc.boolean(),
       (kind, cpuB, hold, rounds, fold) => {
-        const r = rig({ m, fold });
+        const r = rig({ m, exactLockTiming: !fold });
         const cls = { name: 'L', rank: 1 };
         const lock = kind === 'mutex' ? new Mutex(r.env, cls, 'L') : kind === 'rwsem' ? new RwSem(r.env, cls, 'L') : new SpinLock(r.env, cls, 'L');
         const releasedAt: number[] = [];

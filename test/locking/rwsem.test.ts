@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { RwSem, type LockMode } from '../../src/locking';
 import type { Task } from '../../src/sched';
 import { rig, type Rig } from './scenario';
+import type { Proc } from '../../src/engine';
 
 const WAKE = 5000 + 2000; // idle wake latency + context switch
 
@@ -21,7 +22,7 @@ function rwsem(r: Rig, opts: { optimisticSpin?: boolean; writerSteal?: boolean }
 }
 
 /** take `mode` at site = task name, log 'X got', hold, log 'X releases', release */
-function* critical(r: Rig, s: RwSem, t: Task, mode: LockMode, hold: number): Generator<unknown, void, unknown> {
+function* critical(r: Rig, s: RwSem, t: Task, mode: LockMode, hold: number): Proc {
   r.log(`${t.name} asks`);
   yield* s.acquire(t, mode, t.name);
   r.log(`${t.name} got`);

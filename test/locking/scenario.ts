@@ -10,7 +10,7 @@
  * - lock-word accesses cost what CacheLine charges (memory 135 ns the first time, 40 ns
  *   from another core of the socket, 130 ns from another socket, 1.5 ns on a hit).
  */
-import { Simulation } from '../../src/engine';
+import { Simulation, type Proc } from '../../src/engine';
 import type { Machine } from '../../src/hw';
 import { Scheduler, type Task, type SchedParams } from '../../src/sched';
 import { LockEnv } from '../../src/locking';
@@ -30,21 +30,21 @@ export interface Rig {
   /** time of the first event whose text is `text` (throws if none) */
   when(text: string): number;
   /** spawn a task pinned to `cpu` */
-  task(name: string, cpu: number, body: (t: Task) => Generator<unknown, unknown, unknown>): Task;
+  task(name: string, cpu: number, body: (t: Task) => Proc<unknown>): Task;
   /** compute `ns` of kernel work */
-  work(t: Task, ns: number): Generator<unknown, void, unknown>;
+  work(t: Task, ns: number): Proc;
 }
 
 export function rig(opts: {
   sockets?: number; cores?: number; threads?: number; m?: Machine; seed?: number;
   checks?: boolean; sched?: Partial<SchedParams>;
-  /** fold uncontended lock work (LockEnv.fold); default false: exact kernel timing */
-  fold?: boolean;
+  /** LockEnv.exactLockTiming; default true here: exact kernel timing (false: fold uncontended lock work) */
+  exactLockTiming?: boolean;
 } = {}): Rig {
   const sim = new Simulation(opts.seed ?? 1);
   const m = opts.m ?? machine(opts.sockets ?? 1, opts.cores ?? 4, opts.threads ?? 1);
   const sched = new Scheduler(sim, m, opts.sched);
-  const env = new LockEnv(sim, sched, { checks: opts.checks ?? true, fold: opts.fold ?? false });
+  const env = new LockEnv(sim, sched, { checks: opts.checks ?? true, exactLockTiming: opts.exactLockTiming ?? true });
   const events: [number, string][] = [];
   const r: Rig = {
     sim, sched, env, m, events,

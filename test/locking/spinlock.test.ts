@@ -9,8 +9,9 @@ import { loadMachine } from '../../src/hw';
 import { SpinLock } from '../../src/locking';
 import type { Task } from '../../src/sched';
 import { rig, type Rig } from './scenario';
+import type { Proc } from '../../src/engine';
 
-function* critical(r: Rig, l: SpinLock, t: Task, hold: number): Generator<unknown, void, unknown> {
+function* critical(r: Rig, l: SpinLock, t: Task, hold: number): Proc {
   r.log(`${t.name} asks`);
   yield* l.lock(t, t.name);
   r.log(`${t.name} got`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Simulation } from '../../src/engine';
+import { Simulation, type Proc } from '../../src/engine';
 import { loadMachine } from '../../src/hw';
 import { Scheduler, type Task } from '../../src/sched';
 import { LockEnv } from '../../src/locking';
@@ -25,7 +25,7 @@ function setup(kernel: string, compaction: Partial<CompactionParams>, mapped: nu
     const vma = linkFileVma(file, mm, 0, 8, VM_READ | VM_EXEC);
     for (let i = 0; i < 8; i++) mm.pt.set(vma.addressOf(i), file.page(i)); // text mapped in every process
   }
-  const run = (body: (t: Task) => Generator<unknown, void, unknown>) => {
+  const run = (body: (t: Task) => Proc) => {
     sched.spawn('allocator', body);
     sim.run();
     env.finalCheck();

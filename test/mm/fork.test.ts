@@ -6,11 +6,12 @@ import { KERNEL_NAMES } from '../../src/kernel';
 import { fork, doExit, exitMmap, vmMmap, pageFault, protFlags, type MmContext, type MmStruct, type AddressSpace } from '../../src/mm';
 import type { Task } from '../../src/sched';
 import { ExclusiveOnly } from '../../src/locking';
+import type { Proc } from '../../src/engine';
 
 const RX = protFlags('r-x'), RW = protFlags('rw-');
 
 /** a parent mapping `n` private file VMAs (one file each) + one anonymous VMA, some pages faulted */
-function* parentWith(ctx: MmContext, t: Task, mm: MmStruct, files: AddressSpace[]): Generator<unknown, void, unknown> {
+function* parentWith(ctx: MmContext, t: Task, mm: MmStruct, files: AddressSpace[]): Proc {
   for (const [i, f] of files.entries()) {
     yield* vmMmap(ctx, t, mm, { file: f, pgoff: 0, pages: 16, flags: i % 2 ? RW : RX, addr: 0x1000 + 32 * i });
     yield* pageFault(ctx, t, mm, 0x1000 + 32 * i, i % 2 === 1); // odd ones COW: anon_vma

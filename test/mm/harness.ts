@@ -1,4 +1,4 @@
-import { Simulation } from '../../src/engine';
+import { Simulation, type Proc } from '../../src/engine';
 import { loadMachine } from '../../src/hw';
 import { Scheduler, type Task } from '../../src/sched';
 import { LockEnv } from '../../src/locking';
@@ -12,7 +12,7 @@ export function kernelSim(kernel = '3.18-rc1', opts: { seed?: number; machine?: 
   const env = new LockEnv(sim, sched, { checks: opts.checks ?? true });
   const ctx = new MmContext(sim, sched, env, resolveKernel(kernel));
   /** run `body` as a task and the simulation to the end; returns what body returned */
-  function runTask<R>(body: (t: Task) => Generator<unknown, R, unknown>, name = 'task'): R {
+  function runTask<R>(body: (t: Task) => Proc<R>, name = 'task'): R {
     let out: R | undefined;
     sched.spawn(name, function* (t) { out = yield* body(t); });
     sim.run();

@@ -7,19 +7,20 @@ import {
   hugetlbFreePgdRange, hugetlbChangeProtection, hugetlbVmtruncate, copyHugetlbPageRange, mmapRegion, roundupPowOfTwo,
   type MmContext, type MmStruct, type AddressSpace, type Vma,
 } from '../../src/mm';
+import type { Proc } from '../../src/engine';
 
 const KERNELS = ['3.18-rc1', '3.18-rc1-i_mmap_rwsem', '3.18-rc1-i_mmap_rwsem-merged'] as const;
 const expectMode = (k: string, v1Read: boolean) => (k === '3.18-rc1-i_mmap_rwsem' && v1Read ? 'read' : 'write');
 const BASE = 4 * PUD_PAGES; // a PUD-aligned address
 
-function* mapSeg(ctx: MmContext, t: Task, mm: MmStruct, f: AddressSpace, hugePages: number, shared = true): Generator<unknown, Vma, unknown> {
+function* mapSeg(ctx: MmContext, t: Task, mm: MmStruct, f: AddressSpace, hugePages: number, shared = true): Proc<Vma> {
   yield* mm.mmapSem.acquire(t, 'write', 'mmap');
   const v = yield* hugetlbfsMmap(ctx, t, mm, f, { pgoff: 0, pages: hugePages * HPAGE_PAGES, shared, addr: BASE });
   yield* mm.mmapSem.release(t, 'write');
   return v;
 }
 
-function* munmapHuge(ctx: MmContext, t: Task, v: Vma): Generator<unknown, void, unknown> {
+function* munmapHuge(ctx: MmContext, t: Task, v: Vma): Proc {
   yield* v.mm.mmapSem.acquire(t, 'write', 'munmap');
   yield* unmapHugepageRangeFinal(ctx, t, v);
   hugetlbFreePgdRange(ctx, v);

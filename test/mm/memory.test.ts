@@ -5,7 +5,7 @@ import { checkMms } from './mm_check';
 import { KERNEL_NAMES } from '../../src/kernel';
 import { Mutex } from '../../src/locking';
 import {
-  LOCK_CLASSES, FAULT_AROUND_PAGES, vmMmap, pageFault, filemapFault, anonFault, unmapMappingRange, truncateSetsize,
+  LOCKDEP_CLASSES, FAULT_AROUND_PAGES, vmMmap, pageFault, filemapFault, anonFault, unmapMappingRange, truncateSetsize,
   fork, protFlags, FaultError, VM_SHARED, VM_MAYSHARE,
 } from '../../src/mm';
 
@@ -110,7 +110,7 @@ for (const k of KERNEL_NAMES) {
     const { ctx, env, runTask } = kernelSim(k);
     const f = ctx.newFile('data', { nrPages: 32 });
     const mm = ctx.newMm('p');
-    const iMutex = new Mutex(env, LOCK_CLASSES.i_mutex, 'data.i_mutex');
+    const iMutex = new Mutex(env, LOCKDEP_CLASSES.i_mutex, 'data.i_mutex');
     runTask(function* (t) {
       yield* vmMmap(ctx, t, mm, { file: f, pgoff: 0, pages: 32, flags: protFlags('r--'), addr: 0x1000 });
       yield* filemapFault(ctx, t, mm, 0x1000);
@@ -129,3 +129,13 @@ for (const k of KERNEL_NAMES) {
     checkMms([mm], [f]);
   });
 }
+
+test('an i_mmap call site is a SiteId: a misspelt one does not compile, and one from outside the types is refused at run time', () => {
+  const { ctx } = kernelSim('3.18-rc1');
+  // never called: the line only has to type-check (the test build fails if the misspelling compiles)
+  const typoDoesNotCompile = (f: Parameters<typeof ctx.immapLock>[1], t: Parameters<typeof ctx.immapLock>[0]) =>
+    // @ts-expect-error 'vma_lnik' is not a SiteId
+    ctx.immapLock(t, f, 'vma_lnik');
+  assert.equal(typeof typoDoesNotCompile, 'function');
+  assert.throws(() => ctx.siteMode('vma_lnik' as never), /i_mmap call site "vma_lnik" is not in kernel 3\.18-rc1; allowed: .*vma_link/);
+});

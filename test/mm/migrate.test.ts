@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Simulation } from '../../src/engine';
+import { Simulation, type Proc } from '../../src/engine';
 import { loadMachine } from '../../src/hw';
 import { Scheduler, type Task } from '../../src/sched';
 import { LockEnv } from '../../src/locking';
@@ -32,7 +32,7 @@ function setup(kernel = '3.18-rc1', flags = VM_READ | VM_WRITE, nMapped = 3, num
 }
 
 /** run body as a task, then the simulation; returns body's result */
-function run<R>(s: { sim: Simulation; sched: Scheduler; env: LockEnv }, body: (t: Task) => Generator<unknown, R, unknown>): R {
+function run<R>(s: { sim: Simulation; sched: Scheduler; env: LockEnv }, body: (t: Task) => Proc<R>): R {
   let out: R | undefined;
   s.sched.spawn('migrator', function* (t) { out = yield* body(t); });
   s.sim.run();

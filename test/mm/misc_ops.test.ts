@@ -5,7 +5,7 @@ import { checkMms } from './mm_check';
 import { KERNEL_NAMES } from '../../src/kernel';
 import {
   mmTakeAllLocks, mmDropAllLocks, remapFilePages, vmMmap, vmMunmap, pageFault, fork, exitMmap, unmapMappingRange,
-  protFlags, hugetlbHooks, VM_SHARED, VM_MAYSHARE, VM_NONLINEAR, VM_HUGETLB,
+  protFlags, VM_SHARED, VM_MAYSHARE, VM_NONLINEAR, VM_HUGETLB,
 } from '../../src/mm';
 
 const RW = protFlags('rw-'), SH = VM_SHARED | VM_MAYSHARE;
@@ -81,16 +81,12 @@ for (const k of KERNEL_NAMES) {
     const h = ctx.newFile('huge', { nrPages: 1024, hugetlb: true });
     const mm = ctx.newMm('p');
     let hookRan = 0;
-    const saved = hugetlbHooks.unmapHugepageRangeFinal;
-    hugetlbHooks.unmapHugepageRangeFinal = function* (c, t, vma, s, e) { hookRan++; yield* saved(c, t, vma, s, e); };
-    try {
-      runTask(function* (t) {
-        yield* vmMmap(ctx, t, mm, { file: h, pgoff: 0, pages: 512, flags: RW | SH | VM_HUGETLB, addr: 0x1000 });
-        yield* vmMunmap(ctx, t, mm, 0x1000, 512);
-      });
-    } finally {
-      hugetlbHooks.unmapHugepageRangeFinal = saved;
-    }
+    const saved = ctx.hugetlb.unmapHugepageRangeFinal;
+    ctx.hugetlb.unmapHugepageRangeFinal = function* (c, t, vma, s, e) { hookRan++; yield* saved(c, t, vma, s, e); };
+    runTask(function* (t) {
+      yield* vmMmap(ctx, t, mm, { file: h, pgoff: 0, pages: 512, flags: RW | SH | VM_HUGETLB, addr: 0x1000 });
+      yield* vmMunmap(ctx, t, mm, 0x1000, 512);
+    });
     assert.equal(hookRan, 1);
     const mode = ctx.siteMode('unmap_single_vma');
     assert.equal(mode, k === '3.18-rc1-i_mmap_rwsem' ? 'read' : 'write');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Simulation } from '../../src/engine';
+import { Simulation, type Proc } from '../../src/engine';
 import { loadMachine } from '../../src/hw';
 import { Scheduler, type Task } from '../../src/sched';
 import { LockEnv } from '../../src/locking';
@@ -21,7 +21,7 @@ function sim(numa: Partial<NumaParams> = {}, kernel = '3.18-rc1-i_mmap_rwsem') {
   const env = new LockEnv(s, sched, { checks: true });
   const ctx = new MmContext(s, sched, env, resolveKernel(kernel), { numa });
   const cpuOf = (node: number) => sched.machine.cpusOfSocket(node)[0];
-  function spawnOn(node: number, name: string, body: (t: Task) => Generator<unknown, void, unknown>): Task {
+  function spawnOn(node: number, name: string, body: (t: Task) => Proc): Task {
     return sched.spawn(name, body, { cpu: cpuOf(node) });
   }
   return { sim: s, sched, env, ctx, cpuOf, spawnOn };

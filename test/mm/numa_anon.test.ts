@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Simulation } from '../../src/engine';
+import { Simulation, type Proc } from '../../src/engine';
 import { loadMachine } from '../../src/hw';
 import { Scheduler, type Task } from '../../src/sched';
 import { LockEnv } from '../../src/locking';
@@ -17,7 +17,7 @@ function sim(numa: Partial<NumaParams> = {}, kernel = '3.18-rc1', seed = 1) {
   const env = new LockEnv(s, sched, { checks: true });
   const ctx = new MmContext(s, sched, env, resolveKernel(kernel), { numa });
   const cpuOf = (node: number) => sched.machine.cpusOfSocket(node)[0];
-  const spawnOn = (node: number, name: string, body: (t: Task) => Generator<unknown, void, unknown>) =>
+  const spawnOn = (node: number, name: string, body: (t: Task) => Proc) =>
     sched.spawn(name, body, { cpu: cpuOf(node) });
   return { sim: s, sched, env, ctx, spawnOn };
 }
@@ -64,7 +64,7 @@ test('task_tick_numa pacing: no anonymous scan before scan_delay (1000 ms of run
 });
 
 /** drive fault batches of a task on `node`: mark every anon page of mm, then fault them all */
-function* markAndFault(s: ReturnType<typeof sim>, t: Task, mm: MmStruct): Generator<unknown, void, unknown> {
+function* markAndFault(s: ReturnType<typeof sim>, t: Task, mm: MmStruct): Proc {
   const v = mm.vmas[0]!;
   yield* s.ctx.numa.anon.changeProtNumaAnon(t, v, v.start, v.end);
   yield* s.ctx.numa.runUser(t, 1e6); // touchIntervalNs tiny: every marked page faults
@@ -148,7 +148,7 @@ test('fork: the child starts with its parent\'s anonymous counts (copy_pte_range
   assert.equal(cs.cells[1][2]![4], 10, 'marked, on node 2, cpupid unset');
 });
 
-function* forkMm(ctx: MmContext, t: Task, parent: MmStruct): Generator<unknown, MmStruct, unknown> {
+function* forkMm(ctx: MmContext, t: Task, parent: MmStruct): Proc<MmStruct> {
   return yield* mmFork(ctx, t, parent, 'child');
 }
 

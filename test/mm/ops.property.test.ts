@@ -7,6 +7,7 @@ import {
   VM_SHARED, VM_MAYSHARE, type MmContext, type MmStruct, type AddressSpace,
 } from '../../src/mm';
 import type { Task } from '../../src/sched';
+import type { Proc } from '../../src/engine';
 
 const BASE = 0x1000, SPAN = 256;
 const PROTS = ['r-x', 'rw-', 'r--', '---'];
@@ -55,7 +56,7 @@ function expected(e: unknown): boolean {
   return /ENOMEM|EFAULT|EINVAL|SIGSEGV|SIGBUS/.test(String(e));
 }
 
-function* apply(ctx: MmContext, t: Task, op: Op, mms: MmStruct[], files: AddressSpace[], names: { n: number }): Generator<unknown, void, unknown> {
+function* apply(ctx: MmContext, t: Task, op: Op, mms: MmStruct[], files: AddressSpace[], names: { n: number }): Proc {
   const mm = 'mm' in op ? mms[op.mm % mms.length] : null;
   try {
     switch (op.k) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Simulation } from '../../src/engine';
+import { Simulation, type Proc } from '../../src/engine';
 import { loadMachine } from '../../src/hw';
 import { Scheduler, type Task } from '../../src/sched';
 import { LockEnv } from '../../src/locking';
@@ -104,7 +104,7 @@ function runSpecWith(spec: Spec, eager: boolean): Outcome {
   const page = file.page(PAGE);
   const tasks: Record<string, number> = {};
   let result: unknown = null;
-  const spawn = (name: string, cpu: number, body: (t: Task) => Generator<unknown, unknown, unknown>) => {
+  const spawn = (name: string, cpu: number, body: (t: Task) => Proc<unknown>) => {
     sched.spawn(name, function* (t) {
       yield* body(t);
       tasks[name] = sim.now;

@@ -25,9 +25,9 @@
 import type { Task } from '../../sched';
 import { ElfFiles, dsoLayout, exec, fork, pageFault, vmMmap, VM_READ, VM_WRITE, withCleanDataPages, type MmContext, type MmStruct } from '../../mm';
 import { computeQuotas, diskIterationCount, childOrder, MMTESTS_FILESIZE_KIB, MMTESTS_POOLSIZE_KIB, jpm as reaimJpm, type Workfile } from '../reaim';
-import { Rng } from '../../engine';
+import { Rng, type Proc } from '../../engine';
 import { Aim7Fs } from './fs';
-import { exitProc, runOps, type OpWorld, type Proc } from './ops';
+import { exitProc, runOps, type OpWorld, type UserProcess } from './ops';
 import type { Aim7Costs, TestDefs } from './spec';
 
 /**
@@ -161,11 +161,11 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
     while (exits.length < N) yield* sched.block(t); // wait()
   });
 
-  function* forkChild(t: Task, mm: MmStruct, i: number): Generator<unknown, void, unknown> {
+  function* forkChild(t: Task, mm: MmStruct, i: number): Proc {
     const childMm = yield* fork(ctx, t, mm, `child${i}`);
     const order = childOrder(quotas, new Rng(`${o.seed}\u0000reaim/child/${i}/order`));
     children.push(sched.spawn(`child${i}`, function* (c) {
-      const p: Proc = { task: c, mm: childMm, files: new Map() };
+      const p: UserProcess = { task: c, mm: childMm, files: new Map() };
       if (o.numa) ctx.numa.attach(c, childMm);
       while (!started) yield* sched.block(c); // pause() until SIGUSR1
       if (anonNuma) yield* dirtyHeap(c, childMm, CHILD_PRIVATE_ANON_PAGES); // the child's own, first touched where it runs
@@ -199,7 +199,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
    * map `n` anonymous pages and write them (anonymous faults). An anonymous mmap, not brk:
    * in the model's layout ld.so is mapped right after the brk of reaim, so its heap cannot grow.
    */
-  function* dirtyHeap(t: Task, mm: MmStruct, n: number): Generator<unknown, void, unknown> {
+  function* dirtyHeap(t: Task, mm: MmStruct, n: number): Proc {
     if (n <= 0) return;
     const vma = yield* vmMmap(ctx, t, mm, { file: null, pgoff: 0, pages: n, flags: VM_READ | VM_WRITE });
     for (let p = vma.start; p < vma.end; p++) yield* pageFault(ctx, t, mm, p, true);

@@ -27,12 +27,13 @@
  * Costs: data/workloads/aim7/costs.yaml ([U] estimates; `io` ones scaled by the calibrated ioScale).
  */
 import type { Task } from '../../sched';
-import { Mutex, SpinLock, type LockClass } from '../../locking';
-import { LOCK_CLASSES, type MmContext } from '../../mm';
+import { Mutex, SpinLock, type LockdepClass } from '../../locking';
+import { LOCKDEP_CLASSES, type MmContext } from '../../mm';
 import type { Aim7Costs, CostName, Dir } from './spec';
+import type { Proc } from '../../engine';
 
 /** lock classes of the file-system side: i_mutex is the mm layer's (outermost); the rest nest nothing */
-const FS_CLASSES: Readonly<Record<string, LockClass>> = Object.freeze({
+const FS_CLASSES: Readonly<Record<string, LockdepClass>> = Object.freeze({
   xfs_log: { name: 'xfs_log', rank: 12 },
   inode_sb_list_lock: { name: 'inode_sb_list_lock', rank: 80 },
 });
@@ -54,10 +55,10 @@ class ServiceThread {
     private readonly ctx: MmContext,
     private readonly name: string,
     private readonly batch: boolean,
-    private readonly serve: (t: Task, n: number) => Generator<unknown, void, unknown>,
+    private readonly serve: (t: Task, n: number) => Proc,
   ) {}
 
-  *submit(task: Task): Generator<unknown, void, unknown> {
+  *submit(task: Task): Proc {
     const { sched } = this.ctx;
     const req: Request = { task, done: false };
     this.queue.push(req);
@@ -110,9 +111,9 @@ export class Aim7Fs {
   constructor(private readonly ctx: MmContext, costs: Aim7Costs, ioScale: number, groupCommit = true) {
     const { env } = ctx;
     this.dirs = {
-      diskdir: new Mutex(env, LOCK_CLASSES.i_mutex!, 'DISKDIR.i_mutex'),
-      fakeh: new Mutex(env, LOCK_CLASSES.i_mutex!, 'fakeh.i_mutex'),
-      '/bin': new Mutex(env, LOCK_CLASSES.i_mutex!, '/bin.i_mutex'),
+      diskdir: new Mutex(env, LOCKDEP_CLASSES.i_mutex!, 'DISKDIR.i_mutex'),
+      fakeh: new Mutex(env, LOCKDEP_CLASSES.i_mutex!, 'fakeh.i_mutex'),
+      '/bin': new Mutex(env, LOCKDEP_CLASSES.i_mutex!, '/bin.i_mutex'),
     };
     this.log = groupCommit ? null : new Mutex(env, FS_CLASSES.xfs_log!, 'xfs.log');
     this.inodeSbListLock = new SpinLock(env, FS_CLASSES.inode_sb_list_lock!, 'inode_sb_list_lock');
@@ -140,7 +141,7 @@ export class Aim7Fs {
   }
 
   /** open(O_CREAT) (+ the close that follows): lookup_open under the directory's i_mutex; a new inode unless `existing` */
-  *creat(task: Task, dir: Dir, existing: number | null): Generator<unknown, number, unknown> {
+  *creat(task: Task, dir: Dir, existing: number | null): Proc<number> {
     yield* this.us(task, this.cost('creatOutsideUs'));
     const m = this.dirs[dir];
     yield* m.lock(task, 'lookup_open');
@@ -152,7 +153,7 @@ export class Aim7Fs {
   }
 
   /** unlink(): vfs_unlink under the directory's i_mutex; the inode is freed (evict: off s_inodes) */
-  *unlink(task: Task, dir: Dir, inode: number | null): Generator<unknown, void, unknown> {
+  *unlink(task: Task, dir: Dir, inode: number | null): Proc {
     const m = this.dirs[dir];
     yield* m.lock(task, 'vfs_unlink');
     yield* this.us(task, this.cost('unlinkHoldUs'));
@@ -161,7 +162,7 @@ export class Aim7Fs {
   }
 
   /** getdents of a directory: iterate_dir holds its i_mutex */
-  *readdir(task: Task, dir: Dir): Generator<unknown, void, unknown> {
+  *readdir(task: Task, dir: Dir): Proc {
     const m = this.dirs[dir];
     yield* m.lock(task, 'iterate_dir');
     yield* this.us(task, this.cost('readdirHoldUs'));
@@ -169,30 +170,30 @@ export class Aim7Fs {
   }
 
   /** shmget + IPC_RMID of a private segment */
-  *shmSetup(task: Task): Generator<unknown, void, unknown> {
+  *shmSetup(task: Task): Proc {
     yield* this.us(task, this.cost('shmSetupUs'));
   }
 
-  *lookup(task: Task, n: number): Generator<unknown, void, unknown> {
+  *lookup(task: Task, n: number): Proc {
     yield* this.us(task, n * this.cost('lookupUs'));
   }
 
   /** buffered write of `kib` KiB to `inode` (dirty afterwards) */
-  *write(task: Task, inode: number | null, kib: number): Generator<unknown, void, unknown> {
+  *write(task: Task, inode: number | null, kib: number): Proc {
     yield* this.us(task, kib * this.cost('writeUsPerKiB'));
     if (inode !== null) this.dirty.add(inode);
   }
 
-  *read(task: Task, kib: number): Generator<unknown, void, unknown> {
+  *read(task: Task, kib: number): Proc {
     yield* this.us(task, kib * this.cost('readUsPerKiB'));
   }
 
-  *dio(task: Task, kib: number): Generator<unknown, void, unknown> {
+  *dio(task: Task, kib: number): Proc {
     yield* this.us(task, kib * this.cost('dioUsPerKiB'));
   }
 
   /** `kib` O_SYNC writes of 1 KiB: each a buffered write then a log force */
-  *osyncWrite(task: Task, kib: number): Generator<unknown, void, unknown> {
+  *osyncWrite(task: Task, kib: number): Proc {
     for (let i = 0; i < kib; i++) {
       yield* this.us(task, this.cost('writeUsPerKiB'));
       yield* this.logForce(task, 'xfs_file_fsync');
@@ -204,7 +205,7 @@ export class Aim7Fs {
    * and sleep until it completes (group commit, see the top of the file). The what-if
    * without group commit writes the log in the forcer's context under a mutex.
    */
-  private *logForce(task: Task, site: string): Generator<unknown, void, unknown> {
+  private *logForce(task: Task, site: string): Proc {
     if (!this.log) yield* this.logWriter.submit(task);
     else {
       this.stats.logWrites++;
@@ -216,7 +217,7 @@ export class Aim7Fs {
   }
 
   /** sys_sync() */
-  *sync(task: Task): Generator<unknown, void, unknown> {
+  *sync(task: Task): Proc {
     const { sched } = this.ctx;
     this.stats.syncs++;
     yield* this.us(task, this.cost('syncFixedUs'));

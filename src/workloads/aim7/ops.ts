@@ -12,6 +12,7 @@ import {
 } from '../../mm';
 import type { Aim7Fs } from './fs';
 import type { Amount, Cmd, Dir, Op } from './spec';
+import type { Proc } from '../../engine';
 
 /** What the interpreter needs of the run. */
 export interface OpWorld {
@@ -33,7 +34,7 @@ export interface OpWorld {
 }
 
 /** One process: its task, its current mm, its open temporary files. */
-export interface Proc {
+export interface UserProcess {
   readonly task: Task;
   mm: MmStruct;
   readonly files: Map<Dir, number>;
@@ -50,7 +51,7 @@ export function amountOf(a: Amount, w: OpWorld): number {
  * generator per operation): every event of a test resumes through this frame, so each
  * level less in the `yield*` chain is paid back on every event.
  */
-export function* runOps(w: OpWorld, p: Proc, ops: readonly Op[]): Generator<unknown, void, unknown> {
+export function* runOps(w: OpWorld, p: UserProcess, ops: readonly Op[]): Proc {
   const { ctx, fs } = w;
   const t = p.task;
   for (const op of ops) {
@@ -79,14 +80,14 @@ export function* runOps(w: OpWorld, p: Proc, ops: readonly Op[]): Generator<unkn
   }
 }
 
-function lastFile(p: Proc): number | null {
+function lastFile(p: UserProcess): number | null {
   let last: number | null = null;
   for (const v of p.files.values()) last = v;
   return last;
 }
 
 /** user-mode CPU time; with NUMA balancing, touching the mm's hot set (numa.ts runUser) */
-function* userTime(w: OpWorld, p: Proc, ns: number): Generator<unknown, void, unknown> {
+function* userTime(w: OpWorld, p: UserProcess, ns: number): Proc {
   if (!w.numa) return yield* w.ctx.sched.compute(p.task, ns, true);
   ensureHotSet(w, p.mm);
   yield* w.ctx.numa.runUser(p.task, ns);
@@ -110,7 +111,7 @@ export function ensureHotSet(w: OpWorld, mm: MmStruct): void {
 }
 
 /** fork(); the child runs `ops` then exits; the parent waits in wait4() */
-function* forkAndWait(w: OpWorld, p: Proc, ops: readonly Op[]): Generator<unknown, void, unknown> {
+function* forkAndWait(w: OpWorld, p: UserProcess, ops: readonly Op[]): Proc {
   const { ctx } = w;
   const { sched } = ctx;
   const name = w.newName(p.task.name);
@@ -118,7 +119,7 @@ function* forkAndWait(w: OpWorld, p: Proc, ops: readonly Op[]): Generator<unknow
   let exited = false;
   const parent = p.task;
   sched.spawn(name, function* (c) {
-    const child: Proc = { task: c, mm: childMm, files: new Map() };
+    const child: UserProcess = { task: c, mm: childMm, files: new Map() };
     if (w.numa) ctx.numa.attach(c, childMm);
     yield* runOps(w, child, ops);
     yield* exitProc(w, child);
@@ -129,12 +130,12 @@ function* forkAndWait(w: OpWorld, p: Proc, ops: readonly Op[]): Generator<unknow
 }
 
 /** do_exit(): leftover temporary files are closed (not unlinked); exit_mmap */
-export function* exitProc(w: OpWorld, p: Proc): Generator<unknown, void, unknown> {
+export function* exitProc(w: OpWorld, p: UserProcess): Proc {
   if (w.numa) w.ctx.numa.detach(p.task);
   yield* doExit(w.ctx, p.task, p.mm);
 }
 
-function* doExec(w: OpWorld, p: Proc, binary: string): Generator<unknown, void, unknown> {
+function* doExec(w: OpWorld, p: UserProcess, binary: string): Proc {
   p.mm = yield* exec(w.ctx, p.task, p.mm, w.elf.spec(binary), binary);
   if (w.numa) w.ctx.numa.attach(p.task, p.mm);
 }
@@ -144,7 +145,7 @@ function* doExec(w: OpWorld, p: Proc, binary: string): Generator<unknown, void, 
  * command, a shell that execs its last command (bash) runs it in place without the fork;
  * dash 0.5.7 forks (param shellForksLast). A script file always forks its commands.
  */
-function* shell(w: OpWorld, p: Proc, cmds: readonly Cmd[], dashC: boolean): Generator<unknown, void, unknown> {
+function* shell(w: OpWorld, p: UserProcess, cmds: readonly Cmd[], dashC: boolean): Proc {
   for (let i = 0; i < cmds.length; i++) {
     const ops = cmdOps(cmds[i]!);
     if (dashC && cmds.length === 1 && !w.shellForksLast) yield* runOps(w, p, ops);
@@ -159,7 +160,7 @@ function cmdOps(cmd: Cmd): Op[] {
 }
 
 /** anonymous faults on the heap: the first HEAP_FAULTS_SIMULATED through the fault path, the rest folded (own mm, uncontended) */
-function* anonFaults(w: OpWorld, p: Proc, n: number): Generator<unknown, void, unknown> {
+function* anonFaults(w: OpWorld, p: UserProcess, n: number): Proc {
   const { ctx } = w;
   const heap = p.mm.brk - p.mm.startBrk;
   const real = Math.min(n, heap, HEAP_FAULTS_SIMULATED);
@@ -168,7 +169,7 @@ function* anonFaults(w: OpWorld, p: Proc, n: number): Generator<unknown, void, u
 }
 
 /** a SysV segment of its own (key = pid): shmat maps its shm file (own i_mmap tree), touch, shmdt */
-function* shm(w: OpWorld, p: Proc, pages: number): Generator<unknown, void, unknown> {
+function* shm(w: OpWorld, p: UserProcess, pages: number): Proc {
   const { ctx } = w;
   yield* w.fs.shmSetup(p.task);
   const file = ctx.newFile(w.newName('shm'), { nrPages: pages });

@@ -31,6 +31,7 @@ import type { KernelLock, ParamValues, WorkloadDef } from '../registry';
 import { immapSites } from '../mm_paths/common';
 import { siteMetrics } from '../mm_paths/workloads';
 import { BenchError, loadBench, MAX_PAGES, type Bench, type BenchOp, type Prot } from './spec';
+import type { Proc } from '../../engine';
 
 export { parseBench, loadBench, BenchError, OP_NAMES, MAX_PAGES, type Bench, type BenchOp } from './spec';
 
@@ -134,7 +135,7 @@ export const microbench: WorkloadDef = {
       if (byIterations || w.measuring()) counts[p.i] += n;
     };
 
-    function* touch(p: P, m: Mapping, pages: number, write: boolean, counted: boolean): Generator<unknown, void, unknown> {
+    function* touch(p: P, m: Mapping, pages: number, write: boolean, counted: boolean): Proc {
       const shared = m.shared;
       for (let k = 0; k < pages; k++) {
         const addr = m.start + k;
@@ -149,7 +150,7 @@ export const microbench: WorkloadDef = {
     }
 
     const syscallNs = w.params.syscallNs as number;
-    function* runOps(p: P, ops: readonly BenchOp[]): Generator<unknown, void, unknown> {
+    function* runOps(p: P, ops: readonly BenchOp[]): Proc {
       for (const op of ops) {
         if (syscallNs > 0 && SYSCALLS.has(op.k)) yield* ctx.compute(p.t, syscallNs);
         switch (op.k) {
@@ -202,7 +203,7 @@ export const microbench: WorkloadDef = {
     }
 
     /** fork(); the child runs `ops` then exits (exit_mmap); the parent waits in wait4() */
-    function* forkAndWait(p: P, ops: readonly BenchOp[]): Generator<unknown, void, unknown> {
+    function* forkAndWait(p: P, ops: readonly BenchOp[]): Proc {
       const name = `${p.t.name}.c${++names}`;
       const childMm = yield* fork(ctx, p.t, p.mm, name);
       forks++;
@@ -218,7 +219,7 @@ export const microbench: WorkloadDef = {
       while (!exited) yield* sched.block(parent);
     }
 
-    function* taskBody(p: P): Generator<unknown, void, unknown> {
+    function* taskBody(p: P): Proc {
       yield* runOps(p, bench.setup);
       // a fixed number of loops starts when the warm-up ends, so that lockstat's window sees them
       if (byIterations && sim.now < w.startNs) yield* sched.sleep(p.t, w.startNs - sim.now);

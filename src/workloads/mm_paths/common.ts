@@ -2,7 +2,7 @@ import { Simulation } from '../../engine';
 import { loadMachine } from '../../hw';
 import { Scheduler } from '../../sched';
 import { LockEnv } from '../../locking';
-import { resolveKernel } from '../../kernel';
+import { isSiteId, resolveKernel } from '../../kernel';
 import { MmContext, type MmCosts, type NumaParams, type SiteOverlapStats, type VmStat } from '../../mm';
 
 /**
@@ -88,7 +88,7 @@ export function immapSites(ctx: MmContext): Record<string, SiteRow> {
   const sites = ctx.env.stat.classes.get('i_mmap');
   if (!sites) return out;
   for (const site of [...sites.keys()].sort()) {
-    if (!ctx.kernel.sites[site]) continue; // an i_mmap-class lock of a workload's own (microbench's lock operation), not a kernel call site
+    if (!isSiteId(site)) continue; // an i_mmap-class lock of a workload's own (microbench's lock operation), not a kernel call site
     const s = sites.get(site)!;
     out[site] = {
       mode: ctx.siteMode(site),

@@ -1,6 +1,7 @@
 import type { Task } from '../../sched';
 import { exec, fork, doExit, pageFault, dsoLayout, ElfFiles, INTERP, type MmContext, type MmStruct } from '../../mm';
 import { finish, runScenario, scenarioSim, vmstatFigures, type OwnOptions, type ScenarioDef, type ScenarioOptions, type ScenarioReport } from './common';
+import type { Proc } from '../../engine';
 
 export interface ForkStormOptions extends ScenarioOptions {
   /** the program the parent exec's: an executable of src/mm/layouts.ts (default reaim: reaim, libaio, ld.so, libc) */
@@ -62,7 +63,7 @@ export function forkStormSetup(ctx: MmContext, o: OwnOptions<ForkStormOptions>, 
     }
   });
 
-  function* worker(t: Task, mm: MmStruct, i: number): Generator<unknown, void, unknown> {
+  function* worker(t: Task, mm: MmStruct, i: number): Proc {
     const rng = ctx.sim.rng(`forkstorm.worker.${i}`);
     for (let r = 0; r < rounds; r++) {
       yield* sched.compute(t, rng.exponential(thinkNs), true);

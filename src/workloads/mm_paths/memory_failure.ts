@@ -4,6 +4,7 @@ import {
   type McProcess, type MmContext, type AddressSpace, type TryToUnmap,
 } from '../../mm';
 import { runScenario, type OwnOptions, type ScenarioDef, type ScenarioOptions, type ScenarioReport } from './common';
+import type { Proc } from '../../engine';
 
 export interface MemoryFailureOptions extends ScenarioOptions {
   /** processes mapping the file (default 128) */
@@ -74,7 +75,7 @@ export function runMemoryFailure(o: MemoryFailureOptions): ScenarioReport {
 }
 
 /** mmap + munmap of the whole file, `rounds` times, with user time between */
-export function* churn(ctx: MmContext, t: Task, file: AddressSpace, rounds: number, rngName: string): Generator<unknown, void, unknown> {
+export function* churn(ctx: MmContext, t: Task, file: AddressSpace, rounds: number, rngName: string): Proc {
   const rng = ctx.sim.rng(rngName);
   const mm = ctx.newMm(`${t.name}.mm`);
   for (let r = 0; r < rounds; r++) {

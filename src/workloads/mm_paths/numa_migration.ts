@@ -3,6 +3,7 @@ import {
   doExit, fork, migrateState, mmapRegion, pageFault, VM_READ, VM_WRITE, type AddressSpace, type MmContext, type MmStruct, type NumaParams, type Vma,
 } from '../../mm';
 import { runScenario, vmstatFigures, type OwnOptions, type ScenarioDef, type ScenarioOptions, type ScenarioReport } from './common';
+import type { Proc } from '../../engine';
 
 export interface NumaMigrationOptions extends ScenarioOptions {
   /** processes reading the data pages, spread over the nodes (default 32) */
@@ -54,7 +55,7 @@ export const numaMigrationScenario: ScenarioDef<OwnOptions<NumaMigrationOptions>
     let treePeak = 0;
 
     /** a process that maps the data rw-p and faults it all in (ld.so's relocation reads) */
-    function* mapData(t: Task, mm: MmStruct): Generator<unknown, Vma, unknown> {
+    function* mapData(t: Task, mm: MmStruct): Proc<Vma> {
       yield* mm.mmapSem.acquire(t, 'write', 'mmap');
       const vma = yield* mmapRegion(ctx, t, mm, { file, pgoff: 0, pages: P, flags: VM_READ | VM_WRITE });
       yield* mm.mmapSem.release(t, 'write');

@@ -1,7 +1,7 @@
 import type { Task } from '../../sched';
 import { Mutex } from '../../locking';
 import {
-  doExit, mmapRegion, pageFault, truncateSetsize, FaultError, LOCK_CLASSES, VM_READ, VM_SHARED, VM_WRITE,
+  doExit, mmapRegion, pageFault, truncateSetsize, FaultError, LOCKDEP_CLASSES, VM_READ, VM_SHARED, VM_WRITE,
 } from '../../mm';
 import { runScenario, vmstatFigures, type OwnOptions, type ScenarioDef, type ScenarioOptions, type ScenarioReport } from './common';
 
@@ -41,7 +41,7 @@ export const truncateScenario: ScenarioDef<OwnOptions<TruncateOptions>> = {
     const pages = o.filePages ?? 128, think = o.thinkNs ?? 10_000, gap = o.truncateGapNs ?? 20_000;
     if (pages < 4) throw new Error(`truncate scenario: filePages must be >= 4, got ${pages}`);
     const file = ctx.newFile('shared.db', { nrPages: pages });
-    const iMutex = new Mutex(env, LOCK_CLASSES.i_mutex, `${file.name}.i_mutex`);
+    const iMutex = new Mutex(env, LOCKDEP_CLASSES.i_mutex, `${file.name}.i_mutex`);
     let sigbus = 0, beyondEof = 0, shrinks = 0, regrows = 0, dropped = 0;
 
     function* mapper(t: Task, i: number) {
