@@ -31,13 +31,13 @@ export function loadMachineFile(path: string): Machine {
     text = readFileSync(resolve(path), 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`${where}: cannot read it (${code ?? (e as Error).message}); give a preset name (${machinePresets().join(', ')}) or the path of a MachineSpec JSON file`);
+    throw new Error(`${where}: cannot read it (${code ?? (e as Error).message}); allowed: a preset name (${machinePresets().join(', ')}) or the path of a MachineSpec JSON file`);
   }
   let spec: unknown;
   try {
     spec = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${where}: invalid JSON: ${(e as Error).message}`);
+    throw new Error(`${where}: must be a MachineSpec in JSON; invalid JSON: ${(e as Error).message}`);
   }
   try {
     return new Machine(spec as MachineSpec);

@@ -48,8 +48,8 @@ test('machine file errors name the file and the field, exit 2', async () => {
   const argv = ['run', '--workload', 'lock-hammer', '--ms', '0.1'];
   const cases: [string, RegExp][] = [
     [badField, /^mmlock run: --machine: machine file .*bad\.json: machine "bad": latency\.hit must be a finite number > 0, got -1\n$/],
-    [badJson, /^mmlock run: --machine: machine file .*broken\.json: invalid JSON: /],
-    [join(dir, 'missing.json'), /^mmlock run: --machine: machine file .*missing\.json: cannot read it \(ENOENT\); give a preset name \(ivybridge-ex-2s, /],
+    [badJson, /^mmlock run: --machine: machine file .*broken\.json: must be a MachineSpec in JSON; invalid JSON: /],
+    [join(dir, 'missing.json'), /^mmlock run: --machine: machine file .*missing\.json: cannot read it \(ENOENT\); allowed: a preset name \(ivybridge-ex-2s, /],
   ];
   for (const [m, re] of cases) {
     const r = await runMain([...argv, '--machine', m]);
