@@ -1,6 +1,6 @@
 import type { Task } from '../sched';
 import type { LockEnv } from './env';
-import type { SleepLock } from './lock';
+import { lockedPair, type SleepLock } from './lock';
 import type { LockMode } from './lockstat';
 import type { Proc } from '../engine';
 
@@ -79,12 +79,7 @@ export class SleepingPtl implements PageTableLock {
   }
 
   *criticalPair(inner: PageTableLock, task: Task, site: string, body: () => number): Proc {
-    yield* this.lock(task, site);
-    yield* inner.lock(task, site, true);
-    const ns = body();
-    yield* this.env.sched.compute(task, ns);
-    yield* inner.unlock(task);
-    yield* this.unlock(task);
+    yield* lockedPair(this.env, this, inner, task, site, body);
   }
 
   dispose(): void {

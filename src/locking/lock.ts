@@ -290,3 +290,22 @@ export abstract class Lock {
     yield* this.env.sched.compute(waker, cost);
   }
 }
+
+/** A lock taken and dropped exclusively, as page-table locks are. */
+export interface ExclusiveLock {
+  lock(task: Task, site?: string, nested?: boolean): Proc;
+  unlock(task: Task): Proc;
+}
+
+/**
+ * Two nested exclusive locks around a body's CPU work, by events (copy_pte_range's parent and
+ * child pte locks): the exact path shared by every page-table lock's criticalPair.
+ */
+export function* lockedPair(env: LockEnv, outer: ExclusiveLock, inner: ExclusiveLock, task: Task, site: string, body: () => number): Proc {
+  yield* outer.lock(task, site);
+  yield* inner.lock(task, site, true);
+  const ns = body();
+  yield* env.sched.compute(task, ns);
+  yield* inner.unlock(task);
+  yield* outer.unlock(task);
+}

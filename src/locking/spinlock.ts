@@ -1,6 +1,6 @@
 import type { Task } from '../sched';
 import type { CacheLine } from '../hw';
-import { Lock, type SleepLock } from './lock';
+import { Lock, lockedPair, type SleepLock } from './lock';
 import type { LockEnv, LockdepClass } from './env';
 import type { LockMode } from './lockstat';
 import type { Proc } from '../engine';
@@ -124,12 +124,7 @@ export class SpinLock extends Lock implements SleepLock {
       this.owe(task, d + ns);
       return;
     }
-    yield* this.lock(task, site);
-    yield* inner.lock(task, site, true);
-    const ns = body();
-    yield* this.env.sched.compute(task, ns);
-    yield* inner.unlock(task);
-    yield* this.unlock(task);
+    yield* lockedPair(this.env, this, inner, task, site, body);
   }
 
   /** `critical` when `foldable()`: no event, all of it owed (no generator: lazy rmap walks call it from the simulation's hook) */
