@@ -6,12 +6,13 @@
  * See driver.ts for the load point and its two estimates, spec.ts for the format, fs.ts
  * for the file-system locks and queues, calibration.ts for the two fitted parameters.
  */
-import { MmContext, dsoLayout, defaultNumaParams, defaultCompactionParams } from '../../mm';
+import { MmContext, dsoLayout, defaultNumaParams, defaultCompactionParams, defaultMmCosts, type MmCosts } from '../../mm';
 import { computeQuotas, loadWorkfile, WORKFILE_ALLOWED } from '../reaim';
 import type { ParamSpec, WorkloadDef } from '../registry';
 import { CALIBRATED_BOUNDS, loadCalibration } from './calibration';
 import { setupLoadPoint } from './driver';
 import { loadCosts, loadTestDefs, type Aim7Costs, type TestDefs } from './spec';
+import { loadMeasuredCpuMs, withMeasuredCompute } from './measured_compute';
 
 export { setupLoadPoint, estimateMakespan, type LoadPointOptions, type LoadPointResult } from './driver';
 export { parseTestDefs, loadTestDefs, parseCosts, loadCosts, parseOps, TestDefError, DIRS, COST_NAMES, type Op, type Cmd, type TestDefs, type Aim7Costs } from './spec';
@@ -46,6 +47,9 @@ const whatIfParams: Record<string, ParamSpec> = {
   libcCleanPages: { type: 'int', default: dsoLayout('libc.so.6').cleanDataPages, min: 0, max: 512, help: 'what-if: clean (never written) pages of libc\'s rw- data, shared by every process and touched by its user time: what NUMA balancing can migrate (default: the layout value, 0: docs/fidelity/candidates.md candidate 1)' },
   logGroupCommit: { type: 'boolean', default: true, help: 'what-if when false: every xfs log force writes the log itself under a mutex; true (xfs, aim7\'s model): forces that arrive during a CIL push share the next one (fs.ts)' },
   compactionStallProbability: { type: 'number', default: defaultCompactionParams.stallProbability, min: 0, max: 1, help: 'what-if: chance that a fork\'s order-2 kernel-stack allocation stalls in direct compaction, which migrates a batch of 32 pages, page-cache pages of libc, ld.so and the binaries among them (compaction.ts; not knowable from 2014 sources: run a range)' },
+  cpuCosts: { type: 'enum', default: 'calibrated', values: ['calibrated', 'measured'], help: 'what-if: calibrated: every compute test costs userUnitMs of user time (fitted); measured: its CPU time measured on the project\'s VM (data/measured/reaim/per-test.json) × cpuSpeedFactor, nothing fitted (measured_compute.ts)' },
+  cpuSpeedFactor: { type: 'number', default: 1.5, min: 0.1, max: 100, help: 'what-if with cpuCosts=measured: the 2014 machine\'s CPU time for a compute test over the time measured here [U: plausible range 1–3]' },
+  kernelCostScale: { type: 'number', default: 1, min: 0.1, max: 100, help: 'what-if: multiplies every mm kernel cost of src/mm/costs.ts (fork, exec, exit, faults, walks; not lock or cache-line costs) [U: the real fork/exec paths measured here cost 2.5–7× the model\'s, an upper bound for 2014]' },
   numaScanPeriodMaxMs: { type: 'number', default: defaultNumaParams.scanPeriodMaxMs, min: defaultNumaParams.scanPeriodMinMs, max: 600000, unit: 'ms', help: 'what-if: sysctl numa_balancing_scan_period_max_ms (3.18: 60000); lower = each task rescans its address space sooner' },
 };
 
@@ -55,7 +59,7 @@ export const aim7Workload: WorkloadDef = aim7Def('aim7',
 
 /** aim7 with what-if knobs (whatIfParams): more NUMA-migratable shared file pages, faster rescans */
 export const aim7WhatIfWorkload: WorkloadDef = aim7Def('aim7-whatif',
-  'aim7 with what-if parameters (not facts): libc\'s clean shared data pages, the NUMA scan period, xfs log forces without group commit; defaults give aim7',
+  'aim7 with what-if parameters (not facts): libc\'s clean shared data pages, the NUMA scan period, xfs log forces without group commit, measured compute costs, scaled kernel costs; defaults give aim7',
   { ...params, ...whatIfParams });
 
 /** the aim7 workload definition under `name`, with parameter table `ps` */
@@ -69,8 +73,12 @@ function aim7Def(name: string, description: string, ps: Record<string, ParamSpec
       const p = w.params;
       const numa = { enabled: p.numa as boolean, ...(p.numaScanPeriodMaxMs !== undefined ? { scanPeriodMaxMs: p.numaScanPeriodMaxMs as number } : {}) };
       const compaction = p.compactionStallProbability !== undefined ? { stallProbability: p.compactionStallProbability as number } : {};
-      const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel, { numa, compaction });
-      const { tests, costs } = defs();
+      const scale = (p.kernelCostScale as number | undefined) ?? 1;
+      const mmCosts = scale === 1 ? {} : { costs: scaledMmCosts(scale) };
+      const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel, { numa, compaction, ...mmCosts });
+      const measured = p.cpuCosts === 'measured';
+      const { costs } = defs();
+      const tests = measured ? withMeasuredCompute(defs().tests, loadMeasuredCpuMs(), p.cpuSpeedFactor as number) : defs().tests;
       const finish = setupLoadPoint(ctx, {
         users: p.users as number,
         workfile: loadWorkfile(p.workfile as string),
@@ -79,7 +87,7 @@ function aim7Def(name: string, description: string, ps: Record<string, ParamSpec
         estimate: p.estimate === 'auto' ? ((p.users as number) < 100 ? 'full' : 'window') : (p.estimate as 'window' | 'full'),
         warmupTasks: p.warmupTasks as number,
         windowTasks: p.windowTasks as number,
-        userUnitMs: p.userUnitMs as number,
+        userUnitMs: measured ? 1 : (p.userUnitMs as number),
         ioScale: p.ioScale as number,
         shellForksLast: p.shellForksLast as boolean,
         numa: p.numa as boolean,
@@ -102,6 +110,13 @@ function aim7Def(name: string, description: string, ps: Record<string, ParamSpec
     checkParams: (p) => checkWorkfile(p.workfile as string),
     cost: (p) => (p.users as number) * (p.estimate === 'full' || (p.estimate === 'auto' && (p.users as number) < 100) ? 10 : 1),
   };
+}
+
+/** every mm cost of src/mm/costs.ts × `scale` (what-if kernelCostScale) */
+function scaledMmCosts(scale: number): MmCosts {
+  const out = { ...defaultMmCosts } as Record<keyof MmCosts, number>;
+  for (const k of Object.keys(out) as (keyof MmCosts)[]) out[k] *= scale;
+  return out;
 }
 
 /**
