@@ -26,9 +26,9 @@ import type { Task } from '../../sched';
 import { ElfFiles, dsoLayout, exec, fork, pageFault, vmMmap, VM_READ, VM_WRITE, withCleanDataPages, type MmContext, type MmStruct } from '../../mm';
 import { computeQuotas, diskIterationCount, childOrder, MMTESTS_FILESIZE_KIB, MMTESTS_POOLSIZE_KIB, jpm as reaimJpm, type Workfile } from '../reaim';
 import { Rng, type Proc } from '../../engine';
-import { Aim7Fs } from './fs';
+import { FileSystem, FS_COST_NAMES, type FsCosts } from '../../fs';
 import { exitProc, runOps, type OpWorld, type UserProcess } from './ops';
-import type { Aim7Costs, TestDefs } from './spec';
+import type { Aim7Costs, CostName, Dir, TestDefs } from './spec';
 
 /**
  * Anonymous pages of a reaim child, measured (docs/reference/reaim-measured.md §2, smaps_rollup
@@ -38,6 +38,20 @@ import type { Aim7Costs, TestDefs } from './spec';
  * anonymous NUMA balancing on, the driver and each child write heap pages up to these.
  */
 export const CHILD_SHARED_ANON_PAGES = 53;
+
+/**
+ * The directories of the aim7 tests, as the inodes their i_mutex is named after: every child
+ * creates, opens and unlinks its temporary files in ONE directory (DISKDIR), disk_src works in
+ * the shared `fakeh` tree, and ls (dir_rtns_1) reads /bin (docs/reference/aim7.md §2).
+ */
+const AIM7_DIRS: Readonly<Record<Dir, string>> = { diskdir: 'DISKDIR', fakeh: 'fakeh', '/bin': '/bin' };
+
+/** the file system's costs of costs.yaml, the I/O ones scaled by the calibrated ioScale */
+function fsCosts(cost: (n: CostName) => number): FsCosts {
+  const out = {} as Record<keyof FsCosts, number>;
+  for (const n of FS_COST_NAMES) out[n] = cost(n);
+  return out;
+}
 export const CHILD_PRIVATE_ANON_PAGES = 30;
 
 export interface LoadPointOptions {
@@ -59,9 +73,9 @@ export interface LoadPointOptions {
   numaAnon?: boolean;
   touchIntervalUs: number;
   jobs: number;
-  /** what-if: libc's clean data pages (layouts.ts withCleanDataPages); absent = the layout's */
+  /** what-if: libc's clean data pages (mm/model/layouts.ts withCleanDataPages); absent = the layout's */
   libcCleanPages?: number;
-  /** xfs log forces share log writes (fs.ts group commit); absent = true; false is a what-if */
+  /** xfs log forces share log writes (src/fs/xfs_log.ts group commit); absent = true; false is a what-if */
   logGroupCommit?: boolean;
 }
 
@@ -95,7 +109,8 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
   for (const { test, quota } of quotas.perTest) {
     if (quota > 0 && !o.tests[test]) throw new Error(`aim7: the workfile's test ${test} has no definition in the tests file`);
   }
-  const fs = new Aim7Fs(ctx, o.costs, o.ioScale, o.logGroupCommit ?? true);
+  const cost = (n: CostName) => o.costs[n].value * (o.costs[n].io ? o.ioScale : 1);
+  const fs = new FileSystem<Dir>(ctx, AIM7_DIRS, fsCosts(cost), o.logGroupCommit ?? true);
   const libcWhatIf = o.libcCleanPages === undefined ? null : withCleanDataPages(dsoLayout('libc.so.6'), o.libcCleanPages);
   const elf = new ElfFiles(ctx, 0, libcWhatIf ? (n) => (n === 'libc.so.6' ? libcWhatIf : dsoLayout(n)) : dsoLayout);
   const anonNuma = o.numa && (o.numaAnon ?? true);
@@ -103,6 +118,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
   let names = 0;
   const w: OpWorld = {
     ctx, elf, fs,
+    shmSetupUs: cost('shmSetupUs'),
     userUnitNs: o.userUnitMs * 1e6,
     diskKiB: diskIterationCount(MMTESTS_FILESIZE_KIB, MMTESTS_POOLSIZE_KIB, N),
     shellForksLast: o.shellForksLast,
@@ -230,7 +246,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: { win
 
   return () => {
     const counters: Record<string, number> = {
-      syncs: fs.stats.syncs, writeback_items: fs.stats.writebackItems, log_forces: fs.stats.logForces, log_writes: fs.stats.logWrites,
+      syncs: fs.stats.syncs, writeback_items: fs.writeback.stats.items, log_forces: fs.log.stats.forces, log_writes: fs.log.stats.writes,
       forks: ctx.vmstat.forks, execs: ctx.vmstat.execs, disk_kib: w.diskKiB,
       compact_stall: ctx.vmstat.compact_stall, compact_isolated: ctx.vmstat.compact_isolated,
       compact_isolated_file: ctx.vmstat.compact_isolated_file,

@@ -3,7 +3,7 @@
  * other of data/workloads/reaim/, or a workfile's path) at one load point, each
  * test a sequence of kernel operations (data/workloads/aim7/tests.yaml) run on the mm
  * model, so i_mmap contention comes from the real fork/exec/exit paths on shared libraries.
- * See driver.ts for the load point and its two estimates, spec.ts for the format, fs.ts
+ * See driver.ts for the load point and its two estimates, spec.ts for the format, src/fs/
  * for the file-system locks and queues, calibration.ts for the two fitted parameters.
  */
 import { MmContext, dsoLayout, defaultNumaParams, defaultCompactionParams } from '../../mm';
@@ -16,7 +16,6 @@ import { loadCosts, loadTestDefs, type Aim7Costs, type TestDefs } from './spec';
 export { setupLoadPoint, estimateMakespan, type LoadPointOptions, type LoadPointResult } from './driver';
 export { parseTestDefs, loadTestDefs, parseCosts, loadCosts, parseOps, TestDefError, DIRS, COST_NAMES, type Op, type Cmd, type TestDefs, type Aim7Costs } from './spec';
 export { loadCalibration, CALIBRATED_BOUNDS, CALIBRATION_FILE, type Aim7Calibrated } from './calibration';
-export { Aim7Fs } from './fs';
 
 let cache: { tests: TestDefs; costs: Aim7Costs } | null = null;
 const defs = () => (cache ??= { tests: loadTestDefs(), costs: loadCosts() });
@@ -44,7 +43,7 @@ const params: Record<string, ParamSpec> = {
  */
 const whatIfParams: Record<string, ParamSpec> = {
   libcCleanPages: { type: 'int', default: dsoLayout('libc.so.6').cleanDataPages, min: 0, max: 512, help: 'what-if: clean (never written) pages of libc\'s rw- data, shared by every process and touched by its user time: what NUMA balancing can migrate (default: the layout value, 0: docs/fidelity/candidates.md candidate 1)' },
-  logGroupCommit: { type: 'boolean', default: true, help: 'what-if when false: every xfs log force writes the log itself under a mutex; true (xfs, aim7\'s model): forces that arrive during a CIL push share the next one (fs.ts)' },
+  logGroupCommit: { type: 'boolean', default: true, help: 'what-if when false: every xfs log force writes the log itself under a mutex; true (xfs, aim7\'s model): forces that arrive during a CIL push share the next one (src/fs/xfs_log.ts)' },
   compactionStallProbability: { type: 'number', default: defaultCompactionParams.stallProbability, min: 0, max: 1, help: 'what-if: chance that a fork\'s order-2 kernel-stack allocation stalls in direct compaction, which migrates a batch of 32 pages, page-cache pages of libc, ld.so and the binaries among them (compaction.ts; not knowable from 2014 sources: run a range)' },
   numaScanPeriodMaxMs: { type: 'number', default: defaultNumaParams.scanPeriodMaxMs, min: defaultNumaParams.scanPeriodMinMs, max: 600000, unit: 'ms', help: 'what-if: sysctl numa_balancing_scan_period_max_ms (3.18: 60000); lower = each task rescans its address space sooner' },
 };
