@@ -2,7 +2,7 @@
  * `memcached`: a memcached-like cache server (memcached 1.4, `memcached -t W -m M`), the
  * issue's example of a workload the i_mmap series should NOT change.
  *
- * One process: the main thread exec's `memcached` (layouts.ts: its binary, libevent,
+ * One process: the main thread exec's `memcached` (mm/model/layouts.ts: its binary, libevent,
  * libpthread, libc — sizes [U]), allocates the hash table (calloc of 2^16 buckets: an
  * anonymous mmap) and starts W worker threads (pthread_create: an 8 MiB anonymous stack
  * mmap and a PROT_NONE guard page, mprotect) — all tasks on the same MmStruct, so they
