@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Command } from './commands';
-import { intOption, parse, seedOption, UsageError, WORKERS_HELP, workersOption, workersPhrase, type OptionSpec } from './args';
+import { intOption, parse, seedOption, UsageError, WORKERS_HELP, workersOption, workersPhrase, type OptionSpec } from '../args';
 import { helpText } from './kernels';
 import { ConfigError } from '../experiment/errors';
 import { RunError } from '../experiment/pool';
