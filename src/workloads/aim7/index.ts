@@ -13,7 +13,8 @@ import { CALIBRATED_BOUNDS, loadCalibration } from './calibration';
 import { setupLoadPoint } from './driver';
 import { loadCosts, loadTestDefs, type Aim7Costs, type TestDefs } from './spec';
 
-export { setupLoadPoint, estimateMakespan, type LoadPointOptions, type LoadPointResult } from './driver';
+export { setupLoadPoint, type LoadPointOptions } from './driver';
+export { estimateMakespan, type LoadPointResult } from './measure';
 export { parseTestDefs, loadTestDefs, parseCosts, loadCosts, parseOps, TestDefError, DIRS, COST_NAMES, type Op, type Cmd, type TestDefs, type Aim7Costs } from './spec';
 export { loadCalibration, CALIBRATED_BOUNDS, CALIBRATION_FILE, type Aim7Calibrated } from './calibration';
 

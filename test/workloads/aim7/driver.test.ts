@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { run } from '../../../src/experiment/run';
 import { ConfigError } from '../../../src/experiment/errors';
 import { getWorkload } from '../../../src/workloads';
-import { estimateMakespan, estimateMakespanSd, expectedMaxNormal, normalQuantile } from '../../../src/workloads/aim7/driver';
+import { estimateMakespan, estimateMakespanSd, expectedMaxNormal, normalQuantile } from '../../../src/workloads/aim7/measure';
 import { childSpawnTotals, computeQuotas, loadWorkfile, jpm, workfileText } from '../../../src/workloads/reaim';
 import { writeFileSync } from 'node:fs';
 import { tempDir } from '../../tmp';
