@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { parse, intOption, seedOption, UsageError } from '../src/cli/args';
+import { parse, intOption, seedOption, UsageError } from '../src/args';
 import { run } from '../src/experiment/run';
 import { WORKFILE_NAMES } from '../src/workloads/reaim/workfile';
 

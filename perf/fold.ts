@@ -1,4 +1,4 @@
-import { parse, intOption } from '../src/cli/args';
+import { parse, intOption } from '../src/args';
 import { run } from '../src/experiment/run';
 
 /**

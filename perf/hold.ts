@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Simulation, Rng } from '../src/engine';
-import { parse, intOption, seedOption, UsageError } from '../src/cli/args';
+import { parse, intOption, seedOption, UsageError } from '../src/args';
 import { packageRoot } from '../src/data';
 
 /** events per second of the last measurement, with what produced it */

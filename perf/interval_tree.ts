@@ -1,5 +1,5 @@
 import { Rng } from '../src/engine';
-import { parse, intOption, seedOption } from '../src/cli/args';
+import { parse, intOption, seedOption } from '../src/args';
 import { IntervalNode, IntervalTree } from '../src/mm/interval_tree';
 
 /**

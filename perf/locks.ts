@@ -2,7 +2,7 @@ import { Simulation } from '../src/engine';
 import { loadMachine } from '../src/hw';
 import { Scheduler } from '../src/sched';
 import { LockEnv, Mutex, RwSem, SpinLock, type SleepLock, type LockMode } from '../src/locking';
-import { parse, intOption } from '../src/cli/args';
+import { parse, intOption } from '../src/args';
 
 type Design = 'mutex' | 'rwsem-write' | 'rwsem-read' | 'spinlock';
 const designs: Design[] = ['mutex', 'rwsem-write', 'rwsem-read', 'spinlock'];

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, intOption, UsageError } from '../src/cli/args';
+import { parse, intOption, UsageError } from '../src/args';
 import { dataPath } from '../src/data';
 import { runSweep } from '../src/experiment/sweep';
 

@@ -1,6 +1,6 @@
 /**
  * mmlock — a discrete-event model of Linux memory-management locking.
- * Layers: engine → hw → sched → locking → kernel → mm → workloads → experiment.
+ * Layers: engine → hw → sched → locking → kernel → mm → fs → workloads → experiment.
  */
 export * as engine from './engine';
 export { Simulation, SimEvent, Parking, Process, Rng, Resource } from './engine';
@@ -8,6 +8,7 @@ export * as hw from './hw';
 export * as sched from './sched';
 export * as locking from './locking';
 export * as kernel from './kernel';
+export * as fs from './fs';
 export { IntervalTree } from './mm/interval_tree';
 export { loadMachine, machinePresets, Machine, CacheLine } from './hw';
 export { Scheduler } from './sched';
@@ -24,7 +25,7 @@ export { lineChart, throughputChart, pctChangeChart, barChart, lockSitesChart, l
 // the mm model for scripts that build their own workloads (docs/extending.md#adding-a-workload):
 // the context, mmap/munmap, the fault handlers, and the reaim workfile parser
 export * as mm from './mm';
-export { MmContext, type MmKernel } from './mm/context';
+export { MmContext, type MmKernel } from './mm/model/context';
 export { doMmap, doMmapRange, vmMmap, vmMmapAddr, mmapRegion, doMunmap, vmMunmap, doBrk, sysBrk, type MmapRequest } from './mm/mmap';
 export { pageFault, filemapFault, anonFault, handlePteFault, FaultError } from './mm/memory';
 export { hugetlbFault, type HugetlbFaultResult } from './mm/hugetlb_fault';

@@ -1,5 +1,5 @@
 import type { Command } from './commands';
-import { UsageError } from './args';
+import { UsageError } from '../args';
 
 /** Benchmarks live in perf/; each prints figures, its last line `<metric>=<number>`. */
 const benches: Record<string, () => { summary: string; run(argv: string[]): number | Promise<number> }> = {

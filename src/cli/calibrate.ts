@@ -1,5 +1,5 @@
 import type { Command } from './commands';
-import { intOption, parse, seedOption, UsageError, WORKERS_HELP, workersOption, type OptionSpec } from './args';
+import { intOption, parse, seedOption, UsageError, WORKERS_HELP, workersOption, type OptionSpec } from '../args';
 import { helpText } from './kernels';
 import { calibrate } from '../experiment/calibrate';
 import { progressBar } from '../experiment/progress';

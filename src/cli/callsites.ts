@@ -1,5 +1,5 @@
 import type { Command } from './commands';
-import { parse, UsageError, type OptionSpec } from './args';
+import { parse, UsageError, type OptionSpec } from '../args';
 import { helpText } from './kernels';
 import { CALLSITES } from '../kernel/callsites';
 import { KernelConfigError } from '../kernel/errors';

@@ -1,5 +1,5 @@
 import type { Command } from './commands';
-import { parse, type OptionSpec } from './args';
+import { parse, type OptionSpec } from '../args';
 import { KERNELS, NAMED_KERNELS } from '../kernel/kernels';
 import { formatPatchList, PATCHES } from '../kernel/patches';
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { commands } from './commands';
-import { UsageError } from './args';
+import { UsageError } from '../args';
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, load]) => `  ${name.padEnd(12)} ${load().summary}`);

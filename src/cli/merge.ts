@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from './commands';
-import { parse, UsageError, type OptionSpec } from './args';
+import { parse, UsageError, type OptionSpec } from '../args';
 import { helpText } from './kernels';
 import { ConfigError } from '../experiment/errors';
 import { mergeSweeps } from '../experiment/merge';

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Command } from './commands';
-import { intOption, parse, seedOption, UsageError, WORKERS_HELP, workersOption, workersPhrase, type OptionSpec } from './args';
+import { intOption, parse, seedOption, UsageError, WORKERS_HELP, workersOption, workersPhrase, type OptionSpec } from '../args';
 import { helpText } from './kernels';
 import { ConfigError } from '../experiment/errors';
 import { RunError } from '../experiment/pool';
@@ -79,6 +79,41 @@ function toUsage(e: unknown): unknown {
   return e;
 }
 
+/** reproduce's options as the command line always sets them */
+type CliReproduceOptions = ReproduceOptions & { modules: string[]; workers: number; out: string };
+
+/** The options of `reproduce` from the command line; the --module files loaded. */
+function reproduceOptions(values: Record<string, string | boolean | string[] | undefined>): CliReproduceOptions {
+  const opts: ReproduceOptions = {};
+  if (values.quick) opts.quick = true;
+  if (typeof values.preset === 'string') opts.preset = values.preset;
+  if (typeof values.users === 'string') opts.users = parseUsers(values.users);
+  if (typeof values.workloads === 'string') opts.workloads = parseList('workloads', values.workloads, 'workfile names');
+  if (typeof values.kernels === 'string') {
+    opts.kernels = parseKernels(values.kernels);
+    if (opts.kernels.length !== 2) throw new UsageError(`${CMD}: --kernels must name two kernels, baseline,patched (e.g. 3.18-rc1,3.18-rc1-i_mmap_rwsem), got ${opts.kernels.length}: ${JSON.stringify(values.kernels)}`);
+  }
+  if (values.reps !== undefined) opts.reps = intOption('reproduce', 'reps', values.reps, 1, 1000);
+  if (values.seed !== undefined) opts.seed = seedOption('reproduce', values.seed);
+  if (values.unpaired) opts.pairSeeds = false;
+  if (values['no-validation']) opts.validation = false;
+  if (typeof values.machine === 'string') opts.machine = values.machine;
+  if (typeof values.model === 'string') opts.workload = values.model;
+  opts.modules = ((values.module as string[] | undefined) ?? []).map((m) => resolve(m));
+  opts.workers = workersOption('reproduce', values.workers);
+  const out = typeof values.out === 'string' ? values.out : join('results', 'reproduce');
+  if (!out.trim()) throw new UsageError(`${CMD}: --out must be a folder name, got ""`);
+  opts.out = out;
+  for (const m of opts.modules) {
+    try {
+      require(m);
+    } catch (e) {
+      throw new UsageError(`${CMD}: --module ${JSON.stringify(m)}: cannot load: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  return opts as CliReproduceOptions;
+}
+
 /**
  * `mmlock reproduce [--quick | --preset FILE] [overrides] [--out DIR] [--workers N] [--json]`
  */
@@ -90,34 +125,8 @@ export const reproduceCommand: Command = {
       console.log(helpText('reproduce', '[--quick | --preset <file>] [--users …] [--workloads …] [--kernels a,b] [--reps n] [--seed s] [--unpaired] [--no-validation] [--out dir] [--workers N] [--json]', OPTIONS));
       return 0;
     }
-    const opts: ReproduceOptions = {};
-    if (values.quick) opts.quick = true;
-    if (typeof values.preset === 'string') opts.preset = values.preset;
-    if (typeof values.users === 'string') opts.users = parseUsers(values.users);
-    if (typeof values.workloads === 'string') opts.workloads = parseList('workloads', values.workloads, 'workfile names');
-    if (typeof values.kernels === 'string') {
-      opts.kernels = parseKernels(values.kernels);
-      if (opts.kernels.length !== 2) throw new UsageError(`${CMD}: --kernels must name two kernels, baseline,patched (e.g. 3.18-rc1,3.18-rc1-i_mmap_rwsem), got ${opts.kernels.length}: ${JSON.stringify(values.kernels)}`);
-    }
-    if (values.reps !== undefined) opts.reps = intOption('reproduce', 'reps', values.reps, 1, 1000);
-    if (values.seed !== undefined) opts.seed = seedOption('reproduce', values.seed);
-    if (values.unpaired) opts.pairSeeds = false;
-    if (values['no-validation']) opts.validation = false;
-    if (typeof values.machine === 'string') opts.machine = values.machine;
-    if (typeof values.model === 'string') opts.workload = values.model;
-    opts.modules = ((values.module as string[] | undefined) ?? []).map((m) => resolve(m));
-    opts.workers = workersOption('reproduce', values.workers);
-    const out = typeof values.out === 'string' ? values.out : join('results', 'reproduce');
-    if (!out.trim()) throw new UsageError(`${CMD}: --out must be a folder name, got ""`);
-    opts.out = out;
-
-    for (const m of opts.modules) {
-      try {
-        require(m);
-      } catch (e) {
-        throw new UsageError(`${CMD}: --module ${JSON.stringify(m)}: cannot load: ${(e as Error).message.split('\n')[0]}`);
-      }
-    }
+    const opts = reproduceOptions(values);
+    const { out } = opts;
     let plan: ReproducePlan;
     try {
       plan = planReproduce(opts);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from './commands';
-import { parse, seedOption, UsageError, type OptionSpec } from './args';
+import { parse, seedOption, UsageError, type OptionSpec } from '../args';
 import { helpText } from './kernels';
 import { NAMED_KERNELS } from '../kernel/kernels';
 import { machinePresets } from '../hw';

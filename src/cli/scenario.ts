@@ -1,5 +1,5 @@
 import type { Command } from './commands';
-import { parse, seedOption, UsageError, type OptionSpec } from './args';
+import { parse, seedOption, UsageError, type OptionSpec } from '../args';
 import { helpText } from './kernels';
 import { formatReports } from './scenario_format';
 import { KernelConfigError } from '../kernel/errors';

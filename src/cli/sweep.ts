@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Command } from './commands';
-import { parse, UsageError, WORKERS_HELP, workersOption, workersPhrase, type OptionSpec } from './args';
+import { parse, UsageError, WORKERS_HELP, workersOption, workersPhrase, type OptionSpec } from '../args';
 import { helpText } from './kernels';
 import { ConfigError } from '../experiment/errors';
 import { expandSweep, loadSweepSpec, shardRuns, type ExpandedSweep } from '../experiment/spec';

@@ -1,5 +1,5 @@
 import type { Command } from './commands';
-import { parse, type OptionSpec } from './args';
+import { parse, type OptionSpec } from '../args';
 import { helpText } from './kernels';
 import { describeParam, listWorkloads } from '../workloads';
 

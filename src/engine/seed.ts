@@ -13,7 +13,7 @@
  *     names sane; a blank seed is a typing slip), or
  *   - an integer from 0 to 2^53 - 1 in JSON or the API (the same seed as its digits).
  * On the command line every value is text: `--seed 1.5` is the seed "1.5", `--seed=-1` the
- * seed "-1" (a value starting with '-' goes after '=', see src/cli/args.ts).
+ * seed "-1" (a value starting with '-' goes after '=', see src/args.ts).
  */
 export const SEED_RULE = 'text of 1 to 200 characters, not blank, or an integer from 0 to 9007199254740991 (the same seed as its digits)';
 

@@ -1,6 +1,6 @@
 import { IntervalTree } from './interval_tree';
 import type { SleepLock } from '../locking';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { Vma } from './vma';
 import { Page } from './page';
 

@@ -1,5 +1,5 @@
 import type { SleepLock } from '../locking';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { Vma } from './vma';
 import { IntervalTree } from './interval_tree';
 

@@ -1,5 +1,5 @@
 import type { Task } from '../sched';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { Page } from './page';
 import { migratePages } from './migrate';
 import type { Proc } from '../engine';

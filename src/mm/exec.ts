@@ -1,5 +1,5 @@
 import type { Task } from '../sched';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { MmStruct } from './mm_struct';
 import type { AddressSpace } from './address_space';
 import { Vma, VM_READ, VM_WRITE, VM_EXEC } from './vma';
@@ -7,7 +7,7 @@ import { doBrk, vmaLink, vmMmap, vmMunmap } from './mmap';
 import { mprotect } from './mprotect';
 import { pageFault } from './memory';
 import { exitMmap } from './exit';
-import { dataOffset, dsoLayout, imagePages, INTERP, type DsoLayout } from './layouts';
+import { dataOffset, dsoLayout, imagePages, INTERP, type DsoLayout } from './model/layouts';
 import type { Proc } from '../engine';
 
 /** One ELF object to map: its file and layout. */
@@ -170,12 +170,12 @@ function* relocate(ctx: MmContext, task: Task, mm: MmStruct, l: DsoLayout, base:
 
 /**
  * One AddressSpace per ELF file of a simulated kernel (libc's tree is shared by every
- * process), and ExecSpecs for programs of layouts.ts.
+ * process), and ExecSpecs for programs of model/layouts.ts.
  */
 export class ElfFiles {
   private readonly files = new Map<string, AddressSpace>();
 
-  /** `layouts`: where layouts come from (default layouts.ts; a what-if may override some) */
+  /** `layouts`: where layouts come from (default model/layouts.ts; a what-if may override some) */
   constructor(private readonly ctx: MmContext, private readonly node = 0, private readonly layouts: (name: string) => DsoLayout = dsoLayout) {}
 
   /** the layout of `name` in this run */

@@ -1,5 +1,5 @@
 import type { Task } from '../sched';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { MmStruct } from './mm_struct';
 import { IntervalNode } from './interval_tree';
 import { Vma, VM_DONTCOPY, VM_LOCKED, VM_NONLINEAR, VM_SHARED } from './vma';

@@ -1,7 +1,7 @@
 import type { Task } from '../sched';
 import { Mutex, SpinLock } from '../locking';
-import type { MmContext } from './context';
-import { LOCKDEP_CLASSES } from './context';
+import type { MmContext } from './model/context';
+import { LOCKDEP_CLASSES } from './model/context';
 import type { AddressSpace } from './address_space';
 import type { MmStruct } from './mm_struct';
 import { Page } from './page';

@@ -1,5 +1,5 @@
 import type { PageTableLock } from '../locking';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { MmStruct } from './mm_struct';
 import type { Page } from './page';
 import { PTRS_PER_PTE } from './mm_struct';

@@ -462,6 +462,7 @@ export class IntervalTree<T> {
   }
 
   /** `__rb_insert` (lib/rbtree.c) with the augment rotate callback. */
+  // long: mirrors lib/rbtree.c's __rb_insert case by case; its cases share the loop's node/parent/gparent, and split up they would no longer read against the kernel's
   private insertColor(node: IntervalNode<T>): void {
     let parent = node.parent;
     for (;;) {
@@ -625,6 +626,7 @@ export class IntervalTree<T> {
   }
 
   /** `____rb_erase_color` (lib/rbtree.c) with the augment rotate callback. */
+  // long: mirrors lib/rbtree.c's ____rb_erase_color case by case (both sides of the tree, four cases each), as insertColor does __rb_insert
   private eraseColor(parentIn: IntervalNode<T>): void {
     let parent: IntervalNode<T> = parentIn;
     let node: IntervalNode<T> | null = null;

@@ -1,5 +1,5 @@
 import type { Task } from '../sched';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { MmStruct } from './mm_struct';
 import type { AddressSpace } from './address_space';
 import type { Page } from './page';

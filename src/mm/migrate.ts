@@ -1,6 +1,6 @@
 import type { Task } from '../sched';
 import type { SpinLock } from '../locking';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { Page } from './page';
 import { VM_EXEC, type Vma } from './vma';
 import {

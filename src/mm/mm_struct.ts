@@ -1,5 +1,5 @@
 import type { PageTableLock, SleepLock } from '../locking';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { Vma } from './vma';
 import type { HugePmdPage } from './hugetlb_pgtable';
 import { PageTable } from './pgtable';

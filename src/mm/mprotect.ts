@@ -1,5 +1,5 @@
 import type { Task } from '../sched';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { MmStruct } from './mm_struct';
 import { PTRS_PER_PTE } from './mm_struct';
 import { Vma, VM_HUGETLB, VM_READ, VM_WRITE, VM_EXEC } from './vma';

@@ -1,10 +1,10 @@
 import type { Task } from '../sched';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import { PTRS_PER_PTE, type MmStruct } from './mm_struct';
 import type { Page } from './page';
 import { VM_EXEC, VM_HUGETLB, VM_READ, VM_SHARED, VM_WRITE, type Vma } from './vma';
 import { migrateMisplacedPage } from './migrate';
-import { resolveNumaParams, type NumaParams } from './numa_params';
+import { resolveNumaParams, type NumaParams } from './model/numa_params';
 import { AnonNuma } from './numa_anon';
 import type { Proc } from '../engine';
 

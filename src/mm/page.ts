@@ -1,8 +1,8 @@
 import type { Task } from '../sched';
 import type { Mutex } from '../locking';
 import { Mutex as MutexImpl } from '../locking';
-import type { MmContext } from './context';
-import { LOCKDEP_CLASSES } from './context';
+import type { MmContext } from './model/context';
+import { LOCKDEP_CLASSES } from './model/context';
 import type { AddressSpace } from './address_space';
 import type { AnonVma } from './anon_vma';
 import type { MmStruct } from './mm_struct';

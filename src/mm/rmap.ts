@@ -1,5 +1,5 @@
 import type { Task } from '../sched';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { AddressSpace } from './address_space';
 import type { AnonVma } from './anon_vma';
 import type { IntervalTree } from './interval_tree';

@@ -1,5 +1,5 @@
 import type { Task } from '../sched';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { Vma } from './vma';
 import type { AnonVma } from './anon_vma';
 import type { Proc } from '../engine';

@@ -2,7 +2,7 @@ import type { Simulation, Proc } from '../engine';
 import type { Task } from '../sched';
 import { setLockWatchHook, type Lock, type SpinLock } from '../locking';
 import type { CacheLine } from '../hw';
-import type { MmContext } from './context';
+import type { MmContext } from './model/context';
 import type { IntervalTree } from './interval_tree';
 import type { MmStruct } from './mm_struct';
 import { setPageChangeHook, type Page, type PteSetKind } from './page';
@@ -428,7 +428,7 @@ let hooked = false;
 
 function manager(sim: Simulation): LazyWalks {
   if (!hooked) {
-    // installed on first use, not at load: page.ts and rmap.ts import each other through context.ts
+    // installed on first use, not at load: page.ts and rmap.ts import each other through model/context.ts
     hooked = true;
     setLockWatchHook((lock) => managers.get(lock.env.sim)?.lockTouched(lock));
     setPageChangeHook((page, kind, mm) => managers.get(page.ctx.sim)?.pageChanged(page, kind, mm));

@@ -3,28 +3,13 @@
  * working directory is), CSV as an Arquero table, JSON with a clear error.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from '../data';
 import type { ColumnTable } from 'arquero';
-
-/** The project root: the nearest folder above this module with a package.json named mmlock. */
-export function projectRoot(): string {
-  let d = __dirname;
-  for (;;) {
-    const pj = join(d, 'package.json');
-    if (existsSync(pj)) {
-      try {
-        if ((JSON.parse(readFileSync(pj, 'utf8')) as { name?: string }).name === 'mmlock') return d;
-      } catch { /* not ours */ }
-    }
-    const up = dirname(d);
-    if (up === d) throw new Error(`projectRoot: no package.json named mmlock above ${__dirname}`);
-    d = up;
-  }
-}
 
 /** A path below the project root. */
 export function projectPath(...parts: string[]): string {
-  return join(projectRoot(), ...parts);
+  return join(packageRoot(), ...parts);
 }
 
 function need(file: string, how?: string): void {

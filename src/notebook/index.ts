@@ -10,4 +10,4 @@ export {
 export { liveProgress, runSweepLive, progressBundle, type LiveProgress, type LiveProgressOptions } from './progress';
 export { lockTimeline, TIMELINE_DESIGNS, type LockTimeline, type LockTimelineOptions, type TimelineInterval, type TimelineState, type TimelineDesign } from './timeline';
 export { NOTEBOOK_WORKLOADS_MODULE, numaMigrationScanWorkload, registerNotebookWorkloads } from './workloads';
-export { projectRoot, projectPath, readCsvTable, readJson } from './files';
+export { projectPath, readCsvTable, readJson } from './files';

@@ -9,7 +9,7 @@
  *   sets the delay and minimum period, and the maximum to 50× that (at least 100 ms).
  *   Nothing else differs from `numa-migration`.
  */
-import { MmContext } from '../mm/context';
+import { MmContext } from '../mm/model/context';
 import { getWorkload, registerWorkload, type WorkloadDef } from '../workloads';
 import { NUMA_SCENARIO_PARAMS, SCENARIO_TABLES, immapSites, numaMigrationScenario, siteMetrics } from '../workloads/mm_paths';
 

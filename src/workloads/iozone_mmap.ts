@@ -42,12 +42,13 @@
  * (mm_paths/workloads.ts' `siteMetrics`).
  */
 import type { Task } from '../sched';
+import type { Proc } from '../engine';
 import { Mutex } from '../locking';
 import {
   MmContext, LOCKDEP_CLASSES, VM_READ, VM_SHARED, VM_WRITE, pageFault, pageMkclean, truncateInodePages, truncateSetsize, vmMmap, vmMunmap,
   type AddressSpace, type MmStruct, type Vma,
 } from '../mm';
-import type { WorkloadDef } from './registry';
+import { runToOutput, type WorkloadContext, type WorkloadDef, type WorkloadOutput, type WorkloadRun } from './registry';
 import { immapSites } from './mm_paths/common';
 import { siteMetrics } from './mm_paths/workloads';
 
@@ -82,144 +83,183 @@ export const iozoneMmap: WorkloadDef = {
     return undefined;
   },
   cost: (p) => Number(p.processes) * Number(p.fileMb) * (Number(p.tests === 'write' ? 2 : 4)),
-  run(w) {
-    const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel);
-    const { sim, sched } = ctx;
-    const p = w.params;
-    const T = p.processes as number;
-    const pages = Math.max(1, Math.round(((p.fileMb as number) * 1024) / PAGE_KB));
-    const recPages = (p.recordKb as number) / PAGE_KB;
-    const shared = p.sharedFile as boolean;
-    const msync = p.msync as 'sync' | 'async' | 'none';
-    const atEnd = p.atEnd as 'unlink' | 'truncate' | 'keep';
-    const copyNsPerPage = (p.copyNsPerKb as number) * PAGE_KB;
-    const writepageNs = p.writepageNs as number;
-    const devNsPerPage = (p.deviceMbPerS as number) > 0 ? (PAGE_KB * 1024 * 1e9) / ((p.deviceMbPerS as number) * 1024 * 1024) : 0;
+  run: (w) => runToOutput(w, new IozoneRun(w)),
+};
 
-    const files: AddressSpace[] = shared
+/** One iozone run: its files, the children of each test, the counters and per-test spans. */
+class IozoneRun implements WorkloadRun {
+  private readonly ctx: MmContext;
+  private readonly T: number;
+  private readonly pages: number;
+  private readonly recPages: number;
+  private readonly shared: boolean;
+  private readonly msync: 'sync' | 'async' | 'none';
+  private readonly atEnd: 'unlink' | 'truncate' | 'keep';
+  private readonly copyNsPerPage: number;
+  private readonly writepageNs: number;
+  private readonly devNsPerPage: number;
+  private readonly files: AddressSpace[];
+  /** the page cache's dirty tag (PAGECACHE_TAG_DIRTY), per file */
+  private readonly dirty: Map<AddressSpace, Set<number>>;
+  private readonly iMutex: Map<AddressSpace, Mutex>;
+  private deviceFreeAt = 0;
+  private faults = 0;
+  private cleaned = 0;
+  private writtenBack = 0;
+  private bytes = 0;
+  private readonly spans: Partial<Record<TestName, { start: number; end: number; bytes: number }>> = {};
+
+  constructor(private readonly w: WorkloadContext) {
+    const ctx = (this.ctx = new MmContext(w.sim, w.sched, w.env, w.kernel));
+    const p = w.params;
+    const T = (this.T = p.processes as number);
+    const pages = (this.pages = Math.max(1, Math.round(((p.fileMb as number) * 1024) / PAGE_KB)));
+    this.recPages = (p.recordKb as number) / PAGE_KB;
+    this.shared = p.sharedFile as boolean;
+    this.msync = p.msync as 'sync' | 'async' | 'none';
+    this.atEnd = p.atEnd as 'unlink' | 'truncate' | 'keep';
+    this.copyNsPerPage = (p.copyNsPerKb as number) * PAGE_KB;
+    this.writepageNs = p.writepageNs as number;
+    this.devNsPerPage = (p.deviceMbPerS as number) > 0 ? (PAGE_KB * 1024 * 1e9) / ((p.deviceMbPerS as number) * 1024 * 1024) : 0;
+    this.files = this.shared
       ? [ctx.newFile('iozone.tmp', { nrPages: T * pages })]
       : Array.from({ length: T }, (_, i) => ctx.newFile(`iozone.DUMMY.${i}`, { nrPages: pages }));
-    /** the page cache's dirty tag (PAGECACHE_TAG_DIRTY), per file */
-    const dirty = new Map<AddressSpace, Set<number>>(files.map((f) => [f, new Set<number>()]));
-    const iMutex = new Map(files.map((f) => [f, new Mutex(ctx.env, LOCKDEP_CLASSES.i_mutex, `${f.name}.i_mutex`)]));
-    const fileOf = (i: number) => (shared ? files[0]! : files[i]!);
-    /** the child's file pages: [first, first + pages) */
-    const sliceOf = (i: number) => (shared ? i * pages : 0);
-    let deviceFreeAt = 0;
-    let faults = 0, cleaned = 0, writtenBack = 0, bytes = 0;
-    const spans: Partial<Record<TestName, { start: number; end: number; bytes: number }>> = {};
+    this.dirty = new Map<AddressSpace, Set<number>>(this.files.map((f) => [f, new Set<number>()]));
+    this.iMutex = new Map(this.files.map((f) => [f, new Mutex(ctx.env, LOCKDEP_CLASSES.i_mutex, `${f.name}.i_mutex`)]));
+  }
 
-    /** sleep until simulated time `t` (an I/O completion interrupt wakes the task) */
-    function* sleepUntil(t: Task, at: number) {
-      if (at > sim.now) yield* sched.sleep(t, at - sim.now); // only the completion ends it
+  private fileOf(i: number): AddressSpace {
+    return this.shared ? this.files[0]! : this.files[i]!;
+  }
+
+  /** the child's file pages: [first, first + pages) */
+  private sliceOf(i: number): number {
+    return this.shared ? i * this.pages : 0;
+  }
+
+  /** sleep until simulated time `t` (an I/O completion interrupt wakes the task) */
+  private *sleepUntil(t: Task, at: number): Proc {
+    const { sim, sched } = this.ctx;
+    if (at > sim.now) yield* sched.sleep(t, at - sim.now); // only the completion ends it
+  }
+
+  /**
+   * msync(MS_SYNC) of the whole mapping (mm/msync.c, 3.18): under mmap_sem R find the
+   * VM_SHARED file VMA, get_file, up_read, vfs_fsync_range → filemap_write_and_wait_range:
+   * write_cache_pages over the dirty pages of the range, then wait for their writeback.
+   */
+  private *msyncSync(t: Task, mm: MmStruct, vma: Vma): Proc {
+    const { ctx } = this;
+    yield* mm.mmapSem.acquire(t, 'read', 'msync');
+    yield* mm.mmapSem.release(t, 'read');
+    const file = vma.file!, tag = this.dirty.get(file)!;
+    const idx = [...tag].filter((i) => vma.covers(i)).sort((a, b) => a - b);
+    let n = 0;
+    for (const i of idx) {
+      const page = file.page(i);
+      yield* page.lockPage(t);
+      if (tag.delete(i)) { // clear_page_dirty_for_io: another msync may have cleaned it meanwhile
+        const ptes = yield* pageMkclean(ctx, t, page); // page_mkclean → rmap_walk_file
+        this.cleaned += ptes; // (not `this.cleaned += yield*`: other children add meanwhile)
+        yield* ctx.compute(t, this.writepageNs); // ->writepage: set_page_writeback, submit
+        n++;
+      }
+      yield* page.unlockPage(t);
     }
+    this.writtenBack += n;
+    // filemap_fdatawait_range: the device completes the batch in FIFO order
+    this.deviceFreeAt = Math.max(this.deviceFreeAt, ctx.sim.now) + n * this.devNsPerPage;
+    yield* this.sleepUntil(t, this.deviceFreeAt);
+    yield* mm.mmapSem.acquire(t, 'read', 'msync'); // down_read again to walk on
+    yield* mm.mmapSem.release(t, 'read');
+  }
 
-    /**
-     * msync(MS_SYNC) of the whole mapping (mm/msync.c, 3.18): under mmap_sem R find the
-     * VM_SHARED file VMA, get_file, up_read, vfs_fsync_range → filemap_write_and_wait_range:
-     * write_cache_pages over the dirty pages of the range, then wait for their writeback.
-     */
-    function* msyncSync(t: Task, mm: MmStruct, vma: Vma) {
-      yield* mm.mmapSem.acquire(t, 'read', 'msync');
-      yield* mm.mmapSem.release(t, 'read');
-      const file = vma.file!, tag = dirty.get(file)!;
-      const idx = [...tag].filter((i) => vma.covers(i)).sort((a, b) => a - b);
-      let n = 0;
-      for (const i of idx) {
-        const page = file.page(i);
-        yield* page.lockPage(t);
-        if (tag.delete(i)) { // clear_page_dirty_for_io: another msync may have cleaned it meanwhile
-          const ptes = yield* pageMkclean(ctx, t, page); // page_mkclean → rmap_walk_file
-          cleaned += ptes; // (not `cleaned += yield*`: other children add meanwhile)
-          yield* ctx.compute(t, writepageNs); // ->writepage: set_page_writeback, submit
-          n++;
+  /** one child of one test: mmap, copy every record through the mapping, msync, munmap */
+  private *child(t: Task, i: number, test: TestName): Proc {
+    const { ctx, pages, recPages } = this;
+    const write = test === 'write' || test === 'rewrite';
+    const file = this.fileOf(i), first = this.sliceOf(i);
+    const mm = ctx.newMm(`iozone.${test}.${i}`);
+    const whole = this.shared ? file.nrPages : pages;
+    const vma = yield* vmMmap(ctx, t, mm, { file, pgoff: 0, pages: whole, flags: VM_READ | VM_SHARED | (write ? VM_WRITE : 0) });
+    const tag = this.dirty.get(file)!;
+    for (let r = 0; r < pages; r += recPages) {
+      for (let k = r; k < Math.min(r + recPages, pages); k++) {
+        const idx = first + k, addr = vma.addressOf(idx);
+        if (!mm.pt.has(addr)) {
+          yield* pageFault(ctx, t, mm, addr, write); // do_shared_fault / do_read_fault
+          this.faults++;
+          if (write) tag.add(idx); // the shared write fault dirties the page (set_page_dirty)
         }
-        yield* page.unlockPage(t);
+        yield* ctx.sched.compute(t, this.copyNsPerPage, true);
       }
-      writtenBack += n;
-      // filemap_fdatawait_range: the device completes the batch in FIFO order
-      deviceFreeAt = Math.max(deviceFreeAt, sim.now) + n * devNsPerPage;
-      yield* sleepUntil(t, deviceFreeAt);
-      yield* mm.mmapSem.acquire(t, 'read', 'msync'); // down_read again to walk on
+    }
+    this.bytes += pages * PAGE_KB * 1024;
+    if (write && this.msync === 'sync') yield* this.msyncSync(t, mm, vma);
+    else if (write && this.msync === 'async') {
+      yield* mm.mmapSem.acquire(t, 'read', 'msync'); // MS_ASYNC: nothing to start in 3.18
       yield* mm.mmapSem.release(t, 'read');
     }
+    yield* vmMunmap(ctx, t, mm, vma.start, vma.pages);
+  }
 
-    /** one child of one test: mmap, copy every record through the mapping, msync, munmap */
-    function* child(t: Task, i: number, test: TestName) {
-      const write = test === 'write' || test === 'rewrite';
-      const file = fileOf(i), first = sliceOf(i);
-      const mm = ctx.newMm(`iozone.${test}.${i}`);
-      const whole = shared ? file.nrPages : pages;
-      const vma = yield* vmMmap(ctx, t, mm, { file, pgoff: 0, pages: whole, flags: VM_READ | VM_SHARED | (write ? VM_WRITE : 0) });
-      const tag = dirty.get(file)!;
-      for (let r = 0; r < pages; r += recPages) {
-        for (let k = r; k < Math.min(r + recPages, pages); k++) {
-          const idx = first + k, addr = vma.addressOf(idx);
-          if (!mm.pt.has(addr)) {
-            yield* pageFault(ctx, t, mm, addr, write); // do_shared_fault / do_read_fault
-            faults++;
-            if (write) tag.add(idx); // the shared write fault dirties the page (set_page_dirty)
-          }
-          yield* sched.compute(t, copyNsPerPage, true);
-        }
-      }
-      bytes += pages * PAGE_KB * 1024;
-      if (write && msync === 'sync') yield* msyncSync(t, mm, vma);
-      else if (write && msync === 'async') {
-        yield* mm.mmapSem.acquire(t, 'read', 'msync'); // MS_ASYNC: nothing to start in 3.18
-        yield* mm.mmapSem.release(t, 'read');
-      }
-      yield* vmMunmap(ctx, t, mm, vma.start, vma.pages);
+  /** the end of the run for one file: ftruncate(fd, 0) and/or the page cache dropped at unlink */
+  private *cleanup(t: Task, file: AddressSpace): Proc {
+    const { ctx } = this;
+    if (this.atEnd === 'keep') return;
+    if (this.atEnd === 'truncate') {
+      yield* this.iMutex.get(file)!.lock(t, 'do_truncate');
+      yield* truncateSetsize(ctx, t, file, 0); // unmap_mapping_range x2, truncate_inode_pages
+      yield* this.iMutex.get(file)!.unlock(t);
     }
+    // iput → evict → truncate_inode_pages_final: the pages are no longer mapped (no i_mmap)
+    yield* truncateInodePages(ctx, t, file, 0);
+    this.dirty.get(file)!.clear();
+  }
 
-    /** the end of the run for one file: ftruncate(fd, 0) and/or the page cache dropped at unlink */
-    function* cleanup(t: Task, file: AddressSpace) {
-      if (atEnd === 'keep') return;
-      if (atEnd === 'truncate') {
-        yield* iMutex.get(file)!.lock(t, 'do_truncate');
-        yield* truncateSetsize(ctx, t, file, 0); // unmap_mapping_range x2, truncate_inode_pages
-        yield* iMutex.get(file)!.unlock(t);
-      }
-      // iput → evict → truncate_inode_pages_final: the pages are no longer mapped (no i_mmap)
-      yield* truncateInodePages(ctx, t, file, 0);
-      dirty.get(file)!.clear();
-    }
-
+  /** the parent: per test, T children together, then wait for all of them; the files' end */
+  start(): void {
+    const { ctx, T } = this;
+    const { sim, sched } = ctx;
+    const self = this;
     sched.spawn('iozone', function* (parent) {
-      for (const test of TESTS[p.tests as keyof typeof TESTS]) {
+      for (const test of TESTS[self.w.params.tests as keyof typeof TESTS]) {
         const span = { start: sim.now, end: sim.now, bytes: 0 };
-        const before = bytes;
+        const before = self.bytes;
         let live = T;
         for (let i = 0; i < T; i++) {
           sched.spawn(`iozone.${test}.${i}`, function* (c) {
-            yield* child(c, i, test);
+            yield* self.child(c, i, test);
             if (--live === 0) sched.wake(parent);
             yield* ctx.compute(c, ctx.costs.exitFixed);
           });
         }
         yield* sched.block(parent); // waits for every child of the test
         span.end = sim.now;
-        span.bytes = bytes - before;
-        spans[test] = span;
+        span.bytes = self.bytes - before;
+        self.spans[test] = span;
       }
-      for (const f of files) yield* cleanup(parent, f);
+      for (const f of self.files) yield* self.cleanup(parent, f);
     });
-    w.run();
+  }
 
+  output(): WorkloadOutput {
+    const { ctx } = this;
+    const { sim } = ctx;
     const mbps = (b: number, ns: number) => (ns > 0 ? b / (1024 * 1024) / (ns / 1e9) : null);
     const perTest: Record<string, number | null> = {};
     for (const test of ['write', 'rewrite', 'read', 'reread'] as const) {
-      const s = spans[test];
+      const s = this.spans[test];
       perTest[`${test}_mb_per_s`] = s ? mbps(s.bytes, s.end - s.start) : null;
     }
     return {
       metrics: {
-        mb_per_s: mbps(bytes, sim.now),
+        mb_per_s: mbps(this.bytes, sim.now),
         ...perTest,
         elapsed_ns: sim.now,
         ...siteMetrics(immapSites(ctx)),
       },
-      counters: { faults, pages_cleaned: cleaned, pages_written_back: writtenBack, pgfault: ctx.vmstat.pgfault, rmap_walks: ctx.vmstat.rmap_walks },
+      counters: { faults: this.faults, pages_cleaned: this.cleaned, pages_written_back: this.writtenBack, pgfault: ctx.vmstat.pgfault, rmap_walks: ctx.vmstat.rmap_walks },
     };
-  },
-};
+  }
+}

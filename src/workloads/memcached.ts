@@ -2,7 +2,7 @@
  * `memcached`: a memcached-like cache server (memcached 1.4, `memcached -t W -m M`), the
  * issue's example of a workload the i_mmap series should NOT change.
  *
- * One process: the main thread exec's `memcached` (layouts.ts: its binary, libevent,
+ * One process: the main thread exec's `memcached` (mm/model/layouts.ts: its binary, libevent,
  * libpthread, libc — sizes [U]), allocates the hash table (calloc of 2^16 buckets: an
  * anonymous mmap) and starts W worker threads (pthread_create: an 8 MiB anonymous stack
  * mmap and a PROT_NONE guard page, mprotect) — all tasks on the same MmStruct, so they
@@ -40,11 +40,11 @@
 import type { Task } from '../sched';
 import { Mutex } from '../locking';
 import {
-  MmContext, ElfFiles, VM_EXEC, VM_READ, VM_WRITE, exec, doExit, pageFault, vmMmap, mprotect, type MmStruct, type Vma,
+  MmContext, ElfFiles, VM_EXEC, VM_READ, VM_WRITE, exec, doExit, pageFault, vmMmap, mprotect, type MmStruct,
 } from '../mm';
-import type { WorkloadDef } from './registry';
+import { runToOutput, type ParamValues, type WorkloadContext, type WorkloadDef, type WorkloadOutput, type WorkloadRun } from './registry';
 import { NUMA_SCENARIO_PARAMS } from './mm_paths/numa_migration';
-import type { Proc } from '../engine';
+import type { Proc, Rng } from '../engine';
 
 const PAGE = 4096;
 const SLAB_PAGE_PAGES = 256; // memcached's 1 MiB slab page (item_size_max)
@@ -83,102 +83,131 @@ export const memcached: WorkloadDef = {
     ? { field: 'valueBytes', problem: `item (value + key + ${ITEM_HEADER} B header) must fit a 1 MiB slab page, got ${p.valueBytes}`, allowed: `at most ${SLAB_PAGE_PAGES * PAGE - ITEM_HEADER - Number(p.keyBytes)}` }
     : undefined),
   cost: (p, durationNs) => (Number(p.rateKops) * durationNs) / 1e6,
-  run(w) {
-    const p = w.params;
-    const numaOn = p.numa as boolean;
-    const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel, { numa: { ...NUMA_SCENARIO_PARAMS, enabled: numaOn } });
-    const { sim, sched } = ctx;
-    const W = p.workers as number;
-    const meanGap = (W * 1e9) / ((p.rateKops as number) * 1000); // per worker, ns
-    const setRatio = p.setRatio as number;
-    const classes: SlabClass[] = slabClasses().map((size) => ({ size, perPage: Math.floor((SLAB_PAGE_PAGES * PAGE) / size), pages: [], free: 0, cursor: 0 }));
-    const slabsLock = new Mutex(ctx.env, { name: 'memcached_slabs_lock' }, 'slabs_lock', { optimisticSpin: false });
-    const stored: { page: number; pages: number }[] = [];
-    const c = { requests: 0, sets: 0, gets: 0, getHits: 0, slabPages: 0, evictions: 0, setFailed: 0, arenaFaults: 0 };
-    let ops = 0, latSum = 0;
-    let textVma: Vma | null = null;
+  run: (w) => runToOutput(w, new MemcachedRun(w)),
+};
 
-    /** do_slabs_alloc under slabs_lock: a chunk of the class (new slab page, or eviction at the limit); its first page and page count */
-    function* slabsAlloc(t: Task, mm: MmStruct, itemBytes: number): Proc<{ page: number; pages: number } | null> {
-      const cls = classes.find((k) => k.size >= itemBytes)!;
-      yield* slabsLock.lock(t, 'slabs_alloc');
-      try {
-        if (cls.free === 0) {
-          if (c.slabPages < (p.memoryMb as number)) {
-            // do_slabs_newslab → memory_allocate → malloc(1 MiB) → mmap (mmap_sem W, anonymous)
-            const addr = mm.unmappedArea(SLAB_PAGE_PAGES); // get_unmapped_area
-            yield* vmMmap(ctx, t, mm, { file: null, pgoff: 0, pages: SLAB_PAGE_PAGES, flags: RW, addr });
-            cls.pages.push(addr);
-            cls.free += cls.perPage;
-            c.slabPages++;
-          } else if (cls.pages.length > 0) {
-            c.evictions++; // lru_pull_tail: reuse the oldest chunk of the class
-            cls.free = 1;
-          } else {
-            c.setFailed++; // SERVER_ERROR out of memory storing object
-            return null;
-          }
-        }
-        const chunk = cls.cursor++ % (cls.pages.length * cls.perPage);
-        cls.free--;
-        const off = (chunk % cls.perPage) * cls.size;
-        const page = cls.pages[Math.floor(chunk / cls.perPage)]! + Math.floor(off / PAGE);
-        return { page, pages: Math.floor((off + itemBytes - 1) / PAGE) - Math.floor(off / PAGE) + 1 };
-      } finally {
-        yield* slabsLock.unlock(t);
-      }
-    }
-    /** touch pages [first, first + n) for write: fault the ones never touched (do_anonymous_page) */
-    function* writePages(t: Task, mm: MmStruct, first: number, n: number) {
-      for (let a = first; a < first + n; a++) {
-        if (mm.pt.has(a)) continue;
-        yield* pageFault(ctx, t, mm, a, true);
-        c.arenaFaults++;
-      }
-    }
+/** One memcached run: the process, its slab arena, its workers and what they counted. */
+class MemcachedRun implements WorkloadRun {
+  private readonly p: ParamValues;
+  private readonly numaOn: boolean;
+  private readonly ctx: MmContext;
+  private readonly W: number;
+  /** per worker, ns */
+  private readonly meanGap: number;
+  private readonly setRatio: number;
+  private readonly classes: SlabClass[];
+  private readonly slabsLock: Mutex;
+  private readonly stored: { page: number; pages: number }[] = [];
+  private readonly c = { requests: 0, sets: 0, gets: 0, getHits: 0, slabPages: 0, evictions: 0, setFailed: 0, arenaFaults: 0 };
+  private ops = 0;
+  private latSum = 0;
 
-    function* userTime(t: Task, ns: number) {
-      if (numaOn) yield* ctx.numa.runUser(t, ns);
-      else yield* sched.compute(t, ns, true);
-    }
+  constructor(private readonly w: WorkloadContext) {
+    const p = (this.p = w.params);
+    this.numaOn = p.numa as boolean;
+    this.ctx = new MmContext(w.sim, w.sched, w.env, w.kernel, { numa: { ...NUMA_SCENARIO_PARAMS, enabled: this.numaOn } });
+    this.W = p.workers as number;
+    this.meanGap = (this.W * 1e9) / ((p.rateKops as number) * 1000);
+    this.setRatio = p.setRatio as number;
+    this.classes = slabClasses().map((size) => ({ size, perPage: Math.floor((SLAB_PAGE_PAGES * PAGE) / size), pages: [], free: 0, cursor: 0 }));
+    this.slabsLock = new Mutex(this.ctx.env, { name: 'memcached_slabs_lock' }, 'slabs_lock', { optimisticSpin: false });
+  }
 
-    function* worker(t: Task, i: number, mm: MmStruct) {
-      const rng = w.rng(`memcached.worker.${i}`);
-      if (numaOn) ctx.numa.attach(t, mm);
-      let next = sim.now + rng.exponential(meanGap);
-      while (next < w.endNs) {
-        // epoll_wait until the request arrives (the NIC interrupt wakes the worker); only
-        // that timer ends the wait, not a stray wake-up left over from a lock
-        if (sim.now < next) yield* sched.sleep(t, next - sim.now);
-        const arrival = next;
-        next += rng.exponential(meanGap);
-        c.requests++;
-        yield* ctx.compute(t, (p.kernelNs as number) / 2); // read
-        if (rng.random() < setRatio) {
-          c.sets++;
-          const bytes = ITEM_HEADER + (p.keyBytes as number) + Math.min(Math.ceil(rng.exponential(p.valueBytes as number)), SLAB_PAGE_PAGES * PAGE - ITEM_HEADER - (p.keyBytes as number));
-          const item = yield* slabsAlloc(t, mm, bytes);
-          if (item) {
-            yield* writePages(t, mm, item.page, item.pages);
-            if (stored.length < MAX_STORED) stored.push(item);
-            else stored[rng.int(MAX_STORED)] = item;
-          }
+  /** do_slabs_alloc under slabs_lock: a chunk of the class (new slab page, or eviction at the limit); its first page and page count */
+  private *slabsAlloc(t: Task, mm: MmStruct, itemBytes: number): Proc<{ page: number; pages: number } | null> {
+    const { c, ctx } = this;
+    const cls = this.classes.find((k) => k.size >= itemBytes)!;
+    yield* this.slabsLock.lock(t, 'slabs_alloc');
+    try {
+      if (cls.free === 0) {
+        if (c.slabPages < (this.p.memoryMb as number)) {
+          // do_slabs_newslab → memory_allocate → malloc(1 MiB) → mmap (mmap_sem W, anonymous)
+          const addr = mm.unmappedArea(SLAB_PAGE_PAGES); // get_unmapped_area
+          yield* vmMmap(ctx, t, mm, { file: null, pgoff: 0, pages: SLAB_PAGE_PAGES, flags: RW, addr });
+          cls.pages.push(addr);
+          cls.free += cls.perPage;
+          c.slabPages++;
+        } else if (cls.pages.length > 0) {
+          c.evictions++; // lru_pull_tail: reuse the oldest chunk of the class
+          cls.free = 1;
         } else {
-          c.gets++;
-          if (stored.length > 0) c.getHits++; // the item's pages are present: no fault
+          c.setFailed++; // SERVER_ERROR out of memory storing object
+          return null;
         }
-        yield* userTime(t, p.serviceNs as number);
-        yield* ctx.compute(t, (p.kernelNs as number) / 2); // sendmsg
-        if (w.measuring() && arrival >= w.startNs) { ops++; latSum += sim.now - arrival; }
       }
-      if (numaOn) ctx.numa.detach(t);
+      const chunk = cls.cursor++ % (cls.pages.length * cls.perPage);
+      cls.free--;
+      const off = (chunk % cls.perPage) * cls.size;
+      const page = cls.pages[Math.floor(chunk / cls.perPage)]! + Math.floor(off / PAGE);
+      return { page, pages: Math.floor((off + itemBytes - 1) / PAGE) - Math.floor(off / PAGE) + 1 };
+    } finally {
+      yield* this.slabsLock.unlock(t);
     }
+  }
 
+  /** touch pages [first, first + n) for write: fault the ones never touched (do_anonymous_page) */
+  private *writePages(t: Task, mm: MmStruct, first: number, n: number): Proc {
+    for (let a = first; a < first + n; a++) {
+      if (mm.pt.has(a)) continue;
+      yield* pageFault(this.ctx, t, mm, a, true);
+      this.c.arenaFaults++;
+    }
+  }
+
+  private *userTime(t: Task, ns: number): Proc {
+    if (this.numaOn) yield* this.ctx.numa.runUser(t, ns);
+    else yield* this.ctx.sched.compute(t, ns, true);
+  }
+
+  /** one set: an item of the request's size from the slab arena, written */
+  private *set(t: Task, mm: MmStruct, rng: Rng): Proc {
+    const { p, stored } = this;
+    this.c.sets++;
+    const bytes = ITEM_HEADER + (p.keyBytes as number) + Math.min(Math.ceil(rng.exponential(p.valueBytes as number)), SLAB_PAGE_PAGES * PAGE - ITEM_HEADER - (p.keyBytes as number));
+    const item = yield* this.slabsAlloc(t, mm, bytes);
+    if (item) {
+      yield* this.writePages(t, mm, item.page, item.pages);
+      if (stored.length < MAX_STORED) stored.push(item);
+      else stored[rng.int(MAX_STORED)] = item;
+    }
+  }
+
+  private *worker(t: Task, i: number, mm: MmStruct): Proc {
+    const { ctx, w, p, c } = this;
+    const { sim, sched } = ctx;
+    const rng = w.rng(`memcached.worker.${i}`);
+    if (this.numaOn) ctx.numa.attach(t, mm);
+    let next = sim.now + rng.exponential(this.meanGap);
+    while (next < w.endNs) {
+      // epoll_wait until the request arrives (the NIC interrupt wakes the worker); only
+      // that timer ends the wait, not a stray wake-up left over from a lock
+      if (sim.now < next) yield* sched.sleep(t, next - sim.now);
+      const arrival = next;
+      next += rng.exponential(this.meanGap);
+      c.requests++;
+      yield* ctx.compute(t, (p.kernelNs as number) / 2); // read
+      if (rng.random() < this.setRatio) yield* this.set(t, mm, rng);
+      else {
+        c.gets++;
+        if (this.stored.length > 0) c.getHits++; // the item's pages are present: no fault
+      }
+      yield* this.userTime(t, p.serviceNs as number);
+      yield* ctx.compute(t, (p.kernelNs as number) / 2); // sendmsg
+      if (w.measuring() && arrival >= w.startNs) { this.ops++; this.latSum += sim.now - arrival; }
+    }
+    if (this.numaOn) ctx.numa.detach(t);
+  }
+
+  /** the main thread: exec memcached, the hash table, the workers' stacks and threads; join them and exit */
+  start(): void {
+    const { ctx, p, numaOn, W } = this;
+    const { sched } = ctx;
+    const self = this;
     sched.spawn('memcached', function* (main) {
       const elf = new ElfFiles(ctx);
       const mm = yield* exec(ctx, main, null, elf.spec('memcached'), 'memcached');
-      textVma = mm.vmas.find((v) => v.file === elf.file('memcached') && v.has(VM_EXEC)) ?? null;
-      if (numaOn && textVma) ctx.numa.setHotSet(mm, { vma: textVma, pages: Array.from({ length: textVma.pages }, (_, k) => textVma!.pgoff + k), touchIntervalNs: p.textTouchNs as number });
+      const textVma = mm.vmas.find((v) => v.file === elf.file('memcached') && v.has(VM_EXEC)) ?? null;
+      if (numaOn && textVma) ctx.numa.setHotSet(mm, { vma: textVma, pages: Array.from({ length: textVma.pages }, (_, k) => textVma.pgoff + k), touchIntervalNs: p.textTouchNs as number });
       yield* vmMmap(ctx, main, mm, { file: null, pgoff: 0, pages: HASH_PAGES, flags: RW }); // assoc_init: calloc of the hash table
       let live = W;
       for (let i = 0; i < W; i++) {
@@ -186,7 +215,7 @@ export const memcached: WorkloadDef = {
         const stack = yield* vmMmap(ctx, main, mm, { file: null, pgoff: 0, pages: STACK_PAGES, flags: RW });
         yield* mprotect(ctx, main, mm, stack.start, 1, 0);
         sched.spawn(`memcached.worker${i}`, function* (t) {
-          yield* worker(t, i, mm);
+          yield* self.worker(t, i, mm);
           yield* doExit(ctx, t, null); // a thread: the mm stays
           if (--live === 0) sched.wake(main);
         });
@@ -194,8 +223,10 @@ export const memcached: WorkloadDef = {
       yield* sched.block(main); // pthread_join of every worker
       yield* doExit(ctx, main, mm); // exit_mmap: unlink_file_vma per file VMA
     });
-    w.run();
+  }
 
+  output(): WorkloadOutput {
+    const { w, c, ctx, ops } = this;
     const rows = w.lockstat();
     const acq = (cls: string) => rows.filter((r) => r.lockClass === cls).reduce((s, r) => s + r.acqRead + r.acqWrite, 0);
     const immap = acq('i_mmap'), mmapSem = acq('mmap_sem');
@@ -206,7 +237,7 @@ export const memcached: WorkloadDef = {
     return {
       metrics: {
         ops_per_s: ops / (w.durationNs / 1e9),
-        latency_mean_ns: ops ? latSum / ops : null,
+        latency_mean_ns: ops ? this.latSum / ops : null,
         get_hit_ratio: c.gets ? c.getHits / c.gets : null,
         mmap_sem_acq: mmapSem,
         immap_acq: immap,
@@ -215,10 +246,10 @@ export const memcached: WorkloadDef = {
       },
       counters: {
         requests: c.requests, sets: c.sets, gets: c.gets, slab_pages: c.slabPages, evictions: c.evictions, set_failed: c.setFailed,
-        arena_faults: c.arenaFaults, numa_scan_passes: numaOn ? ctx.numa.stats.scanPasses : 0,
+        arena_faults: c.arenaFaults, numa_scan_passes: this.numaOn ? ctx.numa.stats.scanPasses : 0,
         numa_pte_updates: ctx.vmstat.numa_pte_updates, numa_hint_faults: ctx.vmstat.numa_hint_faults, numa_pages_migrated: ctx.vmstat.numa_pages_migrated,
         pgfault: ctx.vmstat.pgfault,
       },
     };
-  },
-};
+  }
+}

@@ -99,6 +99,19 @@ export interface WorkloadOutput {
   counters?: Record<string, number>;
 }
 
+/** A workload's run as an object: `start` spawns its tasks, `output` reads its results after the simulation. */
+export interface WorkloadRun {
+  start(): void;
+  output(): WorkloadOutput;
+}
+
+/** Start `r`, run the simulation (`ctx.run()`), and return `r`'s output: a WorkloadDef's `run` for a WorkloadRun. */
+export function runToOutput(ctx: WorkloadContext, r: WorkloadRun): WorkloadOutput {
+  r.start();
+  ctx.run();
+  return r.output();
+}
+
 export interface WorkloadDef {
   /** lower-case name, letters, digits and `-` */
   name: string;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { runMain } from './kernel-cli-helpers';
 
 // Each case: a command line with a numeric option followed by a negative number after a
-// space, which Node's parser reads as an option. Every command parses through src/cli/args.ts.
+// space, which Node's parser reads as an option. Every command parses through src/args.ts.
 const NUMERIC: [string[], string][] = [
   [['run', '--workload', 'lock-hammer'], '--ms'],
   [['run', '--workload', 'lock-hammer'], '--warmup-ms'],

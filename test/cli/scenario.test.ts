@@ -6,7 +6,7 @@ import { checkSettings, kernelList } from '../../src/cli/scenario';
 import { parseParams } from '../../src/cli/run';
 import { resolveRunConfig } from '../../src/experiment/config';
 import { ConfigError } from '../../src/experiment/errors';
-import { UsageError } from '../../src/cli/args';
+import { UsageError } from '../../src/args';
 import { SCENARIOS, SCENARIO_NAMES } from '../../src/workloads/mm_paths';
 
 const small = ['--set', 'mappers=6', '--set', 'accesses=8', '--set', 'truncates=4'];

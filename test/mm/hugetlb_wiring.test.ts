@@ -12,7 +12,7 @@ import { loadMachine } from '../../src/hw';
 import { Scheduler } from '../../src/sched';
 import { LockEnv } from '../../src/locking';
 import { resolveKernel } from '../../src/kernel';
-import { MmContext } from '../../src/mm/context';
+import { MmContext } from '../../src/mm/model/context';
 import { pageFault, unmapSingleVma } from '../../src/mm/memory';
 import { newHugetlbfsFile, hugetlbfsMmap } from '../../src/mm/hugetlbfs';
 import { HPAGE_PAGES, PUD_PAGES, hugePteOffset, pmdIndex } from '../../src/mm/hugetlb_pgtable';

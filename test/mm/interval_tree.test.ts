@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { IntervalNode, IntervalTree } from '../../src/mm/interval_tree';
-import { checkIntervalTree } from '../../src/mm/interval_tree_check';
+import { checkIntervalTree } from './interval_tree_check';
 
 // ---- brute-force model: a list in tree order ----
 

@@ -1,4 +1,4 @@
-import { checkIntervalTree } from '../../src/mm/interval_tree_check';
+import { checkIntervalTree } from './interval_tree_check';
 import { VM_NONLINEAR, type AddressSpace, type MmStruct, type Vma } from '../../src/mm';
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aim7, scalingExponent, type Aim7Point } from '../../perf/aim7';
-import { UsageError } from '../../src/cli/args';
+import { UsageError } from '../../src/args';
 import { capture } from './capture';
 
 test('bench aim7 runs tiny (one child process per run) and ends with exponent=<n>', () => {

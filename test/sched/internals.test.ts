@@ -6,20 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-
-/** build/test-js/test/sched → the checkout */
-const ROOT = join(__dirname, '..', '..', '..', '..');
-
-function tsFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) tsFiles(p, out);
-    else if (name.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
+import { ROOT, tsFiles } from '../sources';
 
 test('no layer above the scheduler touches a task\'s owed-time fields', () => {
   const files = tsFiles(join(ROOT, 'src')).filter((f) => !relative(ROOT, f).startsWith(join('src', 'sched')));

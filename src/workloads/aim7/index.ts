@@ -3,7 +3,7 @@
  * other of data/workloads/reaim/, or a workfile's path) at one load point, each
  * test a sequence of kernel operations (data/workloads/aim7/tests.yaml) run on the mm
  * model, so i_mmap contention comes from the real fork/exec/exit paths on shared libraries.
- * See driver.ts for the load point and its two estimates, spec.ts for the format, fs.ts
+ * See driver.ts for the load point and its two estimates, spec.ts for the format, src/fs/
  * for the file-system locks and queues, calibration.ts for the two fitted parameters.
  */
 import { MmContext, dsoLayout, defaultNumaParams, defaultCompactionParams, defaultMmCosts, type MmCosts } from '../../mm';
@@ -14,10 +14,10 @@ import { setupLoadPoint } from './driver';
 import { loadCosts, loadTestDefs, type Aim7Costs, type TestDefs } from './spec';
 import { loadMeasuredCpuMs, withMeasuredCompute } from './measured_compute';
 
-export { setupLoadPoint, estimateMakespan, type LoadPointOptions, type LoadPointResult } from './driver';
+export { setupLoadPoint, type LoadPointOptions } from './driver';
+export { estimateMakespan, type LoadPointResult } from './measure';
 export { parseTestDefs, loadTestDefs, parseCosts, loadCosts, parseOps, TestDefError, DIRS, COST_NAMES, type Op, type Cmd, type TestDefs, type Aim7Costs } from './spec';
 export { loadCalibration, CALIBRATED_BOUNDS, CALIBRATION_FILE, type Aim7Calibrated } from './calibration';
-export { Aim7Fs } from './fs';
 
 let cache: { tests: TestDefs; costs: Aim7Costs } | null = null;
 const defs = () => (cache ??= { tests: loadTestDefs(), costs: loadCosts() });
@@ -45,7 +45,7 @@ const params: Record<string, ParamSpec> = {
  */
 const whatIfParams: Record<string, ParamSpec> = {
   libcCleanPages: { type: 'int', default: dsoLayout('libc.so.6').cleanDataPages, min: 0, max: 512, help: 'what-if: clean (never written) pages of libc\'s rw- data, shared by every process and touched by its user time: what NUMA balancing can migrate (default: the layout value, 0: docs/fidelity/candidates.md candidate 1)' },
-  logGroupCommit: { type: 'boolean', default: true, help: 'what-if when false: every xfs log force writes the log itself under a mutex; true (xfs, aim7\'s model): forces that arrive during a CIL push share the next one (fs.ts)' },
+  logGroupCommit: { type: 'boolean', default: true, help: 'what-if when false: every xfs log force writes the log itself under a mutex; true (xfs, aim7\'s model): forces that arrive during a CIL push share the next one (src/fs/xfs_log.ts)' },
   compactionStallProbability: { type: 'number', default: defaultCompactionParams.stallProbability, min: 0, max: 1, help: 'what-if: chance that a fork\'s order-2 kernel-stack allocation stalls in direct compaction, which migrates a batch of 32 pages, page-cache pages of libc, ld.so and the binaries among them (compaction.ts; not knowable from 2014 sources: run a range)' },
   cpuCosts: { type: 'enum', default: 'calibrated', values: ['calibrated', 'measured'], help: 'what-if: calibrated: every compute test costs userUnitMs of user time (fitted); measured: its CPU time measured on the project\'s VM (data/measured/reaim/per-test.json) × cpuSpeedFactor, nothing fitted (measured_compute.ts)' },
   cpuSpeedFactor: { type: 'number', default: 1.5, min: 0.1, max: 100, help: 'what-if with cpuCosts=measured: the 2014 machine\'s CPU time for a compute test over the time measured here [U: plausible range 1–3]' },

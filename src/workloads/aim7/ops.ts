@@ -10,7 +10,7 @@ import {
   doExit, exec, fork, pageFault, sysBrk, vmMmap, vmMunmap, VM_READ, VM_SHARED, VM_WRITE,
   type ElfFiles, type MmContext, type MmStruct,
 } from '../../mm';
-import type { Aim7Fs } from './fs';
+import type { FileSystem } from '../../fs';
 import type { Amount, Cmd, Dir, Op } from './spec';
 import type { Proc } from '../../engine';
 
@@ -18,7 +18,9 @@ import type { Proc } from '../../engine';
 export interface OpWorld {
   readonly ctx: MmContext;
   readonly elf: ElfFiles;
-  readonly fs: Aim7Fs;
+  readonly fs: FileSystem<Dir>;
+  /** shmget + IPC_RMID of a private segment, µs */
+  readonly shmSetupUs: number;
   /** user time of one `cpu` unit, ns */
   readonly userUnitNs: number;
   /** disk_iteration_count of the load point, KiB */
@@ -95,7 +97,7 @@ function* userTime(w: OpWorld, p: UserProcess, ns: number): Proc {
 
 const hotSetDone = new WeakSet<MmStruct>();
 
-/** the mm's hot set: libc's clean data pages (layouts.ts cleanDataPages), mapped by every process */
+/** the mm's hot set: libc's clean data pages (mm/model/layouts.ts cleanDataPages), mapped by every process */
 export function ensureHotSet(w: OpWorld, mm: MmStruct): void {
   if (hotSetDone.has(mm)) return;
   hotSetDone.add(mm);
@@ -171,7 +173,7 @@ function* anonFaults(w: OpWorld, p: UserProcess, n: number): Proc {
 /** a SysV segment of its own (key = pid): shmat maps its shm file (own i_mmap tree), touch, shmdt */
 function* shm(w: OpWorld, p: UserProcess, pages: number): Proc {
   const { ctx } = w;
-  yield* w.fs.shmSetup(p.task);
+  yield* ctx.sched.compute(p.task, w.shmSetupUs * 1e3); // shmget + IPC_RMID
   const file = ctx.newFile(w.newName('shm'), { nrPages: pages });
   const vma = yield* vmMmap(ctx, p.task, p.mm, { file, pgoff: 0, pages, flags: VM_READ | VM_WRITE | VM_SHARED });
   for (let i = 0; i < pages; i++) yield* pageFault(ctx, p.task, p.mm, vma.start + i, true);

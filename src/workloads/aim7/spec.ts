@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { DSO_LAYOUTS } from '../../mm';
+import { FS_COST_NAMES } from '../../fs';
 import { dataPath } from '../../data';
 
 /** A count that may depend on the load point: a number, `$disk` or `$disk/2` (disk_iteration_count KiB). */
@@ -159,8 +160,8 @@ export function loadTestDefs(file = dataPath('workloads', 'aim7', 'tests.yaml'))
 /** One cost of costs.yaml. */
 export interface CostEntry { value: number; io?: boolean; source: string }
 
-export const COST_NAMES = ['creatHoldUs', 'creatOutsideUs', 'unlinkHoldUs', 'readdirHoldUs', 'lookupUs', 'writeUsPerKiB', 'readUsPerKiB',
-  'dioUsPerKiB', 'logForceUs', 'writebackInodeUs', 'writebackFixedUs', 'inodeScanNs', 'baseInodes', 'syncFixedUs', 'shmSetupUs'] as const;
+/** the file system's costs (src/fs/costs.ts), then aim7's own */
+export const COST_NAMES = [...FS_COST_NAMES, 'shmSetupUs'] as const;
 export type CostName = (typeof COST_NAMES)[number];
 export type Aim7Costs = Readonly<Record<CostName, CostEntry>>;
 

@@ -27,7 +27,7 @@ import {
 } from '../../mm';
 import type { Machine } from '../../hw';
 import { dataPath } from '../../data';
-import type { KernelLock, ParamValues, WorkloadDef } from '../registry';
+import { runToOutput, type KernelLock, type ParamValues, type WorkloadContext, type WorkloadDef, type WorkloadOutput, type WorkloadRun } from '../registry';
 import { immapSites } from '../mm_paths/common';
 import { siteMetrics } from '../mm_paths/workloads';
 import { BenchError, loadBench, MAX_PAGES, type Bench, type BenchOp, type Prot } from './spec';
@@ -108,129 +108,162 @@ export const microbench: WorkloadDef = {
     return undefined;
   },
   cost: (p) => Number(p.tasks) * Number(p.pagesScale),
-  run(w) {
-    const bench = resolveBench(w.params);
-    const T = w.params.tasks as number;
-    const ctx = new MmContext(w.sim, w.sched, w.env, w.kernel);
-    const { sim, sched } = ctx;
-    const elf = new ElfFiles(ctx);
-    const byIterations = bench.iterations > 0;
-    const files: AddressSpace[] = !bench.file ? []
+  run: (w) => runToOutput(w, new MicrobenchRun(w)),
+};
+
+/** one task's state: its task, mm, mapping stack, file */
+interface P { t: Task; mm: MmStruct; maps: Mapping[]; file: AddressSpace | null; i: number; brk?: number }
+
+/** One microbench run: the tasks running the file's setup and loop, and what they counted. */
+class MicrobenchRun implements WorkloadRun {
+  private readonly bench: ReturnType<typeof resolveBench>;
+  private readonly T: number;
+  private readonly ctx: MmContext;
+  private readonly elf: ElfFiles;
+  private readonly byIterations: boolean;
+  private readonly files: AddressSpace[];
+  private readonly locks = new Map<string, KernelLock>();
+  private readonly counts: Float64Array;
+  private readonly loopStart: Float64Array;
+  private readonly loopEnd: Float64Array;
+  private readonly syscallNs: number;
+  private faults = 0;
+  private forks = 0;
+  private names = 0;
+
+  constructor(private readonly w: WorkloadContext) {
+    const bench = (this.bench = resolveBench(w.params));
+    const T = (this.T = w.params.tasks as number);
+    const ctx = (this.ctx = new MmContext(w.sim, w.sched, w.env, w.kernel));
+    this.elf = new ElfFiles(ctx);
+    this.byIterations = bench.iterations > 0;
+    this.files = !bench.file ? []
       : bench.file.per === 'all' ? [ctx.newFile('microbench.shared', { nrPages: bench.file.pages })]
         : Array.from({ length: T }, (_, i) => ctx.newFile(`willitscale.${i}`, { nrPages: bench.file!.pages }));
-    const locks = new Map<string, KernelLock>();
-    const lockOf = (cls: 'i_mmap' | 'anon_vma' | 'mmap_sem', name: string): KernelLock => {
-      const key = `${cls}:${name}`;
-      let l = locks.get(key);
-      if (!l) locks.set(key, (l = w.lock(cls, name)));
-      return l;
-    };
-    const counts = new Float64Array(T);
-    const loopStart = new Float64Array(T), loopEnd = new Float64Array(T);
-    let faults = 0, forks = 0, names = 0;
+    this.counts = new Float64Array(T);
+    this.loopStart = new Float64Array(T);
+    this.loopEnd = new Float64Array(T);
+    this.syscallNs = w.params.syscallNs as number;
+  }
 
-    /** one task's state: its task, mm, mapping stack, file */
-    interface P { t: Task; mm: MmStruct; maps: Mapping[]; file: AddressSpace | null; i: number; brk?: number }
-    const count = (p: P, n: number) => {
-      if (byIterations || w.measuring()) counts[p.i] += n;
-    };
+  private lockOf(cls: 'i_mmap' | 'anon_vma' | 'mmap_sem', name: string): KernelLock {
+    const key = `${cls}:${name}`;
+    let l = this.locks.get(key);
+    if (!l) this.locks.set(key, (l = this.w.lock(cls, name)));
+    return l;
+  }
 
-    function* touch(p: P, m: Mapping, pages: number, write: boolean, counted: boolean): Proc {
-      const shared = m.shared;
-      for (let k = 0; k < pages; k++) {
-        const addr = m.start + k;
-        const cur = p.mm.pt.get(addr);
-        // a fault where no pte is present, or a write to a page-cache page of a private mapping (COW)
-        if (cur === undefined || (write && cur !== null && !shared)) {
-          yield* pageFault(ctx, p.t, p.mm, addr, write);
-          faults++;
+  private count(p: P, n: number): void {
+    if (this.byIterations || this.w.measuring()) this.counts[p.i] += n;
+  }
+
+  private *touch(p: P, m: Mapping, pages: number, write: boolean, counted: boolean): Proc {
+    const shared = m.shared;
+    for (let k = 0; k < pages; k++) {
+      const addr = m.start + k;
+      const cur = p.mm.pt.get(addr);
+      // a fault where no pte is present, or a write to a page-cache page of a private mapping (COW)
+      if (cur === undefined || (write && cur !== null && !shared)) {
+        yield* pageFault(this.ctx, p.t, p.mm, addr, write);
+        this.faults++;
+      }
+      if (counted) this.count(p, 1);
+    }
+  }
+
+  private *runOps(p: P, ops: readonly BenchOp[]): Proc {
+    const { ctx } = this;
+    const { sched } = ctx;
+    for (const op of ops) {
+      if (this.syscallNs > 0 && SYSCALLS.has(op.k)) yield* ctx.compute(p.t, this.syscallNs);
+      switch (op.k) {
+        case 'mmap': {
+          const file = op.backing === 'file' ? p.file : null;
+          // the range's start, not the VMA's: an anonymous range may merge into the VMA below it
+          const start = yield* vmMmapAddr(ctx, p.t, p.mm, { file, pgoff: 0, pages: op.pages, flags: PROT_BITS[op.prot] | (op.shared ? VM_SHARED : 0) });
+          p.maps.push({ start, pages: op.pages, shared: op.shared });
+          break;
         }
-        if (counted) count(p, 1);
-      }
-    }
-
-    const syscallNs = w.params.syscallNs as number;
-    function* runOps(p: P, ops: readonly BenchOp[]): Proc {
-      for (const op of ops) {
-        if (syscallNs > 0 && SYSCALLS.has(op.k)) yield* ctx.compute(p.t, syscallNs);
-        switch (op.k) {
-          case 'mmap': {
-            const file = op.backing === 'file' ? p.file : null;
-            // the range's start, not the VMA's: an anonymous range may merge into the VMA below it
-            const start = yield* vmMmapAddr(ctx, p.t, p.mm, { file, pgoff: 0, pages: op.pages, flags: PROT_BITS[op.prot] | (op.shared ? VM_SHARED : 0) });
-            p.maps.push({ start, pages: op.pages, shared: op.shared });
-            break;
-          }
-          case 'touch': {
-            const m = p.maps[p.maps.length - 1]!;
-            yield* touch(p, m, op.pages === 'all' ? m.pages : Math.min(op.pages, m.pages), op.write, op.count);
-            break;
-          }
-          case 'munmap': {
-            const m = p.maps.pop()!;
-            yield* vmMunmap(ctx, p.t, p.mm, m.start, m.pages);
-            break;
-          }
-          case 'mprotect': {
-            const m = p.maps[p.maps.length - 1]!;
-            yield* mprotect(ctx, p.t, p.mm, m.start, op.pages === 'all' ? m.pages : Math.min(op.pages, m.pages), PROT_BITS[op.prot]);
-            break;
-          }
-          case 'brk': {
-            // relative to this task's own break, as brk1.c's `addr = sbrk(0)` then brk(addr ± page):
-            // in threads mode the others move the shared break too
-            const want = (p.brk ?? p.mm.brk) + op.pages;
-            // sys_brk fails (returns the old brk) when a mapping lies in the way or below start_brk: say so, not count it
-            if ((yield* sysBrk(ctx, p.t, p.mm, want)) !== want) {
-              throw new Error(`microbench: brk to page ${want} failed in ${p.mm.name} (start_brk ${p.mm.startBrk}): a mapping lies in the way; the model maps libraries bottom-up right after the executable, so use image: none for brk loops`);
-            }
-            p.brk = want;
-            break;
-          }
-          case 'fork': yield* forkAndWait(p, op.ops); break;
-          case 'exec': p.mm = yield* exec(ctx, p.t, p.mm, elf.spec(op.binary), op.binary); p.maps = []; p.brk = undefined; break;
-          case 'lock': {
-            const l = lockOf(op.cls, op.name);
-            yield* l.acquire(p.t, op.mode, `microbench:${op.name}`);
-            if (op.holdNs > 0) yield* ctx.compute(p.t, op.holdNs);
-            yield* l.release(p.t, op.mode);
-            break;
-          }
-          case 'cpu': yield* sched.compute(p.t, op.ns, true); break;
-          case 'sys': yield* ctx.compute(p.t, op.ns); break;
+        case 'touch': {
+          const m = p.maps[p.maps.length - 1]!;
+          yield* this.touch(p, m, op.pages === 'all' ? m.pages : Math.min(op.pages, m.pages), op.write, op.count);
+          break;
         }
+        case 'munmap': {
+          const m = p.maps.pop()!;
+          yield* vmMunmap(ctx, p.t, p.mm, m.start, m.pages);
+          break;
+        }
+        case 'mprotect': {
+          const m = p.maps[p.maps.length - 1]!;
+          yield* mprotect(ctx, p.t, p.mm, m.start, op.pages === 'all' ? m.pages : Math.min(op.pages, m.pages), PROT_BITS[op.prot]);
+          break;
+        }
+        case 'brk': {
+          // relative to this task's own break, as brk1.c's `addr = sbrk(0)` then brk(addr ± page):
+          // in threads mode the others move the shared break too
+          const want = (p.brk ?? p.mm.brk) + op.pages;
+          // sys_brk fails (returns the old brk) when a mapping lies in the way or below start_brk: say so, not count it
+          if ((yield* sysBrk(ctx, p.t, p.mm, want)) !== want) {
+            throw new Error(`microbench: brk to page ${want} failed in ${p.mm.name} (start_brk ${p.mm.startBrk}): a mapping lies in the way; the model maps libraries bottom-up right after the executable, so use image: none for brk loops`);
+          }
+          p.brk = want;
+          break;
+        }
+        case 'fork': yield* this.forkAndWait(p, op.ops); break;
+        case 'exec': p.mm = yield* exec(ctx, p.t, p.mm, this.elf.spec(op.binary), op.binary); p.maps = []; p.brk = undefined; break;
+        case 'lock': {
+          const l = this.lockOf(op.cls, op.name);
+          yield* l.acquire(p.t, op.mode, `microbench:${op.name}`);
+          if (op.holdNs > 0) yield* ctx.compute(p.t, op.holdNs);
+          yield* l.release(p.t, op.mode);
+          break;
+        }
+        case 'cpu': yield* sched.compute(p.t, op.ns, true); break;
+        case 'sys': yield* ctx.compute(p.t, op.ns); break;
       }
     }
+  }
 
-    /** fork(); the child runs `ops` then exits (exit_mmap); the parent waits in wait4() */
-    function* forkAndWait(p: P, ops: readonly BenchOp[]): Proc {
-      const name = `${p.t.name}.c${++names}`;
-      const childMm = yield* fork(ctx, p.t, p.mm, name);
-      forks++;
-      let exited = false;
-      const parent = p.t;
-      sched.spawn(name, function* (c) {
-        const child: P = { t: c, mm: childMm, maps: [], file: p.file, i: p.i };
-        yield* runOps(child, ops);
-        yield* doExit(ctx, c, child.mm);
-        exited = true;
-        if (sched.wake(parent)) yield* sched.compute(c, sched.params.wakeupCost);
-      }, { cpu: p.t.cpu.id });
-      while (!exited) yield* sched.block(parent);
+  /** fork(); the child runs `ops` then exits (exit_mmap); the parent waits in wait4() */
+  private *forkAndWait(p: P, ops: readonly BenchOp[]): Proc {
+    const { ctx } = this;
+    const { sched } = ctx;
+    const name = `${p.t.name}.c${++this.names}`;
+    const childMm = yield* fork(ctx, p.t, p.mm, name);
+    this.forks++;
+    let exited = false;
+    const parent = p.t;
+    const self = this;
+    sched.spawn(name, function* (c) {
+      const child: P = { t: c, mm: childMm, maps: [], file: p.file, i: p.i };
+      yield* self.runOps(child, ops);
+      yield* doExit(ctx, c, child.mm);
+      exited = true;
+      if (sched.wake(parent)) yield* sched.compute(c, sched.params.wakeupCost);
+    }, { cpu: p.t.cpu.id });
+    while (!exited) yield* sched.block(parent);
+  }
+
+  private *taskBody(p: P): Proc {
+    const { bench, w } = this;
+    const { sim, sched } = this.ctx;
+    yield* this.runOps(p, bench.setup);
+    // a fixed number of loops starts when the warm-up ends, so that lockstat's window sees them
+    if (this.byIterations && sim.now < w.startNs) yield* sched.sleep(p.t, w.startNs - sim.now);
+    this.loopStart[p.i] = sim.now;
+    for (let n = 0; this.byIterations ? n < bench.iterations : sim.now < w.endNs; n++) {
+      yield* this.runOps(p, bench.loop);
+      if (bench.iterationsPerLoop) this.count(p, bench.iterationsPerLoop);
     }
+    this.loopEnd[p.i] = sim.now;
+  }
 
-    function* taskBody(p: P): Proc {
-      yield* runOps(p, bench.setup);
-      // a fixed number of loops starts when the warm-up ends, so that lockstat's window sees them
-      if (byIterations && sim.now < w.startNs) yield* sched.sleep(p.t, w.startNs - sim.now);
-      loopStart[p.i] = sim.now;
-      for (let n = 0; byIterations ? n < bench.iterations : sim.now < w.endNs; n++) {
-        yield* runOps(p, bench.loop);
-        if (bench.iterationsPerLoop) count(p, bench.iterationsPerLoop);
-      }
-      loopEnd[p.i] = sim.now;
-    }
-
+  /** the main task: the image (or a bare mm), then the T threads or forked processes, placed */
+  start(): void {
+    const { ctx, bench, T, files, elf } = this;
+    const { sched } = ctx;
+    const self = this;
     sched.spawn('microbench', function* (main) {
       let mm: MmStruct;
       if (bench.image) mm = yield* exec(ctx, main, null, elf.spec(bench.image), 'microbench');
@@ -242,17 +275,19 @@ export const microbench: WorkloadDef = {
         const cpu = placeTask(ctx.sched.machine, bench.placement, i);
         const file = files.length === 0 ? null : files[bench.file!.per === 'all' ? 0 : i]!;
         if (bench.mode === 'threads') {
-          sched.spawn(`thread${i}`, (t) => taskBody({ t, mm, maps: [], file, i }), { cpu });
+          sched.spawn(`thread${i}`, (t) => self.taskBody({ t, mm, maps: [], file, i }), { cpu });
         } else {
           const child = yield* fork(ctx, main, mm, `process${i}`);
-          sched.spawn(`process${i}`, (t) => taskBody({ t, mm: child, maps: [], file, i }), { cpu });
+          sched.spawn(`process${i}`, (t) => self.taskBody({ t, mm: child, maps: [], file, i }), { cpu });
         }
       }
     }, { cpu: placeTask(ctx.sched.machine, bench.placement, 0) });
-    w.run();
+  }
 
+  output(): WorkloadOutput {
+    const { w, counts, ctx } = this;
     const rates = Array.from(counts, (c, i) => {
-      const ns = byIterations ? loopEnd[i]! - loopStart[i]! : w.durationNs;
+      const ns = this.byIterations ? this.loopEnd[i]! - this.loopStart[i]! : w.durationNs;
       return ns > 0 ? (c / ns) * 1e9 : null;
     });
     const ok = rates.filter((r): r is number => r !== null);
@@ -268,7 +303,7 @@ export const microbench: WorkloadDef = {
         ...perTask,
         ...siteMetrics(immapSites(ctx)),
       },
-      counters: { faults, forks, pgfault: ctx.vmstat.pgfault },
+      counters: { faults: this.faults, forks: this.forks, pgfault: ctx.vmstat.pgfault },
     };
-  },
-};
+  }
+}

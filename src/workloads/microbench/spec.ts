@@ -10,7 +10,7 @@
  *                            will-it-scale's main.c binds task i to hwloc core i) | spread
  *                            (round-robin over the sockets)
  *   image: /bin/sleep        the program the tasks' process was exec'd from (a binary of
- *                            src/mm/layouts.ts: libc and ld.so are mapped), or none
+ *                            src/mm/model/layouts.ts: libc and ld.so are mapped), or none
  *   file: {pages: 32768, per: task}   the file of `backing: file` mappings: one per task
  *                            (will-it-scale's mkstemp in each task) or one for all
  *   iterationsPerLoop: 1     iterations one pass of the loop counts (brk1: 2); 0 when
@@ -30,7 +30,7 @@
  *   {brk: pages}             brk(2) to the task's own break + pages (+/-): the break starts at
  *                            the process's (brk1.c's sbrk(0)); threads share one break
  *   {fork: [ops]}            fork; the child runs ops (e.g. exec) and exits; the parent waits
- *   {exec: binary}           execve of a binary of src/mm/layouts.ts (in a forked child)
+ *   {exec: binary}           execve of a binary of src/mm/model/layouts.ts (in a forked child)
  *   {lock: {class: i_mmap|anon_vma|mmap_sem, name: x, mode: read|write, holdNs: n}}
  *                            a critical section on a named lock shared by every task, built
  *                            as the kernel configures that class

@@ -67,7 +67,7 @@ export interface SiteRow {
   waitMaxNs: number;
   holdMeanNs: number;
   holdMaxNs: number;
-  /** time-overlap of holders (site_overlap.ts) */
+  /** time-overlap of holders (src/mm/model/site_overlap.ts) */
   overlap: SiteOverlapStats;
 }
 

@@ -4,7 +4,7 @@ import { finish, runScenario, scenarioSim, vmstatFigures, type OwnOptions, type 
 import type { Proc } from '../../engine';
 
 export interface ForkStormOptions extends ScenarioOptions {
-  /** the program the parent exec's: an executable of src/mm/layouts.ts (default reaim: reaim, libaio, ld.so, libc) */
+  /** the program the parent exec's: an executable of src/mm/model/layouts.ts (default reaim: reaim, libaio, ld.so, libc) */
   program?: string;
   /** worker processes the parent forks (default 48) */
   workers?: number;

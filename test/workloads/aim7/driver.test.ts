@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { run } from '../../../src/experiment/run';
 import { ConfigError } from '../../../src/experiment/errors';
 import { getWorkload } from '../../../src/workloads';
-import { estimateMakespan, estimateMakespanSd, expectedMaxNormal, normalQuantile } from '../../../src/workloads/aim7/driver';
 import { childSpawnTotals, computeQuotas, loadWorkfile, jpm, workfileText } from '../../../src/workloads/reaim';
 import { writeFileSync } from 'node:fs';
 import { tempDir } from '../../tmp';
@@ -79,24 +78,6 @@ test('aim7: a window that cannot close before the children finish falls back to 
   assert.equal(r.counters.window_fell_back, 1);
   assert.equal(r.counters.abandoned, 0);
   assert.ok(r.metrics.mean_child_s! > 0);
-});
-
-test('aim7 window estimate: Σ quota × mean duration, rare tests pooled; sd and Blom\'s expected maximum', () => {
-  const perTest = [{ test: 'a', quota: 3 }, { test: 'b', quota: 1 }, { test: 'c', quota: 2 }];
-  const st = (timeNs: number, starts: number, ends: number, n = 0, sum = 0, sumSq = 0) => ({ timeNs, starts, ends, n, sum, sumSq });
-  // a: 10 s over (4 + 6) / 2 = 5 → 2 s; b and c seen < 3 times: pooled (3 + 5) s over (1 + 1 + 2 + 0) / 2 = 2 → 4 s
-  const stats = new Map([['a', st(10e9, 4, 6)], ['b', st(3e9, 1, 1)], ['c', st(5e9, 2, 0)]]);
-  assert.equal(estimateMakespan(perTest, stats), 3 * 2e9 + (1 + 2) * 4e9);
-  // sd: a's durations 1 s and 3 s (var 2 s²), b and c pooled with 2 s and 4 s (var 2 s²)
-  const sd = new Map([['a', st(0, 0, 0, 2, 4e9, 10e18)], ['b', st(0, 0, 0, 1, 2e9, 4e18)], ['c', st(0, 0, 0, 1, 4e9, 16e18)]]);
-  assert.ok(Math.abs(estimateMakespanSd(perTest, sd) - Math.sqrt(3 * 2e18 + 3 * 2e18)) < 1);
-  assert.ok(Math.abs(normalQuantile(0.975) - 1.959963985) < 1e-8);
-  assert.ok(Math.abs(normalQuantile(0.5)) < 1e-12);
-  assert.equal(expectedMaxNormal(1), 0);
-  // Blom: n = 2 → Φ⁻¹(1.625 / 2.25) ≈ 0.589 (exact E[max of 2] = 1/√π ≈ 0.564)
-  assert.ok(Math.abs(expectedMaxNormal(2) - normalQuantile(1.625 / 2.25)) < 1e-12);
-  assert.ok(expectedMaxNormal(2000) > 3.3 && expectedMaxNormal(2000) < 3.5);
-  assert.throws(() => estimateMakespan(perTest, new Map([['a', st(1, 3, 3)]])), /never seen in the window/);
 });
 
 test('aim7 anonymous NUMA balancing (numaAnon, default on): the children\'s anonymous pages are scanned and migrated under anon_vma, not i_mmap; off: file pages only, none in aim7', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SiteOverlap } from '../../src/mm';
+import { SiteOverlap } from '../../../src/mm';
 
 test('SiteOverlap: busy, same-site and cross-site overlap per lock, by hand', () => {
   const o = new SiteOverlap();

@@ -1,4 +1,4 @@
-import { IntervalNode, IntervalTree } from './interval_tree';
+import { IntervalNode, IntervalTree } from '../../src/mm/interval_tree';
 
 /**
  * Test-only validator for {@link IntervalTree}: checks every structural invariant and

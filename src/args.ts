@@ -1,6 +1,11 @@
+/**
+ * Command-line options: parsing with errors that name the flag and list the allowed ones, and
+ * the shared --seed and --workers rules. Used by the CLI (src/cli/) and the benchmarks
+ * (perf/); it sits below both, so that `mmlock bench` (src/cli/bench.ts → perf/) makes no cycle.
+ */
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
-import { SEED_RULE, seedProblem } from '../engine/seed';
+import { SEED_RULE, seedProblem } from './engine/seed';
 
 /** A user error: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {}

@@ -1,9 +1,9 @@
-import type { Task } from '../sched';
-import type { Proc } from '../engine';
+import type { Task } from '../../sched';
+import type { Proc } from '../../engine';
 import type { MmContext } from './context';
-import { unmapHugepageRangeFinal, hugetlbFreePgdRange, hugetlbChangeProtection } from './hugetlb';
-import { copyHugetlbPageRange, hugetlbFault, type HugetlbFaultResult } from './hugetlb_fault';
-import { VM_WRITE, type Vma } from './vma';
+import { unmapHugepageRangeFinal, hugetlbFreePgdRange, hugetlbChangeProtection } from '../hugetlb';
+import { copyHugetlbPageRange, hugetlbFault, type HugetlbFaultResult } from '../hugetlb_fault';
+import { VM_WRITE, type Vma } from '../vma';
 
 /**
  * The hugetlb branches of the generic paths (memory.ts: the fault path, unmap_single_vma,

@@ -1,17 +1,17 @@
-import type { Simulation, Proc } from '../engine';
-import type { Scheduler, Task } from '../sched';
-import { ExclusiveOnly, LockEnv, Mutex, RwSem, SleepingPtl, SpinLock, type LockdepClass, type LockMode, type PageTableLock, type SleepLock } from '../locking';
+import type { Simulation, Proc } from '../../engine';
+import type { Scheduler, Task } from '../../sched';
+import { ExclusiveOnly, LockEnv, Mutex, RwSem, SleepingPtl, SpinLock, type LockdepClass, type LockMode, type PageTableLock, type SleepLock } from '../../locking';
 import { resolveMmCosts, type MmCosts } from './costs';
 import { newVmStat, type VmStat } from './vmstat';
-import { AddressSpace, type AddressSpaceOptions } from './address_space';
-import { MmStruct } from './mm_struct';
-import { AnonVma } from './anon_vma';
-import { NumaBalancing } from './numa';
+import { AddressSpace, type AddressSpaceOptions } from '../address_space';
+import { MmStruct } from '../mm_struct';
+import { AnonVma } from '../anon_vma';
+import { NumaBalancing } from '../numa';
 import { resolveNumaParams, type NumaParams } from './numa_params';
 import { SiteOverlap } from './site_overlap';
-import { resolveCompactionParams, type CompactionParams } from './compaction';
-import type { Page } from './page';
-import type { KernelConfig, LockClass, LockClassConfig, SiteId } from '../kernel';
+import { resolveCompactionParams, type CompactionParams } from '../compaction';
+import type { Page } from '../page';
+import type { KernelConfig, LockClass, LockClassConfig, SiteId } from '../../kernel';
 import { HUGETLB_OPS, type HugetlbOps } from './hugetlb_hooks';
 
 /**
