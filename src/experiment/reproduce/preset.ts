@@ -344,19 +344,9 @@ function presetWorkloads(p: ReproducePreset): string[] {
 }
 
 /** The aim7 grid of a plan being resolved, with where each value came from (a flag or a preset field). */
-interface Grid {
+interface Grid extends Pick<ReproducePlan, 'workload' | 'machine' | 'workloads' | 'kernels' | 'users' | 'replications' | 'seed' | 'pairSeeds' | 'params' | 'workloadParams'> {
   p: ReproducePreset;
   over: ReproduceOverrides;
-  workload: string;
-  machine: string;
-  workloads: string[];
-  kernels: [string, string];
-  users: Record<string, number[]>;
-  replications: number;
-  seed: string;
-  pairSeeds: boolean;
-  params: ParamValues;
-  workloadParams: Record<string, ParamValues>;
   /** the field that names the users of a workfile (`--users`, `users`, `users.disk`) */
   usersField: (w: string) => string;
 }
