@@ -10,7 +10,7 @@ import { mergeSweeps } from '../../src/experiment/merge';
 import { pairedChange, PAIRED_CHANGE_COLUMNS } from '../../src/experiment/paired';
 import { parseCsv } from '../../src/experiment/tables';
 import { ci95, mean, reproduce, type ReproducePreset } from '../../src/experiment/reproduce';
-import { mainSweepSpec } from '../../src/experiment/reproduce/preset';
+import { mainSweepSpec } from '../../src/experiment/reproduce/sweeps';
 import { dataPath } from '../../src/data';
 import { runMain } from '../cli/kernel-cli-helpers';
 import { STUB } from './reproduce_stub';

@@ -40,7 +40,8 @@ import { SweepStore } from '../store';
 import { runSweep, type SweepResult } from '../sweep';
 import { toCsv, toJson, type Row, type Table } from '../tables';
 import { loadPaperNuma, loadPaperTable } from './paper';
-import { extraSweepSpec, loadPreset, mainSweepSpec, resolvePlan, validationSweep, type ReproduceOverrides, type ReproducePlan, type ReproducePreset } from './preset';
+import { loadPreset, resolvePlan, type ReproduceOverrides, type ReproducePlan, type ReproducePreset } from './preset';
+import { extraSweepSpec, mainSweepSpec, validationSweep } from './sweeps';
 import {
   aggregatePoints, buildExtra, buildNuma, buildSites, buildTime, buildSummary, buildTable, buildValidation, formatReport, TABLE_COLUMNS, VALIDATION_COLUMNS, validationCsvRows,
   type ExtraResult, type NumaResult, type PointStat, type RunRecord, type SiteRow, type Summary, type TableRow, type TimeRow, type ValidationResult,
@@ -50,6 +51,7 @@ import { svgChart, type ChartSeries } from './svg';
 export * from './stats';
 export * from './paper';
 export * from './preset';
+export * from './sweeps';
 export * from './report';
 export { svgChart, niceTicks, xmlEscape, type ChartSpec, type ChartSeries } from './svg';
 
