@@ -6,7 +6,8 @@ import { ConfigError } from '../experiment/errors';
 import { RunError } from '../experiment/pool';
 import { progressBar } from '../experiment/progress';
 import { planReproduce, presetPath, reproduce, type ReproduceOptions } from '../experiment/reproduce';
-import { mainSweepSpec, extraSweepSpec, validationSweep, type ReproducePlan } from '../experiment/reproduce/preset';
+import type { ReproducePlan } from '../experiment/reproduce/preset';
+import { mainSweepSpec, extraSweepSpec, validationSweep } from '../experiment/reproduce/sweeps';
 import { expandSweep } from '../experiment/spec';
 
 const OPTIONS: Record<string, OptionSpec> = {

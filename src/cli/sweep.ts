@@ -3,7 +3,7 @@ import type { Command } from './commands';
 import { parse, UsageError, WORKERS_HELP, workersOption, workersPhrase, type OptionSpec } from '../args';
 import { helpText } from './kernels';
 import { ConfigError } from '../experiment/errors';
-import { expandSweep, loadSweepSpec, shardRuns, type ExpandedSweep } from '../experiment/spec';
+import { describePairSeeds, expandSweep, loadSweepSpec, shardRuns, type ExpandedSweep } from '../experiment/spec';
 import { SweepStore } from '../experiment/store';
 import { runSweep } from '../experiment/sweep';
 import { progressBar } from '../experiment/progress';
@@ -75,7 +75,7 @@ export const sweepCommand: Command = {
     }
     const mine = shard ? shardRuns(x.runs, shard.index, shard.count) : x.runs;
     if (dry) {
-      console.log(`${x.points.length} points × ${x.spec.replications} replications = ${x.runs.length} runs${shard ? `; shard ${shard.index}/${shard.count}: ${mine.length}` : ''}; spec ${x.specHash}${x.spec.pairSeeds ? `; seeds paired across ${x.spec.pairSeeds.join(', ')}` : ''}`);
+      console.log(`${x.points.length} points × ${x.spec.replications} replications = ${x.runs.length} runs${shard ? `; shard ${shard.index}/${shard.count}: ${mine.length}` : ''}; spec ${x.specHash}${x.spec.pairSeeds ? `; seeds paired across ${describePairSeeds(x.spec.pairSeeds)}` : ''}`);
       const cols = x.columns.map((c) => c.name);
       for (const r of mine) {
         const p = x.points[r.point]!;

@@ -11,8 +11,8 @@ export {
 export { run, measure, type RunResult, type RunMeasurement, type TracePoint } from './run';
 export { provenance, type Provenance } from './provenance';
 export {
-  expandSweep, loadSweepSpec, runSeed, shardRuns, specKey, MAX_POINTS,
-  type SweepSpecInput, type SweepSpec, type AxisSpec, type RangeSpec, type SampleParamSpec, type SweepColumn, type SweepPoint, type SweepRun, type ExpandedSweep,
+  expandSweep, loadSweepSpec, runSeed, shardRuns, specKey, describePairSeeds, MAX_POINTS,
+  type SweepSpecInput, type SweepSpec, type AxisSpec, type RangeSpec, type SampleParamSpec, type SweepColumn, type SweepPoint, type SweepRun, type ExpandedSweep, type PairSeedsEntry,
 } from './spec';
 export { sobolPoints, SOBOL_MAX_DIMS } from './sobol';
 export {

@@ -34,6 +34,13 @@
  * another axis or sample, for a workload axis) replaced by a placeholder. Without
  * `pairSeeds` the spec, its hash and every seed are as before the option existed.
  *
+ * A `pairSeeds` entry `{"axis": "estimate", "seedOf": "full"}` (a twin pairing) gives the
+ * runs at every value of that axis the seeds of the run at value `seedOf` with everything
+ * else equal (its twin): reproduce's validation sweep runs each window estimate on the seed
+ * of its full run this way. Twin and placeholder pairings combine: with `["kernel",
+ * {"axis": "estimate", "seedOf": "full"}]` the four runs of a load point and replication
+ * (two kernels × two estimates) share one seed, the full runs' pair hash.
+ *
  * Validation happens before anything runs: every point's config is resolved, and an error
  * names the field in the spec (`axes.threads.values[2]`, `base.kernel`,
  * `samples.params.readers.max`), the value and what is allowed.
@@ -80,8 +87,12 @@ export interface SweepSpecInput {
   samples?: { method: 'random' | 'sobol'; count: number; params: Record<string, SampleParamSpec> } | null;
   replications?: number;
   seed?: string | number;
-  /** axis names (keys of `axes`): runs differing only on these axes share their seeds */
-  pairSeeds?: string[];
+  /**
+   * axis names (keys of `axes`): runs differing only on these axes share their seeds; or
+   * {axis, seedOf}: the runs of every value of that axis take the seeds of the runs at value
+   * `seedOf` (twin pairing, e.g. a window estimate on the seed of its full run)
+   */
+  pairSeeds?: PairSeedsEntry[];
 }
 
 /** The spec with defaults filled in (what spec.json holds and specHash covers). */
@@ -97,7 +108,7 @@ export interface SweepSpec {
    * present only when the input has it (so an unpaired spec and its hash are unchanged):
    * the paired axes, in the order of `axes`
    */
-  pairSeeds?: string[];
+  pairSeeds?: PairSeedsEntry[];
 }
 
 /** One varied quantity: an axis or a sampled parameter. */
@@ -177,8 +188,8 @@ const SweepSchema = z
       .optional(),
     replications: z.number().int().min(1).max(10000).describe('an integer from 1 to 10000').optional(),
     seed: seedSchema.optional(),
-    // names checked against the axes after parsing, for a message that lists them
-    pairSeeds: z.array(z.string().describe('an axis name (a key of axes)')).min(1).describe('a non-empty array of axis names (keys of axes)').optional(),
+    // entries (an axis name or {axis, seedOf}) checked against the axes after parsing, for a message that lists them
+    pairSeeds: z.array(z.unknown()).min(1).describe('a non-empty array of axis names (keys of axes) or {axis, seedOf}').optional(),
   })
   .describe('sweep spec key');
 
@@ -285,11 +296,15 @@ function rangeValues(r: RangeSpec, field: string): number[] {
 
 interface AxisPlan {
   column: SweepColumn;
+  /** the axis name, as written under `axes` */
+  name: string;
   field: string;
   values: unknown[];
   /** spec field of each value, for error messages */
   fields: string[];
   shown: (string | number | boolean)[];
+  /** the shown values are the spec's labels */
+  labelled: boolean;
 }
 
 interface SamplePlan {
@@ -312,6 +327,27 @@ function underAxis(e: ConfigError, valueField: string, path: string[]): ConfigEr
  * field of the spec, the value and what is allowed; nothing is run or written.
  */
 export function expandSweep(input: unknown): ExpandedSweep {
+  const { spec, twinFields } = parseSpec(input);
+  const wl = specWorkloads(spec);
+  const targets = new Map<string, string>();
+  const axes = Object.entries(spec.axes).map(([name, a]) => planAxis(name, a, wl, targets));
+  const samples = planSamples(spec, wl, targets);
+  checkTwins(spec, axes, twinFields);
+  const columns = [...axes.map((a) => a.column), ...samples.map((s) => s.column)];
+  checkColumnNames(columns);
+  const gridSize = axes.reduce((n, a) => n * a.values.length, 1);
+  const sampleCount = spec.samples?.count ?? 1;
+  const total = gridSize * sampleCount;
+  if (total > MAX_POINTS) throw new ConfigError(spec.samples ? 'samples.count' : 'axes', `makes too many points: got ${total} (grid ${gridSize} × samples ${sampleCount})`, `at most ${MAX_POINTS}`);
+  const grid = new PointBuilder(spec, axes, samples, sampleValuesOf(spec, samples));
+  grid.checkEdges();
+  const points = grid.points(gridSize, sampleCount);
+  const specHash = sha256(specKey(spec), 16);
+  return { spec, specHash, columns, points, runs: sweepRuns(spec, axes, samples, points, sampleCount) };
+}
+
+/** The spec with defaults filled in (schema checked; `pairSeeds` checked once the axes are planned). */
+function parseSpec(input: unknown): { spec: SweepSpec; twinFields: Map<string, string> } {
   if (!isPlainObject(input)) {
     throw new ConfigError('', `a sweep spec must be an object, got ${show(input)}`, 'keys name, description, base, axes, samples, replications, seed, pairSeeds');
   }
@@ -330,239 +366,356 @@ export function expandSweep(input: unknown): ExpandedSweep {
     replications: s.replications ?? 1,
     seed: String(s.seed ?? '1'),
   };
-  if (s.pairSeeds) spec.pairSeeds = pairedAxes(s.pairSeeds, spec, s.samples?.params ?? {});
+  const twinFields = new Map<string, string>();
+  if (s.pairSeeds) spec.pairSeeds = pairedAxes(s.pairSeeds, spec, s.samples?.params ?? {}, twinFields);
+  return { spec, twinFields };
+}
 
-  // workloads in play: the base's and any on a workload axis
+function workloadName(w: unknown): string | undefined {
+  return typeof w === 'string' ? w : isPlainObject(w) && typeof w.name === 'string' ? w.name : undefined;
+}
+
+/** The workloads in play, sorted: the base's and any on a workload axis (ConfigError if there is none). */
+function specWorkloads(spec: SweepSpec): string[] {
   const workloads = new Set<string>();
   const baseW = spec.base.workload;
-  const wName = (w: unknown) => (typeof w === 'string' ? w : isPlainObject(w) && typeof w.name === 'string' ? w.name : undefined);
-  if (wName(baseW) && getWorkload(wName(baseW)!)) workloads.add(wName(baseW)!);
+  const baseName = workloadName(baseW);
+  if (baseName && getWorkload(baseName)) workloads.add(baseName);
   else if (!('workload' in spec.axes)) {
     const field = isPlainObject(baseW) ? 'base.workload.name' : 'base.workload';
     if (baseW === undefined) throw new ConfigError('base.workload', 'is required (a workload name or {name, params}), or give a workload axis', workloadNames().join(', '));
-    throw new ConfigError(field, typeof wName(baseW) === 'string' ? `unknown workload ${show(wName(baseW))}` : `must be a workload name or {name, params}, got ${show(baseW)}`, workloadNames().join(', '));
+    throw new ConfigError(field, typeof baseName === 'string' ? `unknown workload ${show(baseName)}` : `must be a workload name or {name, params}, got ${show(baseW)}`, workloadNames().join(', '));
   }
+  const a = spec.axes.workload;
+  if (a !== undefined && (Array.isArray(a) || (isPlainObject(a) && Array.isArray((a as Record<string, unknown>).values)))) {
+    for (const v of Array.isArray(a) ? a : (a as { values: unknown[] }).values) {
+      const n = workloadName(v);
+      if (n && getWorkload(n)) workloads.add(n);
+    }
+  }
+  return [...workloads].sort();
+}
 
-  // axes
-  const axes: AxisPlan[] = [];
-  const targets = new Map<string, string>();
-  const rawAxes = Object.entries(spec.axes);
-  for (const [name, a] of rawAxes) {
-    if (name === 'workload' && (Array.isArray(a) || (isPlainObject(a) && Array.isArray((a as Record<string, unknown>).values)))) {
-      for (const v of Array.isArray(a) ? a : (a as { values: unknown[] }).values) if (wName(v) && getWorkload(wName(v)!)) workloads.add(wName(v)!);
-    }
+/** Claim the config path `key` for `field`: each parameter on one axis or sample. */
+function claim(targets: Map<string, string>, key: string, field: string): void {
+  if (targets.has(key)) throw new ConfigError(field, `sets ${key}, as ${targets.get(key)} does`, 'each parameter on one axis or sample');
+  targets.set(key, field);
+}
+
+/** One axis: its target in the config, its values (ranges expanded), their spec fields and shown values. */
+function planAxis(name: string, a: AxisSpec, wl: string[], targets: Map<string, string>): AxisPlan {
+  const field = fieldPath('axes', name);
+  const t = target(name, field, wl);
+  claim(targets, t.path.join('.'), field);
+  let { values, fields, labels } = axisValues(a, field);
+  // integer parameters: a range gives rounded, distinct values
+  if (isPlainObject(a) && 'range' in a && t.path[0] === 'params') {
+    const specs = wl.map((w) => getWorkload(w)!.params[t.path[1]!]).filter((p) => p);
+    if (specs.some((p) => p!.type === 'int')) values = [...new Set(values.map((v) => Math.round(v as number)))];
+    fields = values.map(() => `${field}.range`);
   }
-  const wl = [...workloads].sort();
-  for (const [name, a] of rawAxes) {
-    const field = fieldPath('axes', name);
-    const t = target(name, field, wl);
-    const key = t.path.join('.');
-    if (targets.has(key)) throw new ConfigError(field, `sets ${key}, as ${targets.get(key)} does`, 'each parameter on one axis or sample');
-    targets.set(key, field);
-    let values: unknown[];
-    let fields: string[];
-    let labels: string[] | undefined;
-    if (Array.isArray(a)) {
-      if (a.length === 0) throw new ConfigError(field, 'must have at least one value, got []');
-      values = a;
-      fields = a.map((_, i) => `${field}[${i}]`);
-    } else if (isPlainObject(a) && 'values' in a) {
-      const r = ValuesSchema.safeParse(a, { reportInput: true });
-      if (!r.success) throw zodError(ValuesSchema, a, r.error, field);
-      values = r.data.values;
-      fields = values.map((_, i) => `${field}.values[${i}]`);
-      labels = r.data.labels;
-      if (labels && labels.length !== values.length) {
-        throw new ConfigError(`${field}.labels`, `must have one label per value (${values.length}), got ${labels.length}`);
-      }
-      if (labels) {
-        const seen = new Map<string, number>();
-        labels.forEach((l, i) => {
-          if (seen.has(l)) throw new ConfigError(`${field}.labels[${i}]`, `duplicate of labels[${seen.get(l)}], got ${show(l)}`, 'distinct labels');
-          seen.set(l, i);
-        });
-      }
-    } else if (isPlainObject(a) && 'range' in a) {
-      const r = z.strictObject({ range: RangeSchema }).describe('key of a range axis').safeParse(a, { reportInput: true });
-      if (!r.success) throw zodError(z.strictObject({ range: RangeSchema }).describe('key of a range axis'), a, r.error, field);
-      values = rangeValues(r.data.range, `${field}.range`);
-      fields = values.map(() => `${field}.range`);
-    } else {
-      throw new ConfigError(field, `must be an array of values, {values, labels?} or {range: {from, to, step | count, scale?}}, got ${show(a)}`);
+  if (!labels) {
+    const seen = new Map<string, number>();
+    values.forEach((v, i) => {
+      const k = canonicalJson(v === undefined ? null : v);
+      if (seen.has(k)) throw new ConfigError(fields[i]!, `duplicate of value ${seen.get(k)}, got ${show(v)}`, 'distinct values');
+      seen.set(k, i);
+    });
+  }
+  return { column: { name: t.name, path: t.path, kind: 'axis' }, name, field, values, fields, shown: labels ?? values.map(cellValue), labelled: labels !== undefined };
+}
+
+/** An axis's values as written: a list, {values, labels?} or {range}. */
+function axisValues(a: AxisSpec, field: string): { values: unknown[]; fields: string[]; labels?: string[] } {
+  if (Array.isArray(a)) {
+    if (a.length === 0) throw new ConfigError(field, 'must have at least one value, got []');
+    return { values: a, fields: a.map((_, i) => `${field}[${i}]`) };
+  }
+  if (isPlainObject(a) && 'values' in a) {
+    const r = ValuesSchema.safeParse(a, { reportInput: true });
+    if (!r.success) throw zodError(ValuesSchema, a, r.error, field);
+    const values = r.data.values;
+    const labels = r.data.labels;
+    if (labels && labels.length !== values.length) {
+      throw new ConfigError(`${field}.labels`, `must have one label per value (${values.length}), got ${labels.length}`);
     }
-    // integer parameters: a range gives rounded, distinct values
-    if (isPlainObject(a) && 'range' in a && t.path[0] === 'params') {
-      const specs = wl.map((w) => getWorkload(w)!.params[t.path[1]!]).filter((p) => p);
-      if (specs.some((p) => p!.type === 'int')) values = [...new Set(values.map((v) => Math.round(v as number)))];
-      fields = values.map(() => `${field}.range`);
-    }
-    if (!labels) {
+    if (labels) {
       const seen = new Map<string, number>();
-      values.forEach((v, i) => {
-        const k = canonicalJson(v === undefined ? null : v);
-        if (seen.has(k)) throw new ConfigError(fields[i]!, `duplicate of value ${seen.get(k)}, got ${show(v)}`, 'distinct values');
-        seen.set(k, i);
+      labels.forEach((l, i) => {
+        if (seen.has(l)) throw new ConfigError(`${field}.labels[${i}]`, `duplicate of labels[${seen.get(l)}], got ${show(l)}`, 'distinct labels');
+        seen.set(l, i);
       });
     }
-    axes.push({ column: { name: t.name, path: t.path, kind: 'axis' }, field, values, fields, shown: labels ?? values.map(cellValue) });
+    return { values, fields: values.map((_, i) => `${field}.values[${i}]`), labels };
   }
+  if (isPlainObject(a) && 'range' in a) {
+    const schema = z.strictObject({ range: RangeSchema }).describe('key of a range axis');
+    const r = schema.safeParse(a, { reportInput: true });
+    if (!r.success) throw zodError(schema, a, r.error, field);
+    const values = rangeValues(r.data.range, `${field}.range`);
+    return { values, fields: values.map(() => `${field}.range`) };
+  }
+  throw new ConfigError(field, `must be an array of values, {values, labels?} or {range: {from, to, step | count, scale?}}, got ${show(a)}`);
+}
 
-  // samples
-  const samples: SamplePlan[] = [];
-  if (spec.samples) {
-    const entries = Object.entries(spec.samples.params);
-    if (entries.length === 0) throw new ConfigError('samples.params', 'must name at least one parameter, got {}');
-    if (spec.samples.method === 'sobol' && entries.length > SOBOL_MAX_DIMS) {
-      throw new ConfigError('samples.params', `sobol sampling supports at most ${SOBOL_MAX_DIMS} parameters, got ${entries.length}`);
+/** The sampled parameters: targets, bounds and integer rounding checked. */
+function planSamples(spec: SweepSpec, wl: string[], targets: Map<string, string>): SamplePlan[] {
+  if (!spec.samples) return [];
+  const entries = Object.entries(spec.samples.params);
+  if (entries.length === 0) throw new ConfigError('samples.params', 'must name at least one parameter, got {}');
+  if (spec.samples.method === 'sobol' && entries.length > SOBOL_MAX_DIMS) {
+    throw new ConfigError('samples.params', `sobol sampling supports at most ${SOBOL_MAX_DIMS} parameters, got ${entries.length}`);
+  }
+  return entries.map(([name, p]) => {
+    const field = fieldPath('samples.params', name);
+    const t = target(name, field, wl);
+    claim(targets, t.path.join('.'), field);
+    if (!(p.max >= p.min)) throw new ConfigError(`${field}.max`, `must be >= min (${p.min}), got ${show(p.max)}`);
+    if (p.scale === 'log' && !(p.min > 0)) throw new ConfigError(`${field}.min`, `must be > 0 for a log scale, got ${show(p.min)}`);
+    const ps = t.path[0] === 'params' ? wl.map((w) => getWorkload(w)!.params[t.path[1]!]).find((x) => x) : undefined;
+    if (ps && ps.type !== 'int' && ps.type !== 'number') {
+      throw new ConfigError(field, `samples need a numeric parameter; ${t.name} is ${describeParam(ps)}`, 'an axis for it instead');
     }
-    for (const [name, p] of entries) {
-      const field = fieldPath('samples.params', name);
-      const t = target(name, field, wl);
-      const key = t.path.join('.');
-      if (targets.has(key)) throw new ConfigError(field, `sets ${key}, as ${targets.get(key)} does`, 'each parameter on one axis or sample');
-      targets.set(key, field);
-      if (!(p.max >= p.min)) throw new ConfigError(`${field}.max`, `must be >= min (${p.min}), got ${show(p.max)}`);
-      if (p.scale === 'log' && !(p.min > 0)) throw new ConfigError(`${field}.min`, `must be > 0 for a log scale, got ${show(p.min)}`);
-      const ps = t.path[0] === 'params' ? wl.map((w) => getWorkload(w)!.params[t.path[1]!]).find((x) => x) : undefined;
-      if (ps && ps.type !== 'int' && ps.type !== 'number') {
-        throw new ConfigError(field, `samples need a numeric parameter; ${t.name} is ${describeParam(ps)}`, 'an axis for it instead');
-      }
-      const int = p.int ?? ps?.type === 'int';
-      if (int && (!Number.isInteger(p.min) || !Number.isInteger(p.max))) {
-        throw new ConfigError(Number.isInteger(p.min) ? `${field}.max` : `${field}.min`, `must be an integer for an integer parameter, got ${show(Number.isInteger(p.min) ? p.max : p.min)}`);
-      }
-      samples.push({ column: { name: t.name, path: t.path, kind: 'sample' }, field, spec: p, int });
+    const int = p.int ?? ps?.type === 'int';
+    if (int && (!Number.isInteger(p.min) || !Number.isInteger(p.max))) {
+      throw new ConfigError(Number.isInteger(p.min) ? `${field}.max` : `${field}.min`, `must be an integer for an integer parameter, got ${show(Number.isInteger(p.min) ? p.max : p.min)}`);
     }
+    return { column: { name: t.name, path: t.path, kind: 'sample' as const }, field, spec: p, int };
+  });
+}
+
+function checkColumnNames(columns: readonly SweepColumn[]): void {
+  const seen = new Map<string, string>();
+  for (const c of columns) {
+    if (['runId', 'configHash', 'rep', 'seed'].includes(c.name)) throw new ConfigError(seen.get(c.name) ?? 'axes', `column name ${show(c.name)} is reserved`);
+    seen.set(c.name, c.path.join('.'));
   }
-  const columns = [...axes.map((a) => a.column), ...samples.map((s) => s.column)];
-  {
-    const seen = new Map<string, string>();
-    for (const c of columns) {
-      if (['runId', 'configHash', 'rep', 'seed'].includes(c.name)) throw new ConfigError(seen.get(c.name) ?? 'axes', `column name ${show(c.name)} is reserved`);
-      seen.set(c.name, c.path.join('.'));
-    }
+}
+
+/** The sample values, shared by every grid combination (none without samples). */
+function sampleValuesOf(spec: SweepSpec, samples: SamplePlan[]): number[][] {
+  if (!spec.samples) return [];
+  const count = spec.samples.count;
+  let u: number[][];
+  if (spec.samples.method === 'sobol') u = sobolPoints(count, samples.length);
+  else {
+    const rng = new Rng(`${spec.seed}\u0000samples`);
+    u = Array.from({ length: count }, () => samples.map(() => rng.random()));
+  }
+  return u.map((row) => row.map((x, d) => sampleValue(samples[d]!, x)));
+}
+
+/** Builds and resolves the run config of a grid position and sample; errors name the spec field. */
+class PointBuilder {
+  private readonly first: number[];
+  private readonly firstSample: number[] | undefined;
+
+  constructor(
+    private readonly spec: SweepSpec,
+    private readonly axes: AxisPlan[],
+    private readonly samples: SamplePlan[],
+    private readonly sampleValues: number[][],
+  ) {
+    this.first = axes.map(() => 0);
+    this.firstSample = sampleValues[0];
   }
 
-  const gridSize = axes.reduce((n, a) => n * a.values.length, 1);
-  const sampleCount = spec.samples?.count ?? 1;
-  const total = gridSize * sampleCount;
-  if (total > MAX_POINTS) throw new ConfigError(spec.samples ? 'samples.count' : 'axes', `makes too many points: got ${total} (grid ${gridSize} × samples ${sampleCount})`, `at most ${MAX_POINTS}`);
-
-  // sample values: shared by every grid combination
-  const sampleValues: number[][] = [];
-  if (spec.samples) {
-    const u = spec.samples.method === 'sobol'
-      ? sobolPoints(sampleCount, samples.length)
-      : (() => {
-        const rng = new Rng(`${spec.seed}\u0000samples`);
-        return Array.from({ length: sampleCount }, () => samples.map(() => rng.random()));
-      })();
-    for (const row of u) sampleValues.push(row.map((x, d) => sampleValue(samples[d]!, x)));
+  private build(axisIdx: number[], sample: number[] | undefined): Record<string, unknown> {
+    const cfg = clone(this.spec.base);
+    this.axes.forEach((a, i) => setPath(cfg, a.column.path, a.values[axisIdx[i]!], a.fields[axisIdx[i]!]!));
+    if (sample) this.samples.forEach((sp, d) => setPath(cfg, sp.column.path, sample[d], sp.field));
+    return cfg;
   }
 
-  const resolve = (cfg: Record<string, unknown>, fieldOf: (e: ConfigError) => ConfigError) => {
+  private resolve(axisIdx: number[], sample: number[] | undefined, fieldOf: (e: ConfigError) => ConfigError): ResolvedRun {
+    const cfg = this.build(axisIdx, sample);
     try {
       return resolveRunConfig(cfg);
     } catch (e) {
       if (e instanceof ConfigError) throw fieldOf(e);
       throw e;
     }
-  };
-  const build = (axisIdx: number[], sample: number[] | undefined) => {
-    const cfg = clone(spec.base);
-    axes.forEach((a, i) => setPath(cfg, a.column.path, a.values[axisIdx[i]!], a.fields[axisIdx[i]!]!));
-    if (sample) samples.forEach((sp, d) => setPath(cfg, sp.column.path, sample[d], sp.field));
-    return cfg;
-  };
+  }
 
-  // 1. the base with every axis at its first value (errors outside the axes are the base's)
-  const first = axes.map(() => 0);
-  const firstSample = sampleValues[0];
-  const inAxis = (e: ConfigError): ConfigError | null => {
-    for (const a of axes) {
+  /** an error of the first point inside an axis or sample, under its spec field; null if outside every one */
+  private inAxis(e: ConfigError): ConfigError | null {
+    for (const a of this.axes) {
       const p = a.column.path.join('.');
       if (e.field === p || e.field.startsWith(`${p}.`) || e.field.startsWith(`${p}[`)) return underAxis(e, a.fields[0]!, a.column.path);
     }
-    for (const sp of samples) {
+    for (const sp of this.samples) {
       const p = sp.column.path.join('.');
       if (e.field === p) return new ConfigError(sp.field, e.problem, e.allowed);
     }
     return null;
-  };
-  resolve(build(first, firstSample), (e) => inAxis(e) ?? e.under('base'));
-  // 2. each axis value with the others at their first value
-  axes.forEach((a, i) => {
-    a.values.forEach((_, j) => {
-      const idx = [...first];
-      idx[i] = j;
-      resolve(build(idx, firstSample), (e) => underAxis(e, a.fields[j]!, a.column.path));
-    });
-  });
-  // 3. sample bounds
-  samples.forEach((sp, d) => {
-    for (const bound of ['min', 'max'] as const) {
-      const sample = [...(firstSample ?? [])];
-      sample[d] = sp.int ? Math.round(sp.spec[bound]) : sp.spec[bound];
-      resolve(build(first, sample), (e) => new ConfigError(`${sp.field}.${bound}`, `${e.field === sp.column.path.join('.') ? '' : `${e.field}: `}${e.problem}`, e.allowed));
-    }
-  });
-  // 4. every point
-  const points: SweepPoint[] = [];
-  const idx = axes.map(() => 0);
-  for (let g = 0; g < gridSize; g++) {
-    for (let si = 0; si < sampleCount; si++) {
-      const sample = spec.samples ? sampleValues[si] : undefined;
-      const index = points.length;
-      const values: Record<string, string | number | boolean> = {};
-      axes.forEach((a, i) => { values[a.column.name] = a.shown[idx[i]!]!; });
-      samples.forEach((sp, d) => { values[sp.column.name] = sample![d]!; });
-      const resolved = resolve(build(idx, sample), (e) => new ConfigError(`point ${index}`, `(${Object.entries(values).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')}) ${e.field ? `${e.field}: ` : ''}${e.problem}`, e.allowed));
-      points.push({ index, values, resolved });
-    }
-    // odometer, last axis fastest
-    for (let i = axes.length - 1; i >= 0; i--) {
-      if (++idx[i]! < axes[i]!.values.length) break;
-      idx[i] = 0;
-    }
   }
 
-  // paired seeds: the pair hash of each point (null: the config hash, as without pairSeeds)
-  const pairKey = pairKeys(spec, axes, samples, rawAxes.map(([n]) => n));
-  const specHash = sha256(specKey(spec), 16);
+  /**
+   * Resolve the configs that name a spec field in an error: the base with every axis at
+   * its first value, each axis value with the others at their first, each sample bound.
+   */
+  checkEdges(): void {
+    const { first, firstSample } = this;
+    this.resolve(first, firstSample, (e) => this.inAxis(e) ?? e.under('base'));
+    this.axes.forEach((a, i) => {
+      a.values.forEach((_, j) => {
+        const idx = [...first];
+        idx[i] = j;
+        this.resolve(idx, firstSample, (e) => underAxis(e, a.fields[j]!, a.column.path));
+      });
+    });
+    this.samples.forEach((sp, d) => {
+      for (const bound of ['min', 'max'] as const) {
+        const sample = [...(firstSample ?? [])];
+        sample[d] = sp.int ? Math.round(sp.spec[bound]) : sp.spec[bound];
+        this.resolve(first, sample, (e) => new ConfigError(`${sp.field}.${bound}`, `${e.field === sp.column.path.join('.') ? '' : `${e.field}: `}${e.problem}`, e.allowed));
+      }
+    });
+  }
+
+  /** Every point: the grid in row-major order (last axis fastest), each crossed with every sample. */
+  points(gridSize: number, sampleCount: number): SweepPoint[] {
+    const points: SweepPoint[] = [];
+    const idx = this.axes.map(() => 0);
+    for (let g = 0; g < gridSize; g++) {
+      for (let si = 0; si < sampleCount; si++) {
+        const sample = this.spec.samples ? this.sampleValues[si] : undefined;
+        const index = points.length;
+        const values: Record<string, string | number | boolean> = {};
+        this.axes.forEach((a, i) => { values[a.column.name] = a.shown[idx[i]!]!; });
+        this.samples.forEach((sp, d) => { values[sp.column.name] = sample![d]!; });
+        const resolved = this.resolve(idx, sample, (e) => new ConfigError(`point ${index}`, `(${Object.entries(values).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')}) ${e.field ? `${e.field}: ` : ''}${e.problem}`, e.allowed));
+        points.push({ index, values, resolved });
+      }
+      // odometer, last axis fastest
+      for (let i = this.axes.length - 1; i >= 0; i--) {
+        if (++idx[i]! < this.axes[i]!.values.length) break;
+        idx[i] = 0;
+      }
+    }
+    return points;
+  }
+}
+
+/**
+ * The runs: replications of every point, each with its seed from the sweep seed, the
+ * point's config hash (or pair hash, with pairSeeds) and the replication; a point on a
+ * twin-paired axis ({axis, seedOf}) takes the seeds of its twin at the `seedOf` value.
+ */
+function sweepRuns(spec: SweepSpec, axes: AxisPlan[], samples: SamplePlan[], points: SweepPoint[], sampleCount: number): SweepRun[] {
+  const pairKey = pairKeys(spec, axes, samples);
+  const keyOf = (p: SweepPoint) => (pairKey ? pairKey(p.resolved) : p.resolved.configHash);
+  const twinOf = twinPoints(spec, axes, sampleCount);
   const pw = Math.max(4, String(points.length - 1).length);
   const rw = Math.max(2, String(spec.replications - 1).length);
   const runs: SweepRun[] = [];
   for (const p of points) {
+    const key = keyOf(twinOf ? points[twinOf(p.index)]! : p);
     for (let rep = 0; rep < spec.replications; rep++) {
       runs.push({
         runId: `p${String(p.index).padStart(pw, '0')}-r${String(rep).padStart(rw, '0')}`,
         point: p.index,
         rep,
-        seed: runSeed(spec.seed, pairKey ? pairKey(p.resolved) : p.resolved.configHash, rep),
+        seed: runSeed(spec.seed, key, rep),
         configHash: p.resolved.configHash,
       });
     }
   }
-  return { spec, specHash, columns, points, runs };
+  return runs;
+}
+
+/** A `pairSeeds` entry: an axis name (paired by a placeholder) or a twin pairing. */
+export type PairSeedsEntry = string | { axis: string; seedOf: unknown };
+
+function entryAxis(e: PairSeedsEntry): string {
+  return typeof e === 'string' ? e : e.axis;
+}
+
+/** The axis names of a `pairSeeds` list, for messages: `kernel, estimate (seed of "full")`. */
+export function describePairSeeds(entries: readonly PairSeedsEntry[]): string {
+  return entries.map((e) => (typeof e === 'string' ? e : `${e.axis} (seed of ${canonicalJson(e.seedOf)})`)).join(', ');
 }
 
 /**
- * Check `pairSeeds` against the spec's axes (ConfigError naming `pairSeeds[i]` and listing
- * the axis names) and return it in the order of the axes.
+ * Check the names in `pairSeeds` against the spec's axes (ConfigError naming `pairSeeds[i]`
+ * and listing the axis names) and return it in the order of the axes; `twinFields` gets the
+ * spec field of each twin pairing's `seedOf` (checked by checkTwins once the axes are planned).
  */
-function pairedAxes(names: readonly string[], spec: SweepSpec, sampled: Record<string, unknown>): string[] {
+function pairedAxes(entries: readonly unknown[], spec: SweepSpec, sampled: Record<string, unknown>, twinFields: Map<string, string>): PairSeedsEntry[] {
   const axisNames = Object.keys(spec.axes);
   const allowed = axisNames.length ? axisNames.join(', ') : '(none: this spec has no axes)';
   const seen = new Map<string, number>();
-  names.forEach((n, i) => {
+  const byAxis = new Map<string, PairSeedsEntry>();
+  entries.forEach((e, i) => {
     const field = `pairSeeds[${i}]`;
+    const n = pairSeedsName(e, field);
     if (!axisNames.includes(n)) {
-      throw new ConfigError(field, `${show(n)} is not an axis of this spec${n in sampled ? ' (a sampled parameter cannot be paired)' : ''}`, allowed);
+      throw new ConfigError(typeof e === 'string' ? field : `${field}.axis`, `${show(n)} is not an axis of this spec${n in sampled ? ' (a sampled parameter cannot be paired)' : ''}`, allowed);
     }
     if (seen.has(n)) throw new ConfigError(field, `duplicate of pairSeeds[${seen.get(n)}], got ${show(n)}`, 'distinct axis names');
     seen.set(n, i);
+    if (typeof e === 'string') byAxis.set(n, e);
+    else {
+      byAxis.set(n, { axis: n, seedOf: clone((e as { seedOf: unknown }).seedOf) });
+      twinFields.set(n, `${field}.seedOf`);
+    }
   });
-  return axisNames.filter((n) => seen.has(n));
+  return axisNames.filter((n) => byAxis.has(n)).map((n) => byAxis.get(n)!);
+}
+
+/** The axis name of a pairSeeds entry (a string, or {axis, seedOf}); ConfigError otherwise. */
+function pairSeedsName(e: unknown, field: string): string {
+  if (typeof e === 'string') return e;
+  if (isPlainObject(e)) {
+    const extra = Object.keys(e).find((k) => k !== 'axis' && k !== 'seedOf');
+    if (extra) throw new ConfigError(`${field}.${extra}`, `unknown key of a twin pairing, got ${show(e[extra])}`, 'axis, seedOf');
+    if (typeof e.axis !== 'string') throw new ConfigError(`${field}.axis`, `must be an axis name (a key of axes), got ${show(e.axis)}`);
+    if (!('seedOf' in e)) throw new ConfigError(`${field}.seedOf`, 'is required: the value of the axis whose runs give their seeds to the others');
+    return e.axis;
+  }
+  throw new ConfigError(field, `must be an axis name (a key of axes) or {axis, seedOf}, got ${show(e)}`);
+}
+
+/** The index of `seedOf` among the axis's values (by value, or by label on a labelled axis). */
+function twinIndex(a: AxisPlan, seedOf: unknown, field: string): number {
+  const key = canonicalJson(seedOf === undefined ? null : seedOf);
+  let i = a.values.findIndex((v) => canonicalJson(v === undefined ? null : v) === key);
+  if (i < 0 && a.labelled) i = a.shown.indexOf(seedOf as string);
+  if (i < 0) throw new ConfigError(field, `is not a value of axis ${show(a.name)}, got ${show(seedOf)}`, a.shown.map((s) => (typeof s === 'string' ? JSON.stringify(s) : String(s))).join(', '));
+  return i;
+}
+
+/** Each twin pairing's `seedOf` must be a value (or label) of its axis. */
+function checkTwins(spec: SweepSpec, axes: AxisPlan[], twinFields: ReadonlyMap<string, string>): void {
+  for (const e of spec.pairSeeds ?? []) {
+    if (typeof e !== 'string') twinIndex(axes.find((a) => a.name === e.axis)!, e.seedOf, twinFields.get(e.axis) ?? 'pairSeeds');
+  }
+}
+
+/**
+ * For a spec with twin pairings, the point whose seeds each point takes: the same grid
+ * position and sample with every twin axis at its `seedOf` value (null without any).
+ */
+function twinPoints(spec: SweepSpec, axes: AxisPlan[], sampleCount: number): ((point: number) => number) | null {
+  const twins = new Map<number, number>();
+  (spec.pairSeeds ?? []).forEach((e) => {
+    if (typeof e === 'string') return;
+    const i = axes.findIndex((a) => a.name === e.axis);
+    twins.set(i, twinIndex(axes[i]!, e.seedOf, 'pairSeeds'));
+  });
+  if (twins.size === 0) return null;
+  return (point) => {
+    // decompose the grid index (row-major, last axis fastest), pin the twin axes, recompose
+    let g = Math.floor(point / sampleCount);
+    const idx = axes.map(() => 0);
+    for (let i = axes.length - 1; i >= 0; i--) {
+      idx[i] = g % axes[i]!.values.length;
+      g = Math.floor(g / axes[i]!.values.length);
+    }
+    for (const [i, j] of twins) idx[i] = j;
+    const grid = idx.reduce((n, v, i) => n * axes[i]!.values.length + v, 0);
+    return grid * sampleCount + (point % sampleCount);
+  };
 }
 
 function getPath(obj: unknown, path: readonly string[]): unknown {
@@ -582,16 +735,18 @@ function putPath(obj: Record<string, unknown>, path: readonly string[], value: u
 }
 
 /**
- * The pair hash of a point, for a spec with pairSeeds (null without): the effective config
- * without its seed, each paired axis's path replaced by the placeholder (for a workload axis
- * the parameters too, since they follow the workload), then every other axis's and sample's
- * value put back; the resolved kernel/machine dropped for a paired kernel/machine axis.
+ * The pair hash of a point, for a spec with pairSeeds naming an axis (null without): the
+ * effective config without its seed, each paired axis's path replaced by the placeholder
+ * (for a workload axis the parameters too, since they follow the workload), then every
+ * other axis's and sample's value put back; the resolved kernel/machine dropped for a
+ * paired kernel/machine axis. Twin-paired axes count as other axes here (sweepRuns gives a
+ * point its twin's pair hash).
  */
-function pairKeys(spec: SweepSpec, axes: AxisPlan[], samples: SamplePlan[], axisNames: string[]): ((r: ResolvedRun) => string) | null {
-  if (!spec.pairSeeds) return null;
-  const pairedSet = new Set(spec.pairSeeds);
-  const paired = axes.filter((_, i) => pairedSet.has(axisNames[i]!)).map((a) => a.column.path);
-  const kept = [...axes.filter((_, i) => !pairedSet.has(axisNames[i]!)).map((a) => a.column.path), ...samples.map((sp) => sp.column.path)];
+function pairKeys(spec: SweepSpec, axes: AxisPlan[], samples: SamplePlan[]): ((r: ResolvedRun) => string) | null {
+  const pairedSet = new Set((spec.pairSeeds ?? []).filter((e): e is string => typeof e === 'string'));
+  if (pairedSet.size === 0) return null;
+  const paired = axes.filter((a) => pairedSet.has(a.name)).map((a) => a.column.path);
+  const kept = [...axes.filter((a) => !pairedSet.has(a.name)).map((a) => a.column.path), ...samples.map((sp) => sp.column.path)];
   const drop = { kernel: paired.some((p) => p[0] === 'kernel'), machine: paired.some((p) => p[0] === 'machine') };
   return (r) => {
     const { seed: _seed, ...cfg } = clone(r.config) as unknown as Record<string, unknown>;

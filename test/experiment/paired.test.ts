@@ -10,7 +10,7 @@ import { mergeSweeps } from '../../src/experiment/merge';
 import { pairedChange, PAIRED_CHANGE_COLUMNS } from '../../src/experiment/paired';
 import { parseCsv } from '../../src/experiment/tables';
 import { ci95, mean, reproduce, type ReproducePreset } from '../../src/experiment/reproduce';
-import { mainSweepSpec } from '../../src/experiment/reproduce/preset';
+import { mainSweepSpec } from '../../src/experiment/reproduce/sweeps';
 import { dataPath } from '../../src/data';
 import { runMain } from '../cli/kernel-cli-helpers';
 import { STUB } from './reproduce_stub';
@@ -44,6 +44,27 @@ test('pairSeeds: two runs share a seed exactly when they differ only on the pair
       }
     },
   ), { numRuns: 40 });
+});
+
+test('twin pairing {axis, seedOf}: every run takes the seed of its twin at seedOf, and the twins keep the seeds they have without it', () => {
+  const sub = <T>(xs: T[]) => fc.subarray(xs, { minLength: 1 });
+  fc.assert(fc.property(
+    sub([B, P]), sub([1, 2, 4, 8]), sub([0, 0.5, 0.9]), fc.constantFrom('threads', 'readers'), fc.subarray(['kernel']), fc.nat(), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 1000 }),
+    (kernel, threads, readers, twinAxis, pair, pick, reps, seed) => {
+      const axes: Record<string, unknown[]> = { kernel, threads, readers };
+      const at = axes[twinAxis]![pick % axes[twinAxis]!.length];
+      const spec = { axes, replications: reps, seed };
+      const x = expandSweep(smallSpec({ ...spec, pairSeeds: [...pair, { axis: twinAxis, seedOf: at }] }));
+      const plain = expandSweep(smallSpec({ ...spec, ...(pair.length ? { pairSeeds: pair } : {}) }));
+      assert.deepEqual(x.runs.map((r) => r.configHash), plain.runs.map((r) => r.configHash));
+      for (const r of x.runs) {
+        const v = x.points[r.point]!.values;
+        assert.equal(r.seed, seedOf(plain, { ...v, [twinAxis]: at }, r.rep), `${JSON.stringify(v)} r${r.rep}`);
+      }
+      // the twins themselves: unchanged
+      plain.runs.forEach((r, i) => { if (plain.points[r.point]!.values[twinAxis] === at) assert.equal(x.runs[i]!.seed, r.seed); });
+    },
+  ), { numRuns: 30 });
 });
 
 test('pairSeeds: a paired seed does not depend on the grid around it, the order of values or of pairSeeds; it never equals an unpaired seed', () => {

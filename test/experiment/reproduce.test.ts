@@ -7,7 +7,7 @@ import { files, tmp } from './helpers';
 import { runMain } from '../cli/kernel-cli-helpers';
 import {
   aggregatePoints, buildNuma, buildSites, buildTime, buildSummary, buildTable, buildValidation, ci95, countPctChangeCi95, meanCi95, DEFAULT_GOALS, expandUsers, formatReport, mean, niceTicks, parsePaperCsv,
-  pctChange, pctError, planReproduce, pointsError, reproduce, resolvePlan, sampleSd, studentTQuantile, svgChart, validationCsvRows, VALIDATION_COLUMNS, writeFilesAtomic,
+  pctChange, pctError, planReproduce, pointsError, reproduce, resolvePlan, sampleSd, studentTQuantile, svgChart, validationCsvRows, validationSweep, VALIDATION_COLUMNS, writeFilesAtomic,
   type PointStat, type RunRecord, type TableRow,
 } from '../../src/experiment/reproduce';
 import { parseKernels, parseUsers } from '../../src/cli/reproduce';
@@ -541,4 +541,25 @@ test('countPctChangeCi95 and meanCi95 match hand-computed values', () => {
   assert.equal(meanCi95([3, null]), null);
   assert.equal(meanCi95([3, undefined as unknown as number]), null); // a table from before the paired columns
   assert.equal(meanCi95([]), null);
+});
+
+test('the validation sweep: each window run on its full twin\'s seed, the full runs on the seeds of a sweep with the estimate inside the workload axis (paired or not)', async () => {
+  await import('./reproduce_stub');
+  const { expandSweep } = await import('../../src/experiment/spec');
+  for (const pairSeeds of [true, false]) {
+    const plan = resolvePlan(stubPreset({ validation: { users: [100, 200], replications: 2 } }), { pairSeeds });
+    const x = validationSweep(plan)!;
+    // the form before twin pairing: one workload value per workfile, users and estimate
+    const values: unknown[] = [];
+    for (const w of plan.validation!.workloads) for (const u of plan.validation!.users) for (const e of ['full', 'window']) values.push({ name: plan.workload, params: { ...plan.params, workfile: w, users: u, estimate: e } });
+    const old = expandSweep({ base: { machine: plan.machine }, axes: { workload: values, kernel: [...plan.kernels] }, replications: 2, seed: plan.seed, ...(pairSeeds ? { pairSeeds: ['kernel'] } : {}) });
+    assert.equal(x.runs.length, 2 * 2 * 2 * 2 * 2);
+    assert.deepEqual(x.runs.map((r) => r.configHash), old.runs.map((r) => r.configHash));
+    const params = (sx: typeof x, p: number) => sx.points[p]!.resolved.config.params;
+    x.runs.forEach((r, i) => {
+      const o = old.runs[i]!;
+      if (params(x, r.point).estimate === 'full') assert.equal(r.seed, o.seed);
+      else assert.equal(r.seed, x.runs[i - plan.kernels.length * 2]!.seed); // the full twin: one estimate step back (kernels × reps runs per estimate)
+    });
+  }
 });

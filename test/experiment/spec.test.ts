@@ -104,9 +104,15 @@ const BAD: [Record<string, unknown>, RegExp][] = [
   [{ axes: { threads: { range: { from: 1, to: 1e9, step: 1 } } } }, /^axes\.threads\.range\.step: makes 1000000000 values \(more than 100000\), got 1$/],
   [{ pairSeeds: ['kernal'] }, /^pairSeeds\[0\]: "kernal" is not an axis of this spec; allowed: kernel, threads, readers$/],
   [{ pairSeeds: ['kernel', 'kernel'] }, /^pairSeeds\[1\]: duplicate of pairSeeds\[0\], got "kernel"; allowed: distinct axis names$/],
-  [{ pairSeeds: [] }, /^pairSeeds: must be a non-empty array of axis names \(keys of axes\), got \[\]$/],
-  [{ pairSeeds: 'kernel' }, /^pairSeeds: must be a non-empty array of axis names \(keys of axes\), got "kernel"$/],
-  [{ pairSeeds: [1] }, /^pairSeeds\[0\]: must be an axis name \(a key of axes\), got 1$/],
+  [{ pairSeeds: [] }, /^pairSeeds: must be a non-empty array of axis names \(keys of axes\) or \{axis, seedOf\}, got \[\]$/],
+  [{ pairSeeds: 'kernel' }, /^pairSeeds: must be a non-empty array of axis names \(keys of axes\) or \{axis, seedOf\}, got "kernel"$/],
+  [{ pairSeeds: [1] }, /^pairSeeds\[0\]: must be an axis name \(a key of axes\) or \{axis, seedOf\}, got 1$/],
+  // twin pairings: the axis, a value of it, no other key
+  [{ pairSeeds: ['kernel', { axis: 'thread', seedOf: 2 }] }, /^pairSeeds\[1\]\.axis: "thread" is not an axis of this spec; allowed: kernel, threads, readers$/],
+  [{ pairSeeds: [{ axis: 'threads', seedOf: 3 }] }, /^pairSeeds\[0\]\.seedOf: is not a value of axis "threads", got 3; allowed: 2, 8$/],
+  [{ pairSeeds: [{ axis: 'kernel' }] }, /^pairSeeds\[0\]\.seedOf: is required: the value of the axis whose runs give their seeds to the others$/],
+  [{ pairSeeds: [{ axis: 'threads', seedOf: 2, from: 8 }] }, /^pairSeeds\[0\]\.from: unknown key of a twin pairing, got 8; allowed: axis, seedOf$/],
+  [{ pairSeeds: ['threads', { axis: 'threads', seedOf: 2 }] }, /^pairSeeds\[1\]: duplicate of pairSeeds\[0\], got "threads"; allowed: distinct axis names$/],
   [{ axes: {}, samples: { method: 'random', count: 2, params: { readers: { min: 0, max: 1 } } }, pairSeeds: ['readers'] }, /^pairSeeds\[0\]: "readers" is not an axis of this spec \(a sampled parameter cannot be paired\); allowed: \(none: this spec has no axes\)$/],
   // the axis name as written in the spec, not the parameter it sets
   [{ axes: { 'params.threads': [2, 8] }, pairSeeds: ['threads'] }, /^pairSeeds\[0\]: "threads" is not an axis of this spec; allowed: params\.threads$/],

@@ -40,7 +40,8 @@ import { SweepStore } from '../store';
 import { runSweep, type SweepResult } from '../sweep';
 import { toCsv, toJson, type Row, type Table } from '../tables';
 import { loadPaperNuma, loadPaperTable } from './paper';
-import { extraSweepSpec, loadPreset, mainSweepSpec, resolvePlan, validationSweep, type ReproduceOverrides, type ReproducePlan, type ReproducePreset } from './preset';
+import { loadPreset, resolvePlan, type ReproduceOverrides, type ReproducePlan, type ReproducePreset } from './preset';
+import { extraSweepSpec, mainSweepSpec, validationSweep } from './sweeps';
 import {
   aggregatePoints, buildExtra, buildNuma, buildSites, buildTime, buildSummary, buildTable, buildValidation, formatReport, TABLE_COLUMNS, VALIDATION_COLUMNS, validationCsvRows,
   type ExtraResult, type NumaResult, type PointStat, type RunRecord, type SiteRow, type Summary, type TableRow, type TimeRow, type ValidationResult,
@@ -50,6 +51,7 @@ import { svgChart, type ChartSeries } from './svg';
 export * from './stats';
 export * from './paper';
 export * from './preset';
+export * from './sweeps';
 export * from './report';
 export { svgChart, niceTicks, xmlEscape, type ChartSpec, type ChartSeries } from './svg';
 
@@ -210,7 +212,7 @@ export function mainRecords(x: ExpandedSweep, res: SweepResult): RunRecord[] {
   });
 }
 
-/** the run's time-breakdown counters (run.ts timeBreakdown, CPU shares, aim7's page-lock sleep), by counter name */
+/** the run's time-breakdown counters (window.ts timeBreakdown, CPU shares, aim7's page-lock sleep), by counter name */
 function timeOf(columns: readonly string[], row: Row): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of columns) {
@@ -256,36 +258,33 @@ function sweepDir(out: string, kind: string, x: ExpandedSweep): string {
   return join(out, 'sweeps', `${safeName(kind)}-${x.specHash}`);
 }
 
-/**
- * Run the reproduction: the aim7 sweep and the extras, then the comparison. Throws
- * ConfigError for a bad preset, override or --out folder (before anything runs), and
- * RunError if a run fails (finished runs stay in the journals; rerun to resume; no report
- * file is written).
- */
-export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceResult> {
-  const t0 = performance.now();
-  const started = new Date();
-  for (const m of opts.modules ?? []) require(m);
-  const plan = planReproduce(opts);
-  const workers = opts.workers ?? availableParallelism();
-  const out = opts.out ?? null;
+/** One sweep of a reproduce: its name in progress and provenance, the expanded sweep and its folder. */
+interface Job { name: string; x: ExpandedSweep; dir: string | null }
 
-  const mainX = expandSweep(mainSweepSpec(plan));
+/** The sweeps of a plan: the aim7 table, the validation (if any), one per extra. */
+interface Jobs { main: Job; validation: Job | null; extras: Job[] }
+
+function planJobs(plan: ReproducePlan, out: string | null): Jobs {
+  const job = (name: string, kind: string, x: ExpandedSweep): Job => ({ name, x, dir: out ? sweepDir(out, kind, x) : null });
   const valX = validationSweep(plan);
-  const extraXs = plan.extras.map((_, i) => expandSweep(extraSweepSpec(plan, i)));
-  const jobs: { name: string; x: ExpandedSweep; dir: string | null }[] = [
-    { name: 'aim7', x: mainX, dir: out ? sweepDir(out, 'aim7', mainX) : null },
-    ...(valX ? [{ name: 'validation', x: valX, dir: out ? sweepDir(out, 'validation', valX) : null }] : []),
-    ...extraXs.map((x, i) => ({ name: `extra ${plan.extras[i]!.label}`, x, dir: out ? sweepDir(out, `extra-${plan.extras[i]!.label}`, x) : null })),
-  ];
-  for (const j of jobs) if (j.dir) SweepStore.check(j.dir, j.x);
+  return {
+    main: job('aim7', 'aim7', expandSweep(mainSweepSpec(plan))),
+    validation: valX ? job('validation', 'validation', valX) : null,
+    extras: plan.extras.map((e, i) => job(`extra ${e.label}`, `extra-${e.label}`, expandSweep(extraSweepSpec(plan, i)))),
+  };
+}
 
-  // run every sweep, one progress over all of them
-  const total = jobs.reduce((s, j) => s + j.x.runs.length, 0);
+function jobList(jobs: Jobs): Job[] {
+  return [jobs.main, ...(jobs.validation ? [jobs.validation] : []), ...jobs.extras];
+}
+
+/** Run every sweep in turn, with one progress over all of them; results in the order of `list`. */
+async function runJobs(list: readonly Job[], opts: ReproduceOptions, workers: number, t0: number): Promise<{ results: SweepResult[]; sweeps: ReproduceResult['sweeps'] }> {
+  const total = list.reduce((s, j) => s + j.x.runs.length, 0);
   let doneBefore = 0, resumedBefore = 0, ranBefore = 0;
   const results: SweepResult[] = [];
   const sweeps: ReproduceResult['sweeps'] = [];
-  for (const j of jobs) {
+  for (const j of list) {
     const res = await runSweep(j.x, {
       workers,
       out: j.dir ?? undefined,
@@ -307,40 +306,48 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
     results.push(res);
     sweeps.push({ name: j.name, dir: j.dir, runs: r.shard, ran: r.ran, resumed: r.resumed });
   }
+  return { results, sweeps };
+}
 
-  // comparison: the paper is read only here, after every run
-  const records = mainRecords(mainX, results[0]!);
+/** One extra's metric per kernel, in replication order. */
+function extraResult(plan: ReproducePlan, e: ReproducePlan['extras'][number], x: ExpandedSweep, res: SweepResult): ExtraResult {
+  const t = res.tables.runs;
+  const col = colOf(t, e.metric, 'metric') ?? colOf(t, e.metric, 'counter');
+  const runs = new Map(x.runs.map((r) => [r.runId, r]));
+  const values: Record<string, (number | null)[]> = {};
+  const sorted = [...t.rows].sort((a, b) => runs.get(a.runId as string)!.rep - runs.get(b.runId as string)!.rep);
+  for (const row of sorted) {
+    const k = String(x.points[runs.get(row.runId as string)!.point]!.resolved.config.kernel);
+    (values[k] ??= []).push(col ? num(row[col]) : null);
+  }
+  return buildExtra(e.label, e.workload, e.metric, plan.kernels, values);
+}
+
+/** The window estimate against full runs, from the finished validation sweep. */
+function validationResult(plan: ReproducePlan, x: ExpandedSweep, res: SweepResult): ValidationResult {
+  // mainRecords keeps the order of the runs table: split its records by each run's estimate
+  const recs = mainRecords(x, res);
+  const runs = new Map(x.runs.map((r) => [r.runId, r]));
+  const est = res.tables.runs.rows.map((row) => x.points[runs.get(row.runId as string)!.point]!.resolved.config.params.estimate);
+  const full = aggregatePoints(recs.filter((_, i) => est[i] === 'full'), plan.workloads, plan.kernels);
+  const win = aggregatePoints(recs.filter((_, i) => est[i] === 'window'), plan.workloads, plan.kernels);
+  return buildValidation(full, win, plan.kernels, plan.validation!.replications);
+}
+
+/** What the comparison step computes (every part of ReproduceResult but the files and sweeps). */
+type Comparison = Pick<ReproduceResult, 'points' | 'table' | 'numa' | 'sites' | 'extras' | 'validation' | 'summary' | 'json' | 'text'>;
+
+/** The comparison: the paper is read only here, after every run. */
+function compare(plan: ReproducePlan, jobs: Jobs, results: ReadonlyMap<Job, SweepResult>): Comparison {
+  const records = mainRecords(jobs.main.x, results.get(jobs.main)!);
   const points = aggregatePoints(records, plan.workloads, plan.kernels);
-  const paper = loadPaperTable();
   const paperNuma = loadPaperNuma();
-  const table = buildTable(points, plan.kernels, paper);
+  const table = buildTable(points, plan.kernels, loadPaperTable());
   const numa = buildNuma(points, plan.kernels, paperNuma.pctChange);
   const sites = buildSites(records, plan.workloads, plan.kernels);
   const time = buildTime(points);
-  const extras = plan.extras.map((e, i) => {
-    const x = extraXs[i]!, res = results[i + (valX ? 2 : 1)]!;
-    const t = res.tables.runs;
-    const col = colOf(t, e.metric, 'metric') ?? colOf(t, e.metric, 'counter');
-    const runs = new Map(x.runs.map((r) => [r.runId, r]));
-    const values: Record<string, (number | null)[]> = {};
-    const sorted = [...t.rows].sort((a, b) => runs.get(a.runId as string)!.rep - runs.get(b.runId as string)!.rep);
-    for (const row of sorted) {
-      const k = String(x.points[runs.get(row.runId as string)!.point]!.resolved.config.kernel);
-      (values[k] ??= []).push(col ? num(row[col]) : null);
-    }
-    return buildExtra(e.label, e.workload, e.metric, plan.kernels, values);
-  });
-  let validation: ValidationResult | null = null;
-  if (valX) {
-    // mainRecords keeps the order of the runs table: split its records by each run's estimate
-    const res = results[1]!;
-    const recs = mainRecords(valX, res);
-    const runs = new Map(valX.runs.map((r) => [r.runId, r]));
-    const est = res.tables.runs.rows.map((row) => valX.points[runs.get(row.runId as string)!.point]!.resolved.config.params.estimate);
-    const full = aggregatePoints(recs.filter((_, i) => est[i] === 'full'), plan.workloads, plan.kernels);
-    const win = aggregatePoints(recs.filter((_, i) => est[i] === 'window'), plan.workloads, plan.kernels);
-    validation = buildValidation(full, win, plan.kernels, plan.validation!.replications);
-  }
+  const extras = plan.extras.map((e, i) => extraResult(plan, e, jobs.extras[i]!.x, results.get(jobs.extras[i]!)!));
+  const validation = jobs.validation ? validationResult(plan, jobs.validation.x, results.get(jobs.validation)!) : null;
   const summary = buildSummary(table, numa, plan.goals, plan.kernels, plan.workloads, validation);
   const json: ReproduceJson = {
     rows: points.map((p) => ({ workload: p.workload, users: p.users, kernel: p.kernel, jpm: p.jpm, ci95: p.ci95 })),
@@ -357,23 +364,51 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
   const runsTotal = plan.workloads.reduce((s, w) => s + plan.users[w]!.length, 0);
   const title = `mmlock reproduce: preset ${plan.preset}, workload model "${plan.workload}" on ${plan.machine}; ${runsTotal} load points × ${plan.kernels.length} kernels × ${plan.replications} replication${plan.replications === 1 ? '' : 's'}, seed ${plan.seed}`;
   const text = formatReport({ title, kernels: plan.kernels, replications: plan.replications, pairSeeds: plan.pairSeeds, table, numa, sites, time, extras, validation, summary });
+  return { points, table, numa, sites, extras, validation, summary, json, text };
+}
+
+/** The report files (name → content), provenance.json last. */
+function reportFiles(plan: ReproducePlan, c: Comparison, prov: Record<string, unknown>): Map<string, string> {
+  const { table, points, sites, validation, summary, numa, extras } = c;
+  const f = new Map<string, string>();
+  f.set('reproduce.json', `${JSON.stringify(c.json, null, 2)}\n`);
+  f.set('table.csv', toCsv({ columns: TABLE_COLUMNS, rows: table as unknown as Row[] }));
+  f.set('table.json', toJson({ columns: TABLE_COLUMNS, rows: table as unknown as Row[] }));
+  const pointCols = ['workload', 'users', 'kernel', 'n', 'jpm', 'ci95', 'numa_pages_migrated', 'makespan_s'];
+  f.set('points.csv', toCsv({ columns: pointCols, rows: points as unknown as Row[] }));
+  const siteCols = ['workload', 'kernel', 'site', 'acquisitions', 'contentions', 'waitTotalNs', 'holdTotalNs', 'spinNs', 'sleepNs'];
+  f.set('sites.csv', toCsv({ columns: siteCols, rows: sites as unknown as Row[] }));
+  if (validation) f.set('validation.csv', toCsv({ columns: [...VALIDATION_COLUMNS], rows: validationCsvRows(validation) as unknown as Row[] }));
+  f.set('summary.json', `${JSON.stringify({ kernels: summary.kernels, checks: summary.checks, passed: summary.passed, missed: summary.missed, tooSmall: summary.tooSmall, notMeasured: summary.notMeasured, reported: summary.reported, verdicts: summary.verdicts, numa: { totals: numa.totals, pct_change: numa.pct_change, paper_pct_change: numa.paper_pct_change }, extras }, null, 2)}\n`);
+  f.set('report.txt', `${c.text}\n`);
+  for (const [name, svg] of chartFiles(plan, table)) f.set(name, svg);
+  f.set('provenance.json', `${JSON.stringify(prov, null, 2)}\n`);
+  return f;
+}
+
+/**
+ * Run the reproduction: the aim7 sweep and the extras, then the comparison. Throws
+ * ConfigError for a bad preset, override or --out folder (before anything runs), and
+ * RunError if a run fails (finished runs stay in the journals; rerun to resume; no report
+ * file is written).
+ */
+export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceResult> {
+  const t0 = performance.now();
+  const started = new Date();
+  for (const m of opts.modules ?? []) require(m);
+  const plan = planReproduce(opts);
+  const workers = opts.workers ?? availableParallelism();
+  const out = opts.out ?? null;
+  const jobs = planJobs(plan, out);
+  const list = jobList(jobs);
+  for (const j of list) if (j.dir) SweepStore.check(j.dir, j.x);
+  const { results, sweeps } = await runJobs(list, opts, workers, t0);
+  const c = compare(plan, jobs, new Map(list.map((j, i) => [j, results[i]!])));
 
   const files: string[] = [];
   const wallSeconds = Math.round(performance.now() - t0) / 1000;
   if (out) {
-    const f = new Map<string, string>();
-    f.set('reproduce.json', `${JSON.stringify(json, null, 2)}\n`);
-    f.set('table.csv', toCsv({ columns: TABLE_COLUMNS, rows: table as unknown as Row[] }));
-    f.set('table.json', toJson({ columns: TABLE_COLUMNS, rows: table as unknown as Row[] }));
-    const pointCols = ['workload', 'users', 'kernel', 'n', 'jpm', 'ci95', 'numa_pages_migrated', 'makespan_s'];
-    f.set('points.csv', toCsv({ columns: pointCols, rows: points as unknown as Row[] }));
-    const siteCols = ['workload', 'kernel', 'site', 'acquisitions', 'contentions', 'waitTotalNs', 'holdTotalNs', 'spinNs', 'sleepNs'];
-    f.set('sites.csv', toCsv({ columns: siteCols, rows: sites as unknown as Row[] }));
-    if (validation) f.set('validation.csv', toCsv({ columns: [...VALIDATION_COLUMNS], rows: validationCsvRows(validation) as unknown as Row[] }));
-    f.set('summary.json', `${JSON.stringify({ kernels: summary.kernels, checks: summary.checks, passed: summary.passed, missed: summary.missed, tooSmall: summary.tooSmall, notMeasured: summary.notMeasured, reported: summary.reported, verdicts: summary.verdicts, numa: { totals: numa.totals, pct_change: numa.pct_change, paper_pct_change: numa.paper_pct_change }, extras }, null, 2)}\n`);
-    f.set('report.txt', `${text}\n`);
-    for (const [name, svg] of chartFiles(plan, table)) f.set(name, svg);
-    f.set('provenance.json', `${JSON.stringify({
+    const f = reportFiles(plan, c, {
       kind: 'mmlock-reproduce',
       ...provenance(),
       plan,
@@ -383,9 +418,9 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
       wallSeconds,
-    }, null, 2)}\n`);
+    });
     writeFilesAtomic(out, f);
     files.push(...[...f.keys()].sort());
   }
-  return { plan, points, table, numa, sites, extras, validation, summary, json, text, out, files, sweeps, wallSeconds };
+  return { plan, ...c, out, files, sweeps, wallSeconds };
 }

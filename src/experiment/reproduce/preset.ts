@@ -1,5 +1,6 @@
 /**
- * Reproduce presets (data/reproduce/*.json) and the plan they resolve to.
+ * Reproduce presets (data/reproduce/*.json) and the plan they resolve to (sweeps.ts turns the
+ * plan into sweep specs; report.ts compares their results with the paper).
  *
  *   {
  *     "name": "full",
@@ -41,9 +42,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { getWorkload, workloadNames, type ParamValues } from '../../workloads';
-import { resolveRunConfig } from '../config';
+import { resolveRunConfig, type RunConfigInput } from '../config';
 import { ConfigError, show } from '../errors';
-import { expandSweep, type ExpandedSweep, type SweepSpecInput } from '../spec';
+import { pointParams, validationParams, VALIDATION_ESTIMATES } from './sweeps';
 import { zodError } from '../zod_errors';
 import { seedSchema } from '../config';
 import { SEED_RULE, seedProblem } from '../../engine/seed';
@@ -309,148 +310,203 @@ function isObj(x: unknown): x is Record<string, unknown> {
  * ConfigError naming the flag (`--users`) or the preset field (`users`, `params.windowTasks`, `validation.users[0]`).
  */
 export function resolvePlan(presetInput: unknown, over: ReproduceOverrides = {}): ReproducePlan {
+  const p = parsePreset(presetInput);
+  const g = planGrid(p, over);
+  checkGrid(g);
+  return {
+    preset: p.name ?? 'custom',
+    description: p.description ?? null,
+    workload: g.workload,
+    machine: g.machine,
+    workloads: [...g.workloads],
+    kernels: g.kernels,
+    users: g.users,
+    replications: g.replications,
+    seed: g.seed,
+    pairSeeds: g.pairSeeds,
+    params: g.params,
+    workloadParams: Object.fromEntries(g.workloads.map((w) => [w, { ...(g.workloadParams[w] ?? {}) }])),
+    goals: planGoals(p),
+    validation: planValidation(g),
+    extras: planExtras(g),
+  };
+}
+
+function parsePreset(presetInput: unknown): ReproducePreset {
   if (!isObj(presetInput)) throw new ConfigError('', `a preset must be an object, got ${show(presetInput)}`, 'keys name, workload, machine, workloads, kernels, users, replications, seed, pairSeeds, params, workloadParams, goals, validation, extras');
   const parsed = PresetSchema.safeParse(presetInput, { reportInput: true });
   if (!parsed.success) throw zodError(PresetSchema, presetInput, parsed.error);
-  const p = parsed.data as ReproducePreset;
+  return parsed.data as ReproducePreset;
+}
 
+/** The workfiles a preset lists (the default pair without `workloads`). */
+function presetWorkloads(p: ReproducePreset): string[] {
+  return p.workloads ?? ['alltests', 'disk'];
+}
+
+/** The aim7 grid of a plan being resolved, with where each value came from (a flag or a preset field). */
+interface Grid extends Pick<ReproducePlan, 'workload' | 'machine' | 'workloads' | 'kernels' | 'users' | 'replications' | 'seed' | 'pairSeeds' | 'params' | 'workloadParams'> {
+  p: ReproducePreset;
+  over: ReproduceOverrides;
+  /** the field that names the users of a workfile (`--users`, `users`, `users.disk`) */
+  usersField: (w: string) => string;
+}
+
+/** The field of an overridable value: the flag if overridden, else the preset field. */
+function fieldOf(over: ReproduceOverrides, key: keyof ReproduceOverrides, presetField: string): string {
+  return over[key] !== undefined ? OVERRIDE_FLAGS[key] : presetField;
+}
+
+/** The preset's grid with overrides applied and defaults filled in; each value checked on its own. */
+function planGrid(p: ReproducePreset, over: ReproduceOverrides): Grid {
   const workload = over.workload ?? p.workload ?? 'aim7';
-  const wField = over.workload !== undefined ? OVERRIDE_FLAGS.workload : 'workload';
-  const def = getWorkload(workload);
-  if (!def) {
-    throw new ConfigError(wField, `unknown workload ${show(workload)} (the aim7 model registers itself as "aim7"; a workload from another module needs --module)`, workloadNames().join(', ') || '(none registered)');
+  if (!getWorkload(workload)) {
+    throw new ConfigError(fieldOf(over, 'workload', 'workload'), `unknown workload ${show(workload)} (the aim7 model registers itself as "aim7"; a workload from another module needs --module)`, workloadNames().join(', ') || '(none registered)');
   }
-  const machine = over.machine ?? p.machine ?? 'ivybridge-ex-4s';
-  const mField = over.machine !== undefined ? OVERRIDE_FLAGS.machine : 'machine';
-  const workloads = over.workloads ?? p.workloads ?? ['alltests', 'disk'];
-  const wlField = over.workloads !== undefined ? OVERRIDE_FLAGS.workloads : 'workloads';
-  if (new Set(workloads).size !== workloads.length) throw new ConfigError(wlField, `lists a workfile twice, got ${show(workloads)}`, 'distinct workfiles');
+  const workloads = over.workloads ?? presetWorkloads(p);
+  if (new Set(workloads).size !== workloads.length) throw new ConfigError(fieldOf(over, 'workloads', 'workloads'), `lists a workfile twice, got ${show(workloads)}`, 'distinct workfiles');
   const kernels = over.kernels ?? p.kernels ?? ['3.18-rc1', '3.18-rc1-i_mmap_rwsem'];
-  const kField = over.kernels !== undefined ? OVERRIDE_FLAGS.kernels : 'kernels';
+  const kField = fieldOf(over, 'kernels', 'kernels');
   if (kernels.length !== 2) throw new ConfigError(kField, `must name two kernels (baseline, patched), got ${kernels.length}: ${show(kernels)}`);
   if (kernels[0] === kernels[1]) throw new ConfigError(kField, `names the same kernel twice, got ${show(kernels)}`, 'a baseline and a different patched kernel');
   const replications = over.reps ?? p.replications ?? 1;
   if (!(Number.isInteger(replications) && replications >= 1 && replications <= 1000)) throw new ConfigError(OVERRIDE_FLAGS.reps, `must be an integer from 1 to 1000, got ${show(replications)}`);
   if (over.seed !== undefined && seedProblem(over.seed) !== null) throw new ConfigError(OVERRIDE_FLAGS.seed, `must be ${SEED_RULE}, got ${show(over.seed)}`);
-  const seed = String(over.seed ?? p.seed ?? '1');
-  const pairSeeds = over.pairSeeds ?? p.pairSeeds ?? true;
-  const params = { ...(p.params ?? {}) };
   const workloadParams = p.workloadParams ?? {};
   for (const w of Object.keys(workloadParams)) {
-    if (!workloads.includes(w) && !(p.workloads ?? ['alltests', 'disk']).includes(w)) throw new ConfigError(`workloadParams.${w}`, 'is not a workfile of this preset', workloads.join(', '));
+    if (!workloads.includes(w) && !presetWorkloads(p).includes(w)) throw new ConfigError(`workloadParams.${w}`, 'is not a workfile of this preset', workloads.join(', '));
   }
+  return {
+    p,
+    over,
+    workload,
+    machine: over.machine ?? p.machine ?? 'ivybridge-ex-4s',
+    workloads,
+    kernels: [kernels[0]!, kernels[1]!],
+    replications,
+    seed: String(over.seed ?? p.seed ?? '1'),
+    pairSeeds: over.pairSeeds ?? p.pairSeeds ?? true,
+    params: { ...(p.params ?? {}) },
+    workloadParams,
+    ...planUsers(p, over, workloads),
+  };
+}
 
-  // users per workfile
+/** The user counts per workfile: the override, the preset's list, or the preset's lists by workfile. */
+function planUsers(p: ReproducePreset, over: ReproduceOverrides, workloads: readonly string[]): Pick<Grid, 'users' | 'usersField'> {
   const users: Record<string, number[]> = {};
-  let uField: (w: string) => string;
-  if (over.users !== undefined) {
-    const u = expandUsers(over.users, OVERRIDE_FLAGS.users);
+  if (over.users !== undefined || Array.isArray(p.users)) {
+    const field = over.users !== undefined ? OVERRIDE_FLAGS.users : 'users';
+    const u = expandUsers(over.users ?? p.users, field);
     for (const w of workloads) users[w] = u;
-    uField = () => OVERRIDE_FLAGS.users;
-  } else if (Array.isArray(p.users)) {
-    const u = expandUsers(p.users, 'users');
-    for (const w of workloads) users[w] = u;
-    uField = () => 'users';
-  } else if (isObj(p.users)) {
+    return { users, usersField: () => field };
+  }
+  if (isObj(p.users)) {
     const byW = p.users as Record<string, UsersEntry[]>;
     for (const w of workloads) {
       if (!byW[w]) throw new ConfigError(`users.${w}`, `is missing: the preset gives users by workfile but not for ${show(w)}`, Object.keys(byW).join(', '));
       users[w] = expandUsers(byW[w], `users.${w}`);
     }
-    uField = (w) => `users.${w}`;
-  } else {
-    throw new ConfigError('users', `must be an array of user counts and {from, to, step} ranges, or an object of them by workfile, got ${show(p.users)}`);
+    return { users, usersField: (w) => `users.${w}` };
   }
+  throw new ConfigError('users', `must be an array of user counts and {from, to, step} ranges, or an object of them by workfile, got ${show(p.users)}`);
+}
 
-  // validate every aim7 point's config (cheap: no run)
-  const kernelIn = kernels[0]!;
-  const mapErr = (w: string, e: ConfigError): ConfigError => {
-    const m = /^workload\.params\.([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(e.field);
-    if (m) {
-      const k = m[1]!;
-      if (k === 'users') return new ConfigError(uField(w), e.problem, e.allowed);
-      if (k === 'workfile') return new ConfigError(over.workloads !== undefined ? wlField : `workloads[${workloads.indexOf(w)}]`, e.problem, e.allowed);
-      const where = k in (workloadParams[w] ?? {}) ? `workloadParams.${w}.${k}` : `params.${k}`;
-      return new ConfigError(`${where}${m[2]}`, e.problem, e.allowed);
-    }
-    if (e.field === 'machine') return new ConfigError(mField, e.problem, e.allowed);
-    if (e.field === 'workload.params' || e.field === 'workload') return new ConfigError(`params`, e.problem, e.allowed);
-    return e;
-  };
-  for (const w of workloads) {
-    for (const u of users[w]!) {
-      try {
-        resolveRunConfig({ machine, kernel: kernelIn, workload: { name: workload, params: pointParams(params, workloadParams[w], w, u) } });
-      } catch (e) {
-        if (e instanceof ConfigError) throw mapErr(w, e);
-        throw e;
-      }
+/**
+ * A run config's error for an aim7 point of workfile `w`, under the preset field or flag that
+ * set the value: `workload.params.users` → `users.disk`, `workload.params.windowTasks` →
+ * `params.windowTasks` (or `workloadParams.disk.windowTasks`), `machine` → `machine` or `--machine`.
+ */
+function presetError(g: Grid, w: string, e: ConfigError): ConfigError {
+  const m = /^workload\.params\.([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(e.field);
+  if (m) {
+    const k = m[1]!;
+    if (k === 'users') return new ConfigError(g.usersField(w), e.problem, e.allowed);
+    if (k === 'workfile') return new ConfigError(g.over.workloads !== undefined ? OVERRIDE_FLAGS.workloads : `workloads[${g.workloads.indexOf(w)}]`, e.problem, e.allowed);
+    const where = k in (g.workloadParams[w] ?? {}) ? `workloadParams.${w}.${k}` : `params.${k}`;
+    return new ConfigError(`${where}${m[2]}`, e.problem, e.allowed);
+  }
+  if (e.field === 'machine') return new ConfigError(fieldOf(g.over, 'machine', 'machine'), e.problem, e.allowed);
+  if (e.field === 'workload.params' || e.field === 'workload') return new ConfigError(`params`, e.problem, e.allowed);
+  return e;
+}
+
+/** Resolve a run config; a ConfigError goes through `mapErr`. */
+function checkRun(input: RunConfigInput, mapErr: (e: ConfigError) => ConfigError): void {
+  try {
+    resolveRunConfig(input);
+  } catch (e) {
+    if (e instanceof ConfigError) throw mapErr(e);
+    throw e;
+  }
+}
+
+/** Validate every aim7 point's config on the baseline kernel, then each kernel (cheap: no run). */
+function checkGrid(g: Grid): void {
+  for (const w of g.workloads) {
+    for (const u of g.users[w]!) {
+      checkRun({ machine: g.machine, kernel: g.kernels[0], workload: { name: g.workload, params: pointParams(g.params, g.workloadParams[w], w, u) } }, (e) => presetError(g, w, e));
     }
   }
-  kernels.forEach((k, i) => {
-    try {
-      resolveRunConfig({ machine, kernel: k, workload: { name: workload, params: pointParams(params, workloadParams[workloads[0]!], workloads[0]!, users[workloads[0]!]![0]!) } });
-    } catch (e) {
-      if (e instanceof ConfigError && e.field.startsWith('kernel')) throw new ConfigError(over.kernels !== undefined ? kField : `kernels[${i}]`, e.problem, e.allowed);
-      throw e;
-    }
+  const w0 = g.workloads[0]!;
+  g.kernels.forEach((k, i) => {
+    checkRun({ machine: g.machine, kernel: k, workload: { name: g.workload, params: pointParams(g.params, g.workloadParams[w0], w0, g.users[w0]![0]!) } }, (e) => {
+      if (e.field.startsWith('kernel')) return new ConfigError(g.over.kernels !== undefined ? OVERRIDE_FLAGS.kernels : `kernels[${i}]`, e.problem, e.allowed);
+      return e;
+    });
   });
+}
 
-  // extras
-  const extras: (ExtraSpec & { label: string })[] = [];
+/** The extras with their labels, each config checked on the baseline kernel (errors under `extras[i]`). */
+function planExtras(g: Grid): (ExtraSpec & { label: string })[] {
   const labels = new Set<string>();
-  (p.extras ?? []).forEach((x, i) => {
+  return (g.p.extras ?? []).map((x, i) => {
     const label = x.label ?? x.workload;
     if (labels.has(label)) throw new ConfigError(`extras[${i}].label`, `duplicate label ${show(label)}`, 'distinct labels (set "label")');
     labels.add(label);
-    try {
-      resolveRunConfig({ machine, kernel: kernelIn, workload: x.workload, params: x.params ?? {}, ...(x.duration ? { duration: x.duration } : {}) });
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        if (e.field === 'machine') throw new ConfigError(mField, e.problem, e.allowed);
-        throw e.under(`extras[${i}]`);
-      }
-      throw e;
-    }
-    extras.push({ ...x, label });
-  });
-
-  // validation: the window estimate against full runs, on the plan's workfiles
-  let validation: ValidationPlan | null = null;
-  const v = p.validation;
-  if (v && over.validation !== false && !(v.users === undefined || (Array.isArray(v.users) && v.users.length === 0))) {
-    const vUsers = expandUsers(v.users, 'validation.users');
-    const presetWorkloads = p.workloads ?? ['alltests', 'disk'];
-    (v.workloads ?? []).forEach((w, i) => {
-      if (!presetWorkloads.includes(w)) throw new ConfigError(`validation.workloads[${i}]`, `is not a workfile of this preset, got ${show(w)}`, presetWorkloads.join(', '));
+    checkRun({ machine: g.machine, kernel: g.kernels[0], workload: x.workload, params: x.params ?? {}, ...(x.duration ? { duration: x.duration } : {}) }, (e) => {
+      if (e.field === 'machine') return new ConfigError(fieldOf(g.over, 'machine', 'machine'), e.problem, e.allowed);
+      return e.under(`extras[${i}]`);
     });
-    if (v.workloads && new Set(v.workloads).size !== v.workloads.length) throw new ConfigError('validation.workloads', `lists a workfile twice, got ${show(v.workloads)}`, 'distinct workfiles');
-    const vWorkloads = workloads.filter((w) => (v.workloads ?? workloads).includes(w));
-    for (const w of vWorkloads) {
-      for (const u of vUsers) {
-        for (const estimate of VALIDATION_ESTIMATES) {
-          try {
-            resolveRunConfig({ machine, kernel: kernelIn, workload: { name: workload, params: validationParams(params, workloadParams[w], w, u, estimate) } });
-          } catch (e) {
-            if (!(e instanceof ConfigError)) throw e;
-            const m = /^workload\.params\.([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(e.field);
-            if (m?.[1] === 'users') throw new ConfigError('validation.users', e.problem, e.allowed);
-            if (m?.[1] === 'estimate') throw new ConfigError('validation', `needs the workload's "estimate" parameter to take "full" and "window": ${e.problem}`, e.allowed);
-            throw mapErr(w, e);
-          }
-        }
+    return { ...x, label };
+  });
+}
+
+/** The validation sweep on the plan's workfiles: null without one (or with `--no-validation`), each run's config checked. */
+function planValidation(g: Grid): ValidationPlan | null {
+  const v = g.p.validation;
+  if (!v || g.over.validation === false || v.users === undefined || (Array.isArray(v.users) && v.users.length === 0)) return null;
+  const vUsers = expandUsers(v.users, 'validation.users');
+  const listed = presetWorkloads(g.p);
+  (v.workloads ?? []).forEach((w, i) => {
+    if (!listed.includes(w)) throw new ConfigError(`validation.workloads[${i}]`, `is not a workfile of this preset, got ${show(w)}`, listed.join(', '));
+  });
+  if (v.workloads && new Set(v.workloads).size !== v.workloads.length) throw new ConfigError('validation.workloads', `lists a workfile twice, got ${show(v.workloads)}`, 'distinct workfiles');
+  const vWorkloads = g.workloads.filter((w) => (v.workloads ?? g.workloads).includes(w));
+  for (const w of vWorkloads) {
+    for (const u of vUsers) {
+      for (const estimate of VALIDATION_ESTIMATES) {
+        checkRun({ machine: g.machine, kernel: g.kernels[0], workload: { name: g.workload, params: validationParams(g.params, g.workloadParams[w], w, u, estimate) } }, (e) => {
+          const m = /^workload\.params\.([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(e.field);
+          if (m?.[1] === 'users') return new ConfigError('validation.users', e.problem, e.allowed);
+          if (m?.[1] === 'estimate') return new ConfigError('validation', `needs the workload's "estimate" parameter to take "full" and "window": ${e.problem}`, e.allowed);
+          return presetError(g, w, e);
+        });
       }
     }
-    if (vWorkloads.length) validation = { workloads: vWorkloads, users: vUsers, replications: v.replications ?? 1 };
   }
+  return vWorkloads.length ? { workloads: vWorkloads, users: vUsers, replications: v.replications ?? 1 } : null;
+}
 
+/** The preset's goals over DEFAULT_GOALS (a per-workfile goal must name a workfile of the preset). */
+function planGoals(p: ReproducePreset): ReproduceGoals {
   const g = p.goals ?? {};
   if (isObj(g.pctChangeMaePoints)) {
     for (const w of Object.keys(g.pctChangeMaePoints)) {
-      if (!(p.workloads ?? ['alltests', 'disk']).includes(w)) throw new ConfigError(`goals.pctChangeMaePoints.${w}`, 'is not a workfile of this preset', (p.workloads ?? ['alltests', 'disk']).join(', '));
+      if (!presetWorkloads(p).includes(w)) throw new ConfigError(`goals.pctChangeMaePoints.${w}`, 'is not a workfile of this preset', presetWorkloads(p).join(', '));
     }
   }
-  const goals: ReproduceGoals = {
+  return {
     baselineMaxErrPct: g.baselineMaxErrPct ?? DEFAULT_GOALS.baselineMaxErrPct,
     baselineMapePct: g.baselineMapePct === undefined ? DEFAULT_GOALS.baselineMapePct : g.baselineMapePct,
     pctChangeMaePoints: g.pctChangeMaePoints ?? (isObj(DEFAULT_GOALS.pctChangeMaePoints) ? { ...DEFAULT_GOALS.pctChangeMaePoints } : DEFAULT_GOALS.pctChangeMaePoints),
@@ -460,143 +516,10 @@ export function resolvePlan(presetInput: unknown, over: ReproduceOverrides = {})
     numa: { ...DEFAULT_GOALS.numa, ...(g.numa ?? {}) },
     minLoadPoints: g.minLoadPoints ?? DEFAULT_GOALS.minLoadPoints,
   };
-
-  return {
-    preset: p.name ?? 'custom',
-    description: p.description ?? null,
-    workload,
-    machine,
-    workloads: [...workloads],
-    kernels: [kernels[0]!, kernels[1]!],
-    users,
-    replications,
-    seed,
-    pairSeeds,
-    params,
-    workloadParams: Object.fromEntries(workloads.map((w) => [w, { ...(workloadParams[w] ?? {}) }])),
-    goals,
-    validation,
-    extras,
-  };
-}
-
-/** The parameters of one aim7 load point. */
-export function pointParams(common: ParamValues, perWorkfile: ParamValues | undefined, workfile: string, users: number): ParamValues {
-  return { ...common, ...(perWorkfile ?? {}), workfile, users };
-}
-
-/** The two estimates of a validation pair, in point order. */
-export const VALIDATION_ESTIMATES = ['full', 'window'] as const;
-export type ValidationEstimate = (typeof VALIDATION_ESTIMATES)[number];
-
-/** The parameters of one validation run: the load point's, with `estimate` set. */
-export function validationParams(common: ParamValues, perWorkfile: ParamValues | undefined, workfile: string, users: number, estimate: ValidationEstimate): ParamValues {
-  return { ...pointParams(common, perWorkfile, workfile, users), estimate };
 }
 
 /** The % change goal of one workfile (null: reported only). */
 export function pctChangeGoal(goals: ReproduceGoals, workfile: string): number | null {
   const g = goals.pctChangeMaePoints;
   return typeof g === 'number' ? g : g[workfile] ?? null;
-}
-
-/** A sweep's pairSeeds for a plan: the kernel axis, or nothing (unpaired) */
-function pairing(plan: ReproducePlan): Pick<SweepSpecInput, 'pairSeeds'> {
-  return plan.pairSeeds ? { pairSeeds: ['kernel'] } : {};
-}
-
-/** The label of a load point on the sweep's workload axis. */
-export function pointLabel(workfile: string, users: number): string {
-  return `${workfile}/${users}`;
-}
-
-/**
- * The sweep of the aim7 table: a workload axis (one {name, params} value per workfile and
- * user count, labelled `alltests/100`) × a kernel axis, with the plan's replications and seed;
- * with the plan's pairSeeds, the two kernels of a load point and replication on one seed.
- */
-export function mainSweepSpec(plan: ReproducePlan): SweepSpecInput {
-  const values: unknown[] = [];
-  const labels: string[] = [];
-  for (const w of plan.workloads) {
-    for (const u of plan.users[w]!) {
-      values.push({ name: plan.workload, params: pointParams(plan.params, plan.workloadParams[w], w, u) });
-      labels.push(pointLabel(w, u));
-    }
-  }
-  return {
-    name: `reproduce-${plan.preset}`,
-    description: `mmlock reproduce: ${plan.workload} ${plan.workloads.join(', ')} on ${plan.kernels.join(' vs ')}`,
-    base: { machine: plan.machine },
-    axes: { workload: { values, labels }, kernel: [...plan.kernels] },
-    replications: plan.replications,
-    seed: plan.seed,
-    ...pairing(plan),
-  };
-}
-
-/** The sweep of one extra workload: both kernels, the plan's replications, seed and pairing. */
-export function extraSweepSpec(plan: ReproducePlan, i: number): SweepSpecInput {
-  const x = plan.extras[i]!;
-  return {
-    name: `reproduce-extra-${x.label}`,
-    base: { machine: plan.machine, workload: x.workload, params: { ...(x.params ?? {}) }, ...(x.duration ? { duration: { ...x.duration } } : {}) },
-    axes: { kernel: [...plan.kernels] },
-    replications: plan.replications,
-    seed: plan.seed,
-    ...pairing(plan),
-  };
-}
-
-/**
- * The validation sweep: a workload axis (workfile × users × estimate full, window; labelled
- * `alltests/100/full`) × the kernel axis, the validation's replications, the plan's seed and
- * pairing. Expand it with validationSweep(), which gives each window run its full twin's seed.
- */
-export function validationSweepSpec(plan: ReproducePlan): SweepSpecInput | null {
-  const v = plan.validation;
-  if (!v) return null;
-  const values: unknown[] = [];
-  const labels: string[] = [];
-  for (const w of v.workloads) {
-    for (const u of v.users) {
-      for (const e of VALIDATION_ESTIMATES) {
-        values.push({ name: plan.workload, params: validationParams(plan.params, plan.workloadParams[w], w, u, e) });
-        labels.push(`${pointLabel(w, u)}/${e}`);
-      }
-    }
-  }
-  return {
-    name: `reproduce-${plan.preset}-validation`,
-    description: `mmlock reproduce: ${plan.workload} window estimate vs full runs on ${plan.kernels.join(' vs ')}; each window run on the seed of its full twin (same workfile, users, kernel, replication)`,
-    base: { machine: plan.machine },
-    axes: { workload: { values, labels }, kernel: [...plan.kernels] },
-    replications: v.replications,
-    seed: plan.seed,
-    ...pairing(plan),
-  };
-}
-
-/**
- * Expand the validation sweep, pairing seeds: a window run gets the seed of the full run of
- * the same workfile, users, kernel and replication (a run's seed otherwise derives from its
- * config hash, which differs between the two estimates; with the plan's pairSeeds the full
- * runs of both kernels already share one). null without validation.
- */
-export function validationSweep(plan: ReproducePlan): ExpandedSweep | null {
-  const spec = validationSweepSpec(plan);
-  if (!spec) return null;
-  const x = expandSweep(spec);
-  const twin = (i: number) => {
-    const c = x.points[i]!.resolved.config;
-    return `${String(c.params.workfile)}\u0000${String(c.params.users)}\u0000${String(c.kernel)}`;
-  };
-  const fullSeed = new Map<string, string>();
-  for (const r of x.runs) if (x.points[r.point]!.resolved.config.params.estimate === 'full') fullSeed.set(`${twin(r.point)}\u0000${r.rep}`, r.seed);
-  const runs = x.runs.map((r) => {
-    if (x.points[r.point]!.resolved.config.params.estimate !== 'window') return r;
-    const seed = fullSeed.get(`${twin(r.point)}\u0000${r.rep}`);
-    return seed === undefined ? r : { ...r, seed };
-  });
-  return { ...x, runs };
 }

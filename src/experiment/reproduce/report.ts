@@ -473,6 +473,149 @@ const loadPoints = (n: number) => `${n} load point${n === 1 ? '' : 's'}`;
 /** the simulated % change of a row: the paired mean where there are pairs, else the % change of the means */
 const predictedOf = (r: TableRow) => r.sim_pct_change_paired ?? r.sim_pct_change;
 
+/** at most `g` (null: no goal, or nothing measured) */
+const atMost = (x: number | null, g: number | null) => (x === null || g === null ? null : x <= g);
+const atLeast = (x: number | null, g: number) => (x === null ? null : x >= g);
+const upTo = (g: number | null, unit: string) => (g === null ? REPORTED : `<= ${fmtG(g)} ${unit}`);
+const reasons = (...rs: (string | null)[]) => (rs.some((r) => r !== null) ? rs.filter((r) => r !== null).join('; ') : null);
+/** too few load points for a goal: the reason, else null */
+const few = (goals: ReproduceGoals, n: number) => (n < goals.minLoadPoints ? `${loadPoints(n)}, fewer than ${goals.minLoadPoints}` : null);
+/**
+ * `at most g` with an uncertainty `u` on the measured `m`: undecided (a reason) when the
+ * margin cannot tell, m − u <= g < m + u; null when it can (the pass / miss then stands)
+ */
+const straddles = (m: number | null, u: number, g: number, parts: string[], unit: string) =>
+  (m !== null && u > 0 && m - u <= g && m + u > g ? `its uncertainty (${parts.join('; ')}) is too wide to tell whether it is within the goal's ${fmtG(g)} ${unit}` : null);
+/** a check whose goal this run cannot judge: no pass or miss */
+const judged = (c: Omit<Check, 'tooSmall'>, tooSmall: string | null): Check => (tooSmall !== null && c.goal !== REPORTED && c.measured !== null ? { ...c, pass: null, tooSmall } : { ...c, tooSmall: null });
+const rowsOf = (table: readonly TableRow[], w: string) => table.filter((r) => r.workload === w);
+/** the rows of a workload with both the paper's % change and a simulated one */
+const pctRows = (table: readonly TableRow[], w: string) => rowsOf(table, w).filter((r) => r.paper_pct_change !== null && predictedOf(r) !== null);
+
+/** The baseline jpm against the paper: max then mean |% error|, per workload. */
+function baselineChecks(table: readonly TableRow[], goals: ReproduceGoals, workloads: readonly string[]): Check[] {
+  const checks: Check[] = [];
+  for (const w of workloads) {
+    const errs = rowsOf(table, w).map((r) => r.err_base_jpm_pct).filter((x): x is number => x !== null);
+    const m = errs.length ? Math.max(...errs.map(Math.abs)) : null;
+    checks.push(judged({ id: 'baseline-jpm-max-err', workload: w, description: `max |% error| of baseline jpm vs the paper over every row (${errs.length} points)`, measured: m, paper: null, goal: upTo(goals.baselineMaxErrPct, '%'), pass: atMost(m, goals.baselineMaxErrPct) }, few(goals, errs.length)));
+  }
+  for (const w of workloads) {
+    const m = meanAbs(rowsOf(table, w).map((r) => r.err_base_jpm_pct));
+    const n = rowsOf(table, w).filter((r) => r.err_base_jpm_pct !== null).length;
+    checks.push(judged({ id: 'baseline-jpm-mape', workload: w, description: `mean |% error| of baseline jpm vs the paper (${n} points)`, measured: m, paper: null, goal: upTo(goals.baselineMapePct, '%'), pass: atMost(m, goals.baselineMapePct) }, few(goals, n)));
+  }
+  return checks;
+}
+
+/** The % change against the paper per workload, and why each is too small to judge (null: it is not). */
+function pctChangeChecks(table: readonly TableRow[], goals: ReproduceGoals, workloads: readonly string[], validation: ValidationResult | null): { checks: Check[]; tooSmall: Map<string, string | null> } {
+  const windowDiff = (w: string) => (validation ? meanAbs(validation.changes.filter((c) => c.workload === w).map((c) => c.diff_points)) : null);
+  const tooSmall = new Map<string, string | null>();
+  const checks = workloads.map((w) => {
+    const m = meanAbs(rowsOf(table, w).map((r) => r.err_pct_change_points));
+    const g = pctChangeGoal(goals, w);
+    const rows = pctRows(table, w);
+    const ci = meanCi95(rows.map((r) => r.sim_pct_change_paired_ci95));
+    const wd = windowDiff(w);
+    const parts = [...(ci !== null ? [`95% CI ± ${ci.toFixed(1)}`] : []), ...(wd !== null ? [`the window estimate off full runs by ${wd.toFixed(1)} points`] : [])];
+    const why = g === null ? null : reasons(few(goals, rows.length), straddles(m, Math.max(ci ?? 0, wd ?? 0), g, parts, 'points'));
+    tooSmall.set(w, why);
+    return judged({ id: 'pct-change-mae', workload: w, description: `mean |error| of % change vs the paper, in points (${rowsOf(table, w).filter((r) => r.err_pct_change_points !== null).length} points)`, measured: m, paper: null, goal: upTo(g, 'points'), pass: atMost(m, g) }, why);
+  });
+  return { checks, tooSmall };
+}
+
+/** The disk knee: the baseline's drop between two load points. */
+function kneeCheck(table: readonly TableRow[], goals: ReproduceGoals): Check {
+  const g = goals.diskKnee;
+  const at = (u: number) => rowsOf(table, g.workload).find((r) => r.users === u);
+  const drop = (a: number | null | undefined, b: number | null | undefined) => { const c = pctChange(a, b); return c === null ? null : -c; };
+  const m = drop(at(g.fromUsers)?.sim_jpm_base, at(g.toUsers)?.sim_jpm_base);
+  return { id: 'disk-knee-drop', workload: g.workload, description: `baseline jpm drop from ${g.fromUsers} to ${g.toUsers} users, %`, measured: m, paper: drop(at(g.fromUsers)?.paper_jpm_base, at(g.toUsers)?.paper_jpm_base), goal: `>= ${fmtG(g.minDropPct)} %`, pass: atLeast(m, g.minDropPct), tooSmall: null };
+}
+
+/** The disk gap: the minimum % change over the load points; it must hold at every one (a point without a value: not measurable). */
+function gapCheck(table: readonly TableRow[], goals: ReproduceGoals): Check {
+  const g = goals.diskGap;
+  const rows = rowsOf(table, g.workload).filter((r) => r.users >= g.fromUsers && r.users <= g.toUsers);
+  const minOf = (xs: (number | null)[]) => (xs.length && xs.every((x) => x !== null) ? Math.min(...(xs as number[])) : null);
+  const m = minOf(rows.map((r) => r.sim_pct_change));
+  const paperVals = rows.map((r) => r.paper_pct_change).filter((x): x is number => x !== null);
+  return { id: 'disk-gap', workload: g.workload, description: `min patched-minus-baseline % change over ${g.fromUsers}-${g.toUsers} users (${rows.length} points), points`, measured: m, paper: paperVals.length ? Math.min(...paperVals) : null, goal: `>= ${fmtG(g.minPoints)} points at every point`, pass: atLeast(m, g.minPoints), tooSmall: null };
+}
+
+/** Below a user count, no change: the max |% change| per workload. */
+function lowUsersChecks(table: readonly TableRow[], goals: ReproduceGoals, workloads: readonly string[]): Check[] {
+  const g = goals.lowUsers;
+  return workloads.map((w) => {
+    const rows = rowsOf(table, w).filter((r) => r.users < g.belowUsers && r.sim_pct_change !== null);
+    const m = rows.length ? Math.max(...rows.map((r) => Math.abs(r.sim_pct_change!))) : null;
+    const cis = rows.map((r) => r.sim_pct_change_paired_ci95).filter((h): h is number => typeof h === 'number' && Number.isFinite(h));
+    const u = cis.length ? Math.max(...cis) : 0;
+    const why = reasons(few(goals, rows.length), straddles(m, u, g.maxAbsPct, [`95% CI up to ± ${u.toFixed(1)}`], '%'));
+    return judged({ id: 'low-users-pct-change', workload: w, description: `max |% change| below ${g.belowUsers} users (${rows.length} points)`, measured: m, paper: null, goal: `<= ${fmtG(g.maxAbsPct)} %`, pass: atMost(m, g.maxAbsPct) }, why);
+  });
+}
+
+/** NUMA pages migrated: the totals, their counting-noise CI and why the check is too small to judge (null: it is not). */
+interface NumaJudgement { na: number | null; nb: number | null; ci: number | null; why: string | null; check: Check }
+
+function numaCheck(numa: NumaResult, goals: ReproduceGoals, kernels: readonly [string, string]): NumaJudgement {
+  const [kb, kp] = kernels;
+  const na = numa.totals[kb] ?? null, nb = numa.totals[kp] ?? null;
+  const ci = countPctChangeCi95(na, nb);
+  const tol = goals.numa.tolerancePoints;
+  const why = na === null || nb === null ? null
+    : na <= 0 || nb <= 0 ? `no page migrated on ${[na <= 0 ? kb : null, nb <= 0 ? kp : null].filter((k) => k !== null).join(' or ')}`
+      : straddles(numa.pct_change === null ? null : Math.abs(numa.pct_change - numa.paper_pct_change), ci!, tol, [`${Math.round(na)} and ${Math.round(nb)} pages, counting noise ± ${ci!.toFixed(1)}`], 'points of the paper');
+  const m = numa.pct_change;
+  const check: Check = { id: 'numa-pages-migrated', workload: null, description: 'numa_pages_migrated % change, summed over every load point', measured: m, paper: numa.paper_pct_change, goal: `${fmtG(numa.paper_pct_change)} ± ${fmtG(tol)} points`, pass: m === null ? null : Math.abs(m - numa.paper_pct_change) <= tol, tooSmall: why };
+  if (why !== null) check.pass = null;
+  return { na, nb, ci, why, check };
+}
+
+/** The window estimate against full runs: two checks reported without a goal. */
+function validationChecks(validation: ValidationResult): Check[] {
+  return [
+    { id: 'window-jpm-err', workload: null, description: `window estimate vs full runs: mean |% error| of jpm (${validation.rows.filter((r) => r.err_pct !== null).length} points)`, measured: validation.mean_abs_err_pct, paper: null, goal: REPORTED, pass: null, tooSmall: null },
+    { id: 'window-pct-change-diff', workload: null, description: `window estimate vs full runs: mean |difference| of % change, points (${validation.changes.filter((c) => c.diff_points !== null).length} points)`, measured: validation.mean_abs_diff_points, paper: null, goal: REPORTED, pass: null, tooSmall: null },
+  ];
+}
+
+/** A workload's verdict: its % change over the load points the paper has. */
+function workloadVerdict(table: readonly TableRow[], goals: ReproduceGoals, w: string, check: Check, tooSmall: string | null): Verdict {
+  const rows = pctRows(table, w);
+  const g = pctChangeGoal(goals, w);
+  const predicted = mean(rows.map(predictedOf));
+  const ci = meanCi95(rows.map((r) => r.sim_pct_change_paired_ci95));
+  const paper = mean(rows.map((r) => r.paper_pct_change));
+  const users = rows.map((r) => r.users);
+  const where = users.length === 1 ? `at ${users[0]} users` : `mean over ${loadPoints(users.length)}, ${users[0]}-${users[users.length - 1]} users`;
+  let result: Verdict['result'], why: string;
+  if (predicted === null || paper === null) [result, why] = ['not measurable', 'no load point of the paper\'s table was run'];
+  else if (g === null) [result, why] = ['no goal', 'the preset sets no goal for it'];
+  else if (tooSmall) [result, why] = ['too small to judge', tooSmall];
+  else [result, why] = [check.pass ? 'reproduced' : 'not reproduced', `mean |error| ${check.measured!.toFixed(1)} points, goal <= ${fmtG(g)}`];
+  const outside = result === 'too small to judge' && ci !== null && Math.abs(predicted! - paper!) > ci ? '; the paper\'s value is outside the prediction\'s CI' : '';
+  const line = predicted === null || paper === null
+    ? `${w}: ${result} (${why})`
+    : `${w}: predicted ${s1(predicted)} %${ci === null ? '' : ` ± ${ci.toFixed(1)}`} (patched vs baseline${ci === null ? '' : ', 95% CI'}; ${where}), the paper measured ${s1(paper)} %: ${result} (${why}${outside})`;
+  return { subject: w, predicted, ci95: ci, paper, users, result, why, line };
+}
+
+/** The NUMA verdict. */
+function numaVerdict(numa: NumaResult, goals: ReproduceGoals, j: NumaJudgement): Verdict {
+  const m = numa.pct_change, p = numa.paper_pct_change;
+  let result: Verdict['result'], why: string;
+  if (j.why !== null) [result, why] = ['too small to judge', j.why];
+  else if (m === null) [result, why] = ['not measurable', 'no NUMA counter in the runs'];
+  else [result, why] = [j.check.pass ? 'reproduced' : 'not reproduced', `${Math.round(j.na!)} → ${Math.round(j.nb!)} pages; goal within ± ${fmtG(goals.numa.tolerancePoints)} points`];
+  const pred = m === null ? 'n/a' : `${s1(m)} %${j.ci === null ? '' : ` ± ${j.ci.toFixed(1)}`}`;
+  const how = `patched vs baseline, summed over every load point${j.ci === null ? '' : '; 95% CI from counting noise'}`;
+  return { subject: 'NUMA pages migrated', predicted: m, ci95: j.ci, paper: p, users: [], result, why, line: `NUMA pages migrated: predicted ${pred} (${how}), the paper measured ${s1(p)} %: ${result} (${why})` };
+}
+
 /**
  * The summary checks: each a measured value, the paper's, a goal and pass/miss (null: not
  * measurable, too small to judge, or reported only with goal REPORTED). With `validation`,
@@ -485,124 +628,21 @@ const predictedOf = (r: TableRow) => r.sim_pct_change_paired ?? r.sim_pct_change
  * per workload (its % change) and for NUMA.
  */
 export function buildSummary(table: readonly TableRow[], numa: NumaResult, goals: ReproduceGoals, kernels: readonly [string, string], workloads: readonly string[], validation: ValidationResult | null = null): Summary {
-  const checks: Check[] = [];
-  const rowsOf = (w: string) => table.filter((r) => r.workload === w);
-  const atMost = (x: number | null, g: number | null) => (x === null || g === null ? null : x <= g);
-  const atLeast = (x: number | null, g: number) => (x === null ? null : x >= g);
-  const upTo = (g: number | null, unit: string) => (g === null ? REPORTED : `<= ${fmtG(g)} ${unit}`);
-  const minN = goals.minLoadPoints;
-  const few = (n: number) => (n < minN ? `${loadPoints(n)}, fewer than ${minN}` : null);
-  const reasons = (...rs: (string | null)[]) => (rs.some((r) => r !== null) ? rs.filter((r) => r !== null).join('; ') : null);
-  /**
-   * `at most g` with an uncertainty `u` on the measured `m`: undecided (a reason) when the
-   * margin cannot tell, m − u <= g < m + u; null when it can (the pass / miss then stands)
-   */
-  const straddles = (m: number | null, u: number, g: number, parts: string[], unit: string) =>
-    (m !== null && u > 0 && m - u <= g && m + u > g ? `its uncertainty (${parts.join('; ')}) is too wide to tell whether it is within the goal's ${fmtG(g)} ${unit}` : null);
-  /** a check whose goal this run cannot judge: no pass or miss */
-  const judged = (c: Omit<Check, 'tooSmall'>, tooSmall: string | null): Check => (tooSmall !== null && c.goal !== REPORTED && c.measured !== null ? { ...c, pass: null, tooSmall } : { ...c, tooSmall: null });
-  for (const w of workloads) {
-    const errs = rowsOf(w).map((r) => r.err_base_jpm_pct).filter((x): x is number => x !== null);
-    const m = errs.length ? Math.max(...errs.map(Math.abs)) : null;
-    checks.push(judged({ id: 'baseline-jpm-max-err', workload: w, description: `max |% error| of baseline jpm vs the paper over every row (${errs.length} points)`, measured: m, paper: null, goal: upTo(goals.baselineMaxErrPct, '%'), pass: atMost(m, goals.baselineMaxErrPct) }, few(errs.length)));
-  }
-  for (const w of workloads) {
-    const m = meanAbs(rowsOf(w).map((r) => r.err_base_jpm_pct));
-    const n = rowsOf(w).filter((r) => r.err_base_jpm_pct !== null).length;
-    checks.push(judged({ id: 'baseline-jpm-mape', workload: w, description: `mean |% error| of baseline jpm vs the paper (${n} points)`, measured: m, paper: null, goal: upTo(goals.baselineMapePct, '%'), pass: atMost(m, goals.baselineMapePct) }, few(n)));
-  }
-  const pctRows = (w: string) => rowsOf(w).filter((r) => r.paper_pct_change !== null && predictedOf(r) !== null);
-  const windowDiff = (w: string) => (validation ? meanAbs(validation.changes.filter((c) => c.workload === w).map((c) => c.diff_points)) : null);
-  const pctTooSmall = new Map<string, string | null>();
-  for (const w of workloads) {
-    const m = meanAbs(rowsOf(w).map((r) => r.err_pct_change_points));
-    const g = pctChangeGoal(goals, w);
-    const rows = pctRows(w);
-    const ci = meanCi95(rows.map((r) => r.sim_pct_change_paired_ci95));
-    const wd = windowDiff(w);
-    const parts = [...(ci !== null ? [`95% CI ± ${ci.toFixed(1)}`] : []), ...(wd !== null ? [`the window estimate off full runs by ${wd.toFixed(1)} points`] : [])];
-    const why = g === null ? null : reasons(few(rows.length), straddles(m, Math.max(ci ?? 0, wd ?? 0), g, parts, 'points'));
-    pctTooSmall.set(w, why);
-    checks.push(judged({ id: 'pct-change-mae', workload: w, description: `mean |error| of % change vs the paper, in points (${rowsOf(w).filter((r) => r.err_pct_change_points !== null).length} points)`, measured: m, paper: null, goal: upTo(g, 'points'), pass: atMost(m, g) }, why));
-  }
-  {
-    const g = goals.diskKnee;
-    const at = (u: number) => rowsOf(g.workload).find((r) => r.users === u);
-    const drop = (a: number | null | undefined, b: number | null | undefined) => { const c = pctChange(a, b); return c === null ? null : -c; };
-    const m = drop(at(g.fromUsers)?.sim_jpm_base, at(g.toUsers)?.sim_jpm_base);
-    checks.push({ id: 'disk-knee-drop', workload: g.workload, description: `baseline jpm drop from ${g.fromUsers} to ${g.toUsers} users, %`, measured: m, paper: drop(at(g.fromUsers)?.paper_jpm_base, at(g.toUsers)?.paper_jpm_base), goal: `>= ${fmtG(g.minDropPct)} %`, pass: atLeast(m, g.minDropPct), tooSmall: null });
-  }
-  {
-    // the minimum over the load points: the gap must hold at every one (a point without a value: not measurable)
-    const g = goals.diskGap;
-    const rows = rowsOf(g.workload).filter((r) => r.users >= g.fromUsers && r.users <= g.toUsers);
-    const minOf = (xs: (number | null)[]) => (xs.length && xs.every((x) => x !== null) ? Math.min(...(xs as number[])) : null);
-    const m = minOf(rows.map((r) => r.sim_pct_change));
-    const paperVals = rows.map((r) => r.paper_pct_change).filter((x): x is number => x !== null);
-    checks.push({ id: 'disk-gap', workload: g.workload, description: `min patched-minus-baseline % change over ${g.fromUsers}-${g.toUsers} users (${rows.length} points), points`, measured: m, paper: paperVals.length ? Math.min(...paperVals) : null, goal: `>= ${fmtG(g.minPoints)} points at every point`, pass: atLeast(m, g.minPoints), tooSmall: null });
-  }
-  {
-    const g = goals.lowUsers;
-    for (const w of workloads) {
-      const rows = rowsOf(w).filter((r) => r.users < g.belowUsers && r.sim_pct_change !== null);
-      const m = rows.length ? Math.max(...rows.map((r) => Math.abs(r.sim_pct_change!))) : null;
-      const cis = rows.map((r) => r.sim_pct_change_paired_ci95).filter((h): h is number => typeof h === 'number' && Number.isFinite(h));
-      const u = cis.length ? Math.max(...cis) : 0;
-      const why = reasons(few(rows.length), straddles(m, u, g.maxAbsPct, [`95% CI up to ± ${u.toFixed(1)}`], '%'));
-      checks.push(judged({ id: 'low-users-pct-change', workload: w, description: `max |% change| below ${g.belowUsers} users (${rows.length} points)`, measured: m, paper: null, goal: `<= ${fmtG(g.maxAbsPct)} %`, pass: atMost(m, g.maxAbsPct) }, why));
-    }
-  }
-  const [kb, kp] = kernels;
-  const na = numa.totals[kb] ?? null, nb = numa.totals[kp] ?? null;
-  const numaCi = countPctChangeCi95(na, nb);
-  const tol = goals.numa.tolerancePoints;
-  const numaWhy = na === null || nb === null ? null
-    : na <= 0 || nb <= 0 ? `no page migrated on ${[na <= 0 ? kb : null, nb <= 0 ? kp : null].filter((k) => k !== null).join(' or ')}`
-      : straddles(numa.pct_change === null ? null : Math.abs(numa.pct_change - numa.paper_pct_change), numaCi!, tol, [`${Math.round(na)} and ${Math.round(nb)} pages, counting noise ± ${numaCi!.toFixed(1)}`], 'points of the paper');
-  {
-    const m = numa.pct_change;
-    const c: Check = { id: 'numa-pages-migrated', workload: null, description: 'numa_pages_migrated % change, summed over every load point', measured: m, paper: numa.paper_pct_change, goal: `${fmtG(numa.paper_pct_change)} ± ${fmtG(tol)} points`, pass: m === null ? null : Math.abs(m - numa.paper_pct_change) <= tol, tooSmall: numaWhy };
-    if (numaWhy !== null) c.pass = null;
-    checks.push(c);
-  }
-  if (validation) {
-    checks.push({ id: 'window-jpm-err', workload: null, description: `window estimate vs full runs: mean |% error| of jpm (${validation.rows.filter((r) => r.err_pct !== null).length} points)`, measured: validation.mean_abs_err_pct, paper: null, goal: REPORTED, pass: null, tooSmall: null });
-    checks.push({ id: 'window-pct-change-diff', workload: null, description: `window estimate vs full runs: mean |difference| of % change, points (${validation.changes.filter((c) => c.diff_points !== null).length} points)`, measured: validation.mean_abs_diff_points, paper: null, goal: REPORTED, pass: null, tooSmall: null });
-  }
-
-  // the verdicts: per workload its % change over the load points the paper has, then NUMA
-  const verdicts: Verdict[] = [];
-  for (const w of workloads) {
-    const rows = pctRows(w);
-    const g = pctChangeGoal(goals, w);
-    const check = checks.find((c) => c.id === 'pct-change-mae' && c.workload === w)!;
-    const predicted = mean(rows.map(predictedOf));
-    const ci = meanCi95(rows.map((r) => r.sim_pct_change_paired_ci95));
-    const paper = mean(rows.map((r) => r.paper_pct_change));
-    const users = rows.map((r) => r.users);
-    const where = users.length === 1 ? `at ${users[0]} users` : `mean over ${loadPoints(users.length)}, ${users[0]}-${users[users.length - 1]} users`;
-    let result: Verdict['result'], why: string;
-    if (predicted === null || paper === null) [result, why] = ['not measurable', 'no load point of the paper\'s table was run'];
-    else if (g === null) [result, why] = ['no goal', 'the preset sets no goal for it'];
-    else if (pctTooSmall.get(w)) [result, why] = ['too small to judge', pctTooSmall.get(w)!];
-    else [result, why] = [check.pass ? 'reproduced' : 'not reproduced', `mean |error| ${check.measured!.toFixed(1)} points, goal <= ${fmtG(g)}`];
-    const outside = result === 'too small to judge' && ci !== null && Math.abs(predicted! - paper!) > ci ? '; the paper\'s value is outside the prediction\'s CI' : '';
-    const line = predicted === null || paper === null
-      ? `${w}: ${result} (${why})`
-      : `${w}: predicted ${s1(predicted)} %${ci === null ? '' : ` ± ${ci.toFixed(1)}`} (patched vs baseline${ci === null ? '' : ', 95% CI'}; ${where}), the paper measured ${s1(paper)} %: ${result} (${why}${outside})`;
-    verdicts.push({ subject: w, predicted, ci95: ci, paper, users, result, why, line });
-  }
-  {
-    const c = checks.find((x) => x.id === 'numa-pages-migrated')!;
-    const m = numa.pct_change, p = numa.paper_pct_change;
-    let result: Verdict['result'], why: string;
-    if (numaWhy !== null) [result, why] = ['too small to judge', numaWhy];
-    else if (m === null) [result, why] = ['not measurable', 'no NUMA counter in the runs'];
-    else [result, why] = [c.pass ? 'reproduced' : 'not reproduced', `${Math.round(na!)} → ${Math.round(nb!)} pages; goal within ± ${fmtG(tol)} points`];
-    const pred = m === null ? 'n/a' : `${s1(m)} %${numaCi === null ? '' : ` ± ${numaCi.toFixed(1)}`}`;
-    const how = `patched vs baseline, summed over every load point${numaCi === null ? '' : '; 95% CI from counting noise'}`;
-    verdicts.push({ subject: 'NUMA pages migrated', predicted: m, ci95: numaCi, paper: p, users: [], result, why, line: `NUMA pages migrated: predicted ${pred} (${how}), the paper measured ${s1(p)} %: ${result} (${why})` });
-  }
+  const pct = pctChangeChecks(table, goals, workloads, validation);
+  const nj = numaCheck(numa, goals, kernels);
+  const checks: Check[] = [
+    ...baselineChecks(table, goals, workloads),
+    ...pct.checks,
+    kneeCheck(table, goals),
+    gapCheck(table, goals),
+    ...lowUsersChecks(table, goals, workloads),
+    nj.check,
+    ...(validation ? validationChecks(validation) : []),
+  ];
+  const verdicts: Verdict[] = [
+    ...workloads.map((w, i) => workloadVerdict(table, goals, w, pct.checks[i]!, pct.tooSmall.get(w) ?? null)),
+    numaVerdict(numa, goals, nj),
+  ];
   return {
     kernels: { base: kernels[0], patched: kernels[1] },
     checks,

@@ -72,11 +72,19 @@ function tickLabel(v: number, step: number): string {
   return s === '-0' || /^-0\.0*$/.test(s) ? s.slice(1) : s;
 }
 
-/** An SVG document of the chart. */
-export function svgChart(spec: ChartSpec): string {
+/** The plot area and the data-to-pixel maps of a chart. */
+interface Frame {
+  W: number; H: number;
+  m: { l: number; r: number; t: number; b: number };
+  plotW: number; plotH: number;
+  xt: ReturnType<typeof niceTicks>; yt: ReturnType<typeof niceTicks>;
+  X: (x: number) => number; Y: (y: number) => number;
+}
+
+/** The frame: size, margins and axes' ticks over every finite point (error bars and, with yZero, 0 included). */
+function frameOf(spec: ChartSpec): Frame {
   const W = spec.width ?? 720, H = spec.height ?? 440;
   const m = { l: 78, r: 20, t: 40, b: 56 };
-  const legendH = 18 * spec.series.length + 8;
   const plotW = W - m.l - m.r, plotH = H - m.t - m.b;
   let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
   for (const s of spec.series) {
@@ -97,9 +105,12 @@ export function svgChart(spec: ChartSpec): string {
   const xt = niceTicks(xmin, xmax), yt = niceTicks(ymin, ymax);
   const X = (x: number) => m.l + ((x - xt.lo) / (xt.hi - xt.lo)) * plotW;
   const Y = (y: number) => m.t + plotH - ((y - yt.lo) / (yt.hi - yt.lo)) * plotH;
-  const o: string[] = [];
-  o.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
-  o.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="white"/>`);
+  return { W, H, m, plotW, plotH, xt, yt, X, Y };
+}
+
+/** Title, grid, ticks, the zero line and the axes with their labels. */
+function drawAxes(o: string[], spec: ChartSpec, f: Frame): void {
+  const { W, H, m, plotW, plotH, xt, yt, X, Y } = f;
   o.push(`<text x="${r2(W / 2)}" y="22" text-anchor="middle" font-size="15">${xmlEscape(spec.title)}</text>`);
   // grid and ticks
   for (const v of yt.ticks) {
@@ -119,53 +130,68 @@ export function svgChart(spec: ChartSpec): string {
   o.push(`<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${m.t + plotH}" stroke="black"/>`);
   o.push(`<text x="${r2(m.l + plotW / 2)}" y="${H - 14}" text-anchor="middle">${xmlEscape(spec.xLabel)}</text>`);
   o.push(`<text x="16" y="${r2(m.t + plotH / 2)}" text-anchor="middle" transform="rotate(-90 16 ${r2(m.t + plotH / 2)})">${xmlEscape(spec.yLabel)}</text>`);
-  // series
+}
+
+/** One series: its line (broken at gaps), error bars and markers. */
+function drawSeries(o: string[], s: ChartSeries, color: string, f: Frame): void {
+  const { X, Y } = f;
+  const pts = s.points.map(([x, y], i) => ({ x, y, e: s.errors?.[i] ?? null })).filter((p) => Number.isFinite(p.x));
+  o.push(`<g class="series" data-name="${xmlEscape(s.name)}">`);
+  if (s.line ?? true) {
+    // one polyline per run of points without a gap
+    let run: string[] = [];
+    const flush = () => {
+      if (run.length > 1) o.push(`<polyline fill="none" stroke="${color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${run.join(' ')}"/>`);
+      run = [];
+    };
+    for (const p of pts) {
+      if (p.y === null || !Number.isFinite(p.y)) flush();
+      else run.push(`${r2(X(p.x))},${r2(Y(p.y))}`);
+    }
+    flush();
+  }
+  for (const p of pts) {
+    if (p.y === null || !Number.isFinite(p.y)) continue;
+    const cx = r2(X(p.x)), cy = r2(Y(p.y));
+    if (p.e !== null && p.e > 0) {
+      const y1 = r2(Y(p.y - p.e)), y2 = r2(Y(p.y + p.e));
+      o.push(`<line x1="${cx}" y1="${y1}" x2="${cx}" y2="${y2}" stroke="${color}"/>`);
+    }
+    const mk = s.marker ?? 'circle';
+    if (mk === 'circle') o.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${color}"/>`);
+    else if (mk === 'square') o.push(`<rect x="${r2(X(p.x) - 3.5)}" y="${r2(Y(p.y) - 3.5)}" width="7" height="7" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+  }
+  o.push('</g>');
+}
+
+/** The legend (top right, inside the plot). */
+function drawLegend(o: string[], spec: ChartSpec, f: Frame): void {
+  if (!spec.series.length) return;
+  const legendH = 18 * spec.series.length + 8;
+  const lw = 12 + 7 * Math.max(...spec.series.map((s) => s.name.length), 4) + 30;
+  const lx = f.m.l + f.plotW - lw - 8, ly = f.m.t + 8;
+  o.push(`<g class="legend"><rect x="${r2(lx)}" y="${ly}" width="${r2(lw)}" height="${legendH}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
   spec.series.forEach((s, si) => {
     const color = s.color ?? PALETTE[si % PALETTE.length]!;
-    const pts = s.points.map(([x, y], i) => ({ x, y, e: s.errors?.[i] ?? null })).filter((p) => Number.isFinite(p.x));
-    o.push(`<g class="series" data-name="${xmlEscape(s.name)}">`);
-    if (s.line ?? true) {
-      // one polyline per run of points without a gap
-      let run: string[] = [];
-      const flush = () => {
-        if (run.length > 1) o.push(`<polyline fill="none" stroke="${color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${run.join(' ')}"/>`);
-        run = [];
-      };
-      for (const p of pts) {
-        if (p.y === null || !Number.isFinite(p.y)) flush();
-        else run.push(`${r2(X(p.x))},${r2(Y(p.y))}`);
-      }
-      flush();
-    }
-    for (const p of pts) {
-      if (p.y === null || !Number.isFinite(p.y)) continue;
-      const cx = r2(X(p.x)), cy = r2(Y(p.y));
-      if (p.e !== null && p.e > 0) {
-        const y1 = r2(Y(p.y - p.e)), y2 = r2(Y(p.y + p.e));
-        o.push(`<line x1="${cx}" y1="${y1}" x2="${cx}" y2="${y2}" stroke="${color}"/>`);
-      }
-      const mk = s.marker ?? 'circle';
-      if (mk === 'circle') o.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${color}"/>`);
-      else if (mk === 'square') o.push(`<rect x="${r2(X(p.x) - 3.5)}" y="${r2(Y(p.y) - 3.5)}" width="7" height="7" fill="none" stroke="${color}" stroke-width="1.5"/>`);
-    }
-    o.push('</g>');
+    const y = ly + 16 + 18 * si;
+    if (s.line ?? true) o.push(`<line x1="${r2(lx + 8)}" y1="${y - 4}" x2="${r2(lx + 30)}" y2="${y - 4}" stroke="${color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    const mk = s.marker ?? 'circle';
+    if (mk === 'circle') o.push(`<circle cx="${r2(lx + 19)}" cy="${y - 4}" r="3" fill="${color}"/>`);
+    else if (mk === 'square') o.push(`<rect x="${r2(lx + 15.5)}" y="${y - 7.5}" width="7" height="7" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+    o.push(`<text x="${r2(lx + 36)}" y="${y}">${xmlEscape(s.name)}</text>`);
   });
-  // legend (top right, inside the plot)
-  const lw = 12 + 7 * Math.max(...spec.series.map((s) => s.name.length), 4) + 30;
-  const lx = m.l + plotW - lw - 8, ly = m.t + 8;
-  if (spec.series.length) {
-    o.push(`<g class="legend"><rect x="${r2(lx)}" y="${ly}" width="${r2(lw)}" height="${legendH}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
-    spec.series.forEach((s, si) => {
-      const color = s.color ?? PALETTE[si % PALETTE.length]!;
-      const y = ly + 16 + 18 * si;
-      if (s.line ?? true) o.push(`<line x1="${r2(lx + 8)}" y1="${y - 4}" x2="${r2(lx + 30)}" y2="${y - 4}" stroke="${color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
-      const mk = s.marker ?? 'circle';
-      if (mk === 'circle') o.push(`<circle cx="${r2(lx + 19)}" cy="${y - 4}" r="3" fill="${color}"/>`);
-      else if (mk === 'square') o.push(`<rect x="${r2(lx + 15.5)}" y="${y - 7.5}" width="7" height="7" fill="none" stroke="${color}" stroke-width="1.5"/>`);
-      o.push(`<text x="${r2(lx + 36)}" y="${y}">${xmlEscape(s.name)}</text>`);
-    });
-    o.push('</g>');
-  }
+  o.push('</g>');
+}
+
+/** An SVG document of the chart. */
+export function svgChart(spec: ChartSpec): string {
+  const f = frameOf(spec);
+  const o: string[] = [];
+  o.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${f.W}" height="${f.H}" viewBox="0 0 ${f.W} ${f.H}" font-family="sans-serif" font-size="12">`);
+  o.push(`<rect x="0" y="0" width="${f.W}" height="${f.H}" fill="white"/>`);
+  drawAxes(o, spec, f);
+  spec.series.forEach((s, si) => drawSeries(o, s, s.color ?? PALETTE[si % PALETTE.length]!, f));
+  drawLegend(o, spec, f);
   o.push('</svg>');
   return `${o.join('\n')}\n`;
 }
