@@ -13,12 +13,6 @@ import ts from 'typescript';
 
 export const MAX_LINES = 80;
 
-/**
- * TEMPORARY (issue 16 part 6): long functions of src/experiment/, which another branch splits.
- * Empty this list when that branch is merged; an entry that no longer names a long function
- * fails the test, so the list can only shrink.
- */
-const TEMPORARY_ALLOWED: readonly string[] = [];
 
 type FnNode = ts.FunctionLikeDeclaration;
 
@@ -80,8 +74,6 @@ export function longFunctions(dir: string): LongFunction[] {
 test(`every function of src/ over ${MAX_LINES} lines says why in a "// long: <reason>" comment just above it`, () => {
   const long = longFunctions(join(ROOT, 'src'));
   const key = (l: LongFunction) => `${l.file}: ${l.name}`;
-  const unexplained = long.filter((l) => !l.reason && !TEMPORARY_ALLOWED.includes(key(l)));
+  const unexplained = long.filter((l) => !l.reason);
   assert.deepEqual(unexplained.map((l) => `${key(l)} (line ${l.line}, ${l.lines} lines)`), []);
-  const stale = TEMPORARY_ALLOWED.filter((k) => !long.some((l) => !l.reason && key(l) === k));
-  assert.deepEqual(stale, [], 'entries of TEMPORARY_ALLOWED that are no longer long functions: remove them');
 });
