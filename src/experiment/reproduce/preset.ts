@@ -17,7 +17,7 @@
  *     "params": {"warmupTasks": 2, "windowTasks": 3},     every aim7 run ({}: the model's defaults)
  *     "workloadParams": {"disk": {"windowTasks": 4}},      per workfile, over params
  *     "goals": {"baselineMaxErrPct": 5, "pctChangeMaePoints": {"alltests": 5, "disk": 8}, ...},
- *                                               see DEFAULT_GOALS
+ *                                               defaults: data/reproduce/goals.json (DEFAULT_GOALS)
  *     "validation": {"users": [100, 200], "workloads": ["alltests", "disk"], "replications": 1},
  *                                               the window estimate vs full runs (see below)
  *     "extras": [{"workload": "postgres-hugetlb", "label": "...", "params": {...},
@@ -48,6 +48,7 @@ import { pointParams, validationParams, VALIDATION_ESTIMATES } from './sweeps';
 import { zodError } from '../zod_errors';
 import { seedSchema } from '../config';
 import { SEED_RULE, seedProblem } from '../../engine/seed';
+import { dataPath } from '../../data';
 
 /** The thresholds of the summary checks; a preset's `goals` overrides any of them. */
 export interface ReproduceGoals {
@@ -77,17 +78,6 @@ export interface ReproduceGoals {
   minLoadPoints: number;
 }
 
-/** The goals as the issue states them. */
-export const DEFAULT_GOALS: ReproduceGoals = {
-  baselineMaxErrPct: 5,
-  baselineMapePct: null,
-  pctChangeMaePoints: { alltests: 5, disk: 8 },
-  diskKnee: { workload: 'disk', fromUsers: 1500, toUsers: 1700, minDropPct: 15 },
-  diskGap: { workload: 'disk', fromUsers: 1600, toUsers: 2000, minPoints: 15 },
-  lowUsers: { belowUsers: 100, maxAbsPct: 3 },
-  numa: { tolerancePoints: 15 },
-  minLoadPoints: 3,
-};
 
 export interface ExtraSpec {
   /** a registered workload name */
@@ -219,6 +209,38 @@ const goalsSchema = z
     minLoadPoints: z.number().int().min(1).describe('a positive integer').optional(),
   })
   .describe('goal');
+/** where the default goals live: data users edit, not code */
+export const GOALS_FILE = dataPath('reproduce', 'goals.json');
+
+/**
+ * The default goals, as the issue states them, from data/reproduce/goals.json (every key
+ * required there; a preset's `goals` overrides any of them). An error names the file and the field.
+ */
+export function loadDefaultGoals(file = GOALS_FILE): ReproduceGoals {
+  let input: unknown;
+  try {
+    input = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(file, `cannot read the default goals: ${(e as Error).message}`, 'a JSON object with the keys of goals');
+  }
+  const parsed = goalsSchema.safeParse(input);
+  if (!parsed.success) throw zodError(goalsSchema, input, parsed.error, `${file}: `);
+  const g = parsed.data;
+  const keys = ['baselineMaxErrPct', 'baselineMapePct', 'pctChangeMaePoints', 'diskKnee', 'diskGap', 'lowUsers', 'numa', 'minLoadPoints'] as const;
+  const missing = keys.filter((k) => g[k] === undefined);
+  if (missing.length) throw new ConfigError(`${file}: ${missing[0]}`, 'is missing: the default goals need every key', keys.join(', '));
+  const inner = { diskKnee: ['workload', 'fromUsers', 'toUsers', 'minDropPct'], diskGap: ['workload', 'fromUsers', 'toUsers', 'minPoints'], lowUsers: ['belowUsers', 'maxAbsPct'], numa: ['tolerancePoints'] } as const;
+  for (const [k, ks] of Object.entries(inner)) {
+    const o = g[k as keyof typeof inner] as Record<string, unknown>;
+    const m = ks.find((x) => o[x] === undefined);
+    if (m) throw new ConfigError(`${file}: ${k}.${m}`, 'is missing: the default goals need every key', ks.join(', '));
+  }
+  return g as ReproduceGoals;
+}
+
+/** The goals as the issue states them (data/reproduce/goals.json). */
+export const DEFAULT_GOALS: ReproduceGoals = loadDefaultGoals();
+
 const validationSchema = z
   .strictObject({
     // checked by expandUsers, for messages that name the entry
