@@ -24,9 +24,15 @@ if (files.length === 0) {
   console.error(`run-tests: no test files under ${root}; run \`npm run build:test\` first`);
   process.exit(1);
 }
-const filter = process.env.MMLOCK_TEST_FILTER;
-// match against the path below build/test-js/test, so the checkout's own path never matches
+// match against the path below build/test-js/test, so the checkout's own path never matches;
+// a leading "test/" (the source path) is dropped, so MMLOCK_TEST_FILTER=test/mm/rmap works too
+const filter = process.env.MMLOCK_TEST_FILTER?.replace(/^(\.\/)?test\//, '');
 const chosen = filter ? files.filter((f) => f.slice(root.length + 1).includes(filter)) : files;
+if (filter && chosen.length === 0) {
+  // node --test with no file would run every test it can find: say so instead
+  console.error(`run-tests: MMLOCK_TEST_FILTER=${process.env.MMLOCK_TEST_FILTER} matches no test file; allowed: a substring of a path below test/, e.g. mm/rmap or experiment/`);
+  process.exit(2);
+}
 // a private temp folder: leftovers are counted without other processes' folders in /tmp
 const tmp = mkdtempSync(join(tmpdir(), 'mmlock-tests-'));
 const r = spawnSync(process.execPath, ['--test', ...process.argv.slice(2), ...chosen], { stdio: 'inherit', env: { ...process.env, TMPDIR: tmp } });
