@@ -307,8 +307,8 @@ function resolveInner(input: unknown): ResolvedRun {
  * sweep folder written before cannot be resumed with results of the old model mixed in
  * (the store then asks for a fresh --out folder). History: 1 until 27 Nov 2026; 2 from
  * the folding of uncontended lock work (LockEnv.exactLockTiming false); 3 from xfs group commit and ramdisk
- * I/O as CPU (workloads/aim7/fs.ts); 4 from libc without clean data pages (layouts.ts, candidate
- * 1 of docs/fidelity/candidates.md), the fork's order-2 allocation (compaction.ts) and the lock fixes.
+ * I/O as CPU (then workloads/aim7/fs.ts, now src/fs/); 4 from libc without clean data pages (mm/model/layouts.ts, candidate
+ * 1 of docs/fidelity/candidates.md), the fork's order-2 allocation (compaction.ts) and the lock fixes; 5 from anonymous NUMA balancing (mm/numa_anon.ts), the brk fix and the measured test table.
  */
 export const MODEL_VERSION = 5;
 
