@@ -16,6 +16,19 @@ export interface CacheLineStats {
   queued: number;
 }
 
+/**
+ * A line's CacheLineStats, zeroed. A class, not an object literal: `queued` starts as a
+ * small integer and later holds fractions, and V8 then deprecates a literal's shape and
+ * migrates every new copy of it on first use (a line is made for every lock); a class's
+ * instances take the updated shape.
+ */
+class CacheLineCounters implements CacheLineStats {
+  accesses = 0;
+  misses = 0;
+  crossSocket = 0;
+  queued = 0;
+}
+
 /** What `CacheLine.snapshot()` returns. */
 export interface CacheLineSnapshot {
   /** 'invalid': only in memory; 'shared': read-only copies; 'modified': one dirty copy */
@@ -67,7 +80,7 @@ export class CacheLine {
    * two ArrayBuffers per page-table lock were a measurable share of allocation and GC */
   private readonly perSocket: number[];
   private busyUntil = 0;
-  readonly stats: CacheLineStats = { accesses: 0, misses: 0, crossSocket: 0, queued: 0 };
+  readonly stats: CacheLineStats = new CacheLineCounters();
 
   /**
    * @param homeNode NUMA node whose DRAM holds the line (0..machine.nnodes-1): where

@@ -17,27 +17,36 @@ export interface LockdepClass {
   rank?: number;
 }
 
-/** One lock a task holds. */
-export interface Held {
-  lock: Lock;
-  mode: LockMode;
-  site: string;
-  since: number;
-  stats: LockSiteStats;
+/** One lock a task holds (a class for the reason given at LockOp). */
+export class Held {
+  constructor(
+    public lock: Lock,
+    public mode: LockMode,
+    public site: string,
+    public since: number,
+    public stats: LockSiteStats,
+  ) {}
 }
 
-/** Per-acquisition bookkeeping. */
-export interface LockOp {
-  /** the lock's class name */
-  cls: string;
-  site: string;
-  mode: LockMode;
-  t0: number;
-  spin: number;
-  sleep: number;
-  cross: number;
-  contended: boolean;
-  nested: boolean;
+/**
+ * Per-acquisition bookkeeping. A class, not an object literal: its time fields start as
+ * small integers and later hold fractions, and V8 then deprecates the literal's shape and
+ * migrates every new copy of it on first use (one per acquisition, and the code reading
+ * it falls back to unoptimised tiers); a class's instances take the updated shape.
+ */
+export class LockOp {
+  spin = 0;
+  sleep = 0;
+  cross = 0;
+  contended = false;
+  constructor(
+    /** the lock's class name */
+    public cls: string,
+    public site: string,
+    public mode: LockMode,
+    public t0: number,
+    public nested: boolean,
+  ) {}
 }
 
 /**

@@ -1,6 +1,6 @@
 import { CacheLine } from '../hw';
 import type { Task } from '../sched';
-import type { LockEnv, LockdepClass, LockOp } from './env';
+import { Held, LockOp, type LockEnv, type LockdepClass } from './env';
 import type { LockMode } from './lockstat';
 import type { Proc } from '../engine';
 
@@ -174,7 +174,7 @@ export abstract class Lock {
   protected begin(task: Task, mode: LockMode, site: string, nested = false): LockOp {
     if (this.env.checks) this.env.checkOrder(task, this, nested);
     this.transit++;
-    return { cls: this.cls.name, site, mode, t0: this.env.sim.now, spin: 0, sleep: 0, cross: 0, contended: false, nested };
+    return new LockOp(this.cls.name, site, mode, this.env.sim.now, nested);
   }
 
   /** the acquisition found the lock taken: it waits (LockEnv.waiting) until acquired() */
@@ -196,7 +196,7 @@ export abstract class Lock {
     s.spin += op.spin;
     s.sleep += op.sleep;
     s.crossSocket += op.cross;
-    this.env.held(task).push({ lock: this, mode: op.mode, site: op.site, since: now, stats: s });
+    this.env.held(task).push(new Held(this, op.mode, op.site, now, s));
     this.holders++;
     if (this.env.checks) this.checkInvariants();
   }

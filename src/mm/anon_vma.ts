@@ -16,6 +16,11 @@ export class AnonVma {
   degree = 0;
   /** anon_vma->rb_root: the VMAs chained to this anon_vma (anon_vma_chain), by page offset; walked by rmap_walk_anon */
   readonly rb_root = new IntervalTree<Vma>();
+  /**
+   * anon_vma->parent while this anon_vma counts in its parent's degree (a forked one, from
+   * anon_vma_fork, until put_anon_vma drops it: rmap_anon.ts); null otherwise
+   */
+  parent: AnonVma | null = null;
 
   constructor(ctx: MmContext, parent: AnonVma | null, readonly name: string) {
     this.root = parent ? parent.root : this;

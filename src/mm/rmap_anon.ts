@@ -4,9 +4,6 @@ import type { Vma } from './vma';
 import type { AnonVma } from './anon_vma';
 import type { Proc } from '../engine';
 
-/** anon_vma->parent of forked anon_vmas (for the parent's degree when a child's is freed) */
-const parentOf = new WeakMap<AnonVma, AnonVma>();
-
 /**
  * The anon_vma half of mm/rmap.c: attaching VMAs to anon_vmas and detaching them. Every
  * anon_vma of a process family shares its root's rwsem (`anon_vma_lock_write` locks
@@ -71,7 +68,7 @@ export function* anonVmaFork(ctx: MmContext, task: Task, child: Vma, parent: Vma
   yield* anonVmaClone(ctx, task, child, parent);
   pav.degree--; // the clone's reference is replaced by the child's own anon_vma below
   const av = ctx.newAnonVma(pav, `${child.mm.name}.av${child.start}`);
-  parentOf.set(av, pav);
+  av.parent = pav; // for the parent's degree when this one is freed
   pav.degree++; // the new anon_vma points at its parent
   yield* av.rwsem.acquire(task, 'write', 'anon_vma_fork');
   child.anonVma = av;
@@ -91,10 +88,10 @@ export function* unlinkAnonVmas(ctx: MmContext, task: Task, vma: Vma): Proc {
   av.degree--;
   vma.anonVma = null;
   // put_anon_vma of an anon_vma nothing points at any more: its parent loses a child
-  const parent = av.degree === 0 ? parentOf.get(av) : undefined;
+  const parent = av.degree === 0 ? av.parent : null;
   if (parent) {
     parent.degree--;
-    parentOf.delete(av);
+    av.parent = null;
   }
   yield* ctx.compute(task, avcTreeCost(ctx, av.root.degree));
   yield* av.rwsem.release(task, 'write');

@@ -1,7 +1,7 @@
 import type { Simulation, ProcessBody, Waitable, Process, Proc } from '../engine';
 import type { Machine } from '../hw';
 import { Cpu, IDLE, BUSY, SPIN, type Activity } from './cpu';
-import { Task, NO_NOTIFY, type TaskStats } from './task';
+import { Task, TaskCounters, NO_NOTIFY, type TaskStats } from './task';
 import { resolveSchedParams, type SchedParams } from './params';
 
 /** Value a spinning task receives when it must stop spinning because need_resched is set. */
@@ -36,7 +36,7 @@ export class Scheduler {
   /** live tasks (spawned, not yet exited); exited ones are dropped so their memory can go */
   readonly tasks: Task[] = [];
   /** the stats of exited tasks, summed (see totalStats) */
-  private readonly retired: TaskStats = { cpu: 0, spin: 0, user: 0, sleep: 0, queued: 0, switches: 0, preemptions: 0, wakeups: 0, migrations: 0 };
+  private readonly retired: TaskStats = new TaskCounters();
   /** tasks spawned so far */
   spawned = 0;
   private nextTid = 1;
@@ -143,12 +143,7 @@ export class Scheduler {
    * Returns `body` itself when nothing is owed: no allocation on the hot path.
    */
   afterDebt<R>(task: Task, body: Proc<R>): Proc<R> {
-    return task.debt > 0 ? this.payThen(task, body) : body;
-  }
-
-  private *payThen<R>(task: Task, body: Proc<R>): Proc<R> {
-    yield* this.compute(task, 0);
-    return yield* body;
+    return task.debt > 0 ? new PayThen(this, task, body) : body;
   }
 
   /**
@@ -707,6 +702,90 @@ class ComputeOp implements Generator<Yieldable2, void, unknown> {
     this.sub = null;
     this.state = OP_IDLE;
     return DONE;
+  }
+}
+
+/** PayThen phases */
+const PAY_START = 0, PAY_DEBT = 1, PAY_BODY = 2, PAY_ENDED = 3;
+
+/**
+ * `yield* sched.compute(task, 0); return yield* body;` (Scheduler.afterDebt) as a
+ * hand-written iterator: every event of the lock operation it wraps resumes through it,
+ * so it forwards results as they are instead of through a generator frame of its own.
+ * The compute starts at the first next(), as the generator's would; throw() and return()
+ * are forwarded as yield* would.
+ */
+class PayThen<R> implements Generator<unknown, R, unknown> {
+  private phase = PAY_START;
+  private cur: Generator<unknown, unknown, unknown> | null = null;
+
+  constructor(
+    private readonly sched: Scheduler,
+    private readonly task: Task,
+    private readonly body: Proc<R>,
+  ) {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(v?: unknown): IteratorResult<unknown, R> {
+    try {
+      switch (this.phase) {
+        case PAY_DEBT:
+        case PAY_BODY:
+          return this.after(this.cur!.next(v));
+        case PAY_START:
+          this.phase = PAY_DEBT;
+          this.cur = this.sched.compute(this.task, 0);
+          return this.after(this.cur.next());
+        default:
+          return { value: undefined as R, done: true };
+      }
+    } catch (e) {
+      this.end(); // an exception ends a generator
+      throw e;
+    }
+  }
+
+  throw(e: unknown): IteratorResult<unknown, R> {
+    if (this.phase === PAY_DEBT || this.phase === PAY_BODY) {
+      try {
+        return this.after(this.cur!.throw(e));
+      } catch (e2) {
+        this.end();
+        throw e2;
+      }
+    }
+    this.end();
+    throw e;
+  }
+
+  return(value: R): IteratorResult<unknown, R> {
+    if (this.phase === PAY_DEBT || this.phase === PAY_BODY) {
+      const r = this.cur!.return(value as never);
+      if (!r.done) return r as IteratorResult<unknown, R>;
+      value = r.value as R;
+    }
+    this.end();
+    return { value, done: true };
+  }
+
+  private end(): void {
+    this.phase = PAY_ENDED;
+    this.cur = null;
+  }
+
+  /** pass a yield through; once the debt is paid start the body; its end is ours */
+  private after(r: IteratorResult<unknown, unknown>): IteratorResult<unknown, R> {
+    if (!r.done) return r;
+    if (this.phase === PAY_DEBT) {
+      this.phase = PAY_BODY;
+      this.cur = this.body;
+      return this.after(this.body.next());
+    }
+    this.end();
+    return r as IteratorReturnResult<R>;
   }
 }
 

@@ -27,6 +27,24 @@ export interface TaskStats {
   migrations: number;
 }
 
+/**
+ * A task's TaskStats, zeroed. A class, not an object literal: its time fields start as
+ * small integers and later hold fractions, and V8 then deprecates a literal's shape and
+ * migrates every new copy of it on first use (one per task); a class's instances take
+ * the updated shape.
+ */
+export class TaskCounters implements TaskStats {
+  cpu = 0;
+  spin = 0;
+  user = 0;
+  sleep = 0;
+  queued = 0;
+  switches = 0;
+  preemptions = 0;
+  wakeups = 0;
+  migrations = 0;
+}
+
 /** A schedulable entity: Linux's task_struct, reduced to what locking needs. */
 export class Task {
   state: TaskState = 'runnable';
@@ -68,7 +86,7 @@ export class Task {
   /** vruntime accounted up to this time */
   accountedTo = 0;
   stateSince = 0;
-  readonly stats: TaskStats = { cpu: 0, spin: 0, user: 0, sleep: 0, queued: 0, switches: 0, preemptions: 0, wakeups: 0, migrations: 0 };
+  readonly stats: TaskStats = new TaskCounters();
   proc!: Process;
   /** position in Scheduler.tasks while alive, -1 after exit */
   index = -1;

@@ -15,7 +15,7 @@ test('the first access fetches the line from the DRAM of its home node', () => {
   const a = new CacheLine(m, 'a', 0);
   assert.equal(a.read(0, 0), 80);
   assert.deepEqual(a.snapshot(), { state: 'shared', holders: [0], busyUntil: 80 });
-  assert.deepEqual(a.stats, { accesses: 1, misses: 1, crossSocket: 0, queued: 0 });
+  assert.deepEqual({ ...a.stats }, { accesses: 1, misses: 1, crossSocket: 0, queued: 0 });
   const b = new CacheLine(m, 'b', 0);
   assert.equal(b.read(2, 0), 150); // socket 1 reading node 0's memory
   assert.equal(b.stats.crossSocket, 1);
@@ -41,7 +41,7 @@ test('reads come from the nearest holder; a write invalidates every sharer, so t
   assert.equal(l.read(2, 800), 20 + 100); // waits for cpu 0's miss, then crosses → ..920
   assert.equal(l.read(4, 800), 120 + 5); // sibling of holder cpu 0, after the two → ..925
   assert.equal(l.read(1, 800), 1); // the old owner kept a Shared copy: a hit
-  assert.deepEqual(l.stats, { accesses: 10, misses: 9, crossSocket: 3, queued: 20 + 120 });
+  assert.deepEqual({ ...l.stats }, { accesses: 10, misses: 9, crossSocket: 3, queued: 20 + 120 });
 });
 
 test('N readers after a write are served one after another: the k-th waits k transfers (ticket-lock collapse)', () => {
@@ -88,7 +88,7 @@ test('hits cost `hit` and do not queue behind pending misses', () => {
   assert.equal(l.write(5, 200), 20); // invalidate cpu 0 (core 0) and cpu 1 (sibling): sameSocket
   assert.equal(l.write(5, 300), 1); // owner writes again
   assert.equal(l.read(5, 301), 1); // and reads
-  assert.deepEqual(l.stats, { accesses: 6, misses: 3, crossSocket: 0, queued: 70 });
+  assert.deepEqual({ ...l.stats }, { accesses: 6, misses: 3, crossSocket: 0, queued: 70 });
 });
 
 test('cross-socket misses are counted in stats.crossSocket', () => {
@@ -101,7 +101,7 @@ test('cross-socket misses are counted in stats.crossSocket', () => {
   assert.equal(l.write(0, 500), 100); // must invalidate socket 1's copies → cross
   assert.equal(l.write(2, 700), 100); // fetch from cpu 0 → cross
   assert.equal(l.read(2, 900), 1);
-  assert.deepEqual(l.stats, { accesses: 7, misses: 6, crossSocket: 3, queued: 0 });
+  assert.deepEqual({ ...l.stats }, { accesses: 7, misses: 6, crossSocket: 3, queued: 0 });
 });
 
 test('sole-sharer upgrade is a silent hit; with other sharers it is a miss', () => {

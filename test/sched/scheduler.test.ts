@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { Simulation } from '../../src/engine';
 import { loadMachine, Machine } from '../../src/hw';
 import { Scheduler, RESCHED, type Task } from '../../src/sched';
@@ -168,4 +169,55 @@ test('compute() iterators behave like generators under throw() and return()', ()
   }, { cpu: 0 });
   sim.run();
   assert.equal(seen, null);
+});
+
+test('afterDebt (fast-check): the same times, yields, result and exception as `yield* compute(task, 0); return yield* body`', () => {
+  // the generator afterDebt replaced, as the reference
+  function* reference(s: Scheduler, t: Task, body: Generator<unknown, number, unknown>): Generator<unknown, number, unknown> {
+    yield* s.compute(t, 0);
+    return yield* body;
+  }
+  const run = (useRef: boolean, debt: number, delays: number[], fail: boolean): string[] => {
+    const sim = new Simulation(1);
+    const s = new Scheduler(sim, small(1, 2, 2)); // SMT siblings: paying the debt is re-timed
+    const log: string[] = [];
+    function* body(): Generator<unknown, number, unknown> {
+      log.push(`body@${sim.now}`);
+      for (const d of delays) log.push(`got ${String(yield d)}@${sim.now}`);
+      if (fail) throw new Error('body failed');
+      return 42;
+    }
+    s.spawn('other', function* (t) { yield* s.compute(t, 700, true); }, { cpu: 1 });
+    s.spawn('T', function* (t) {
+      s.stall(t, debt);
+      try {
+        const r = yield* (useRef ? reference(s, t, body()) : s.afterDebt(t, body()));
+        log.push(`result ${r}@${sim.now}`);
+      } catch (e) {
+        log.push(`caught ${(e as Error).message}@${sim.now}`);
+      }
+      log.push(`owes ${s.owed(t)}`);
+    }, { cpu: 0 });
+    sim.run();
+    return log;
+  };
+  fc.assert(fc.property(fc.integer({ min: 0, max: 5000 }), fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 4 }), fc.boolean(), (debt, delays, fail) => {
+    assert.deepEqual(run(false, debt, delays, fail), run(true, debt, delays, fail));
+  }));
+});
+
+test('afterDebt: return() before the debt is paid ends it without starting the body', () => {
+  const sim = new Simulation(1);
+  const s = new Scheduler(sim, small(1));
+  let started = false;
+  s.spawn('T', function* (t) {
+    s.stall(t, 100);
+    const it = s.afterDebt(t, (function* (): Generator<unknown, number, unknown> { started = true; return 1; })());
+    assert.equal(it.next().done, false); // paying the debt
+    assert.deepEqual(it.return(7), { value: 7, done: true });
+    assert.deepEqual(it.next(), { value: undefined, done: true });
+    yield* s.compute(t, 0);
+  }, { cpu: 0 });
+  sim.run();
+  assert.equal(started, false);
 });
