@@ -6,3 +6,4 @@ export { EventQueue, type FutureEventList } from './queue';
 export { CalendarQueue } from './calendar';
 export { Resource } from './resource';
 export { SEED_RULE, seedProblem, seedText } from './seed';
+export { withOverrides } from './params';

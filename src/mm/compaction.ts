@@ -1,3 +1,4 @@
+import { withOverrides } from '../engine/params';
 import type { Task } from '../sched';
 import type { MmContext } from './model/context';
 import type { Page } from './page';
@@ -57,11 +58,8 @@ export const compactionParamSources: Record<keyof CompactionParams, string> = {
 };
 
 export function resolveCompactionParams(p: Partial<CompactionParams> | undefined): CompactionParams {
-  const out = { ...defaultCompactionParams, ...(p ?? {}) };
-  for (const [k, v] of Object.entries(out)) {
-    if (!(k in defaultCompactionParams)) throw new Error(`mm.compaction.${k}: unknown parameter; allowed: ${Object.keys(defaultCompactionParams).join(', ')}`);
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`mm.compaction.${k}: must be a finite number >= 0, got ${JSON.stringify(v)}`);
-  }
+  const out = withOverrides(defaultCompactionParams, p, 'mm.compaction', 'parameter', (_k, v) =>
+    typeof v !== 'number' || !Number.isFinite(v) || v < 0 ? 'must be a finite number >= 0' : undefined);
   if (out.stallProbability > 1) throw new Error(`mm.compaction.stallProbability: must be in [0, 1], got ${out.stallProbability}`);
   if (!Number.isInteger(out.pagesPerStall) || out.pagesPerStall < 1) throw new Error(`mm.compaction.pagesPerStall: must be an integer >= 1, got ${out.pagesPerStall}`);
   return out;

@@ -2,6 +2,7 @@
  * Scheduler parameters (ns). Defaults follow Linux 3.18 CFS on a machine with ≥ 8 CPUs
  * (SCHED_TUNABLESCALING_LOG: factor 1 + ilog2(min(ncpus, 8)) = 4) unless marked.
  */
+import { withOverrides } from '../engine/params';
 export interface SchedParams {
   /** timer interrupt rate (CONFIG_HZ) */
   hz: number;
@@ -45,14 +46,7 @@ export const schedParamSources: Record<keyof SchedParams, string> = {
 };
 
 export function resolveSchedParams(p: Partial<SchedParams> | undefined): SchedParams {
-  const out = { ...defaultSchedParams, ...(p ?? {}) };
-  for (const [k, v] of Object.entries(out)) {
-    if (!(k in defaultSchedParams)) {
-      throw new Error(`sched.${k}: unknown parameter; allowed: ${Object.keys(defaultSchedParams).join(', ')}`);
-    }
-    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v) || (k === 'hz' && !(v > 0))) {
-      throw new Error(`sched.${k}: must be a finite number ${k === 'hz' ? '> 0' : '>= 0'}, got ${JSON.stringify(v)}`);
-    }
-  }
-  return out;
+  return withOverrides(defaultSchedParams, p, 'sched', 'parameter', (k, v) =>
+    typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v) || (k === 'hz' && !(v > 0))
+      ? `must be a finite number ${k === 'hz' ? '> 0' : '>= 0'}` : undefined);
 }

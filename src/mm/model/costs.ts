@@ -5,6 +5,7 @@
  * the machine's documented latencies (docs/reference/hardware.md) by counting the
  * cache misses the kernel code makes, or marked [U] where it is an estimate.
  */
+import { withOverrides } from '../../engine/params';
 export interface MmCosts {
   /** one step of an interval-tree search (vma_interval_tree_*): a VMA struct, usually not cached */
   treeVisit: number;
@@ -158,10 +159,6 @@ export const mmCostSources: Record<keyof MmCosts, string> = {
 };
 
 export function resolveMmCosts(p: Partial<MmCosts> | undefined): MmCosts {
-  const out = { ...defaultMmCosts, ...(p ?? {}) };
-  for (const [k, v] of Object.entries(out)) {
-    if (!(k in defaultMmCosts)) throw new Error(`mm.costs.${k}: unknown cost; allowed: ${Object.keys(defaultMmCosts).join(', ')}`);
-    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new Error(`mm.costs.${k}: must be a finite number >= 0 (ns), got ${JSON.stringify(v)}`);
-  }
-  return out;
+  return withOverrides(defaultMmCosts, p, 'mm.costs', 'cost', (_k, v) =>
+    typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v) ? 'must be a finite number >= 0 (ns)' : undefined);
 }

@@ -2,6 +2,7 @@
  * Tunables of automatic NUMA balancing and NUMA-misplaced page migration, with the
  * defaults of Linux 3.18. Times in ms like the sysctls (the model converts to ns).
  */
+import { withOverrides } from '../../engine/params';
 export interface NumaParams {
   /** NUMA balancing on (kernel.numa_balancing); off = no scan ticks, no hinting faults */
   enabled: boolean;
@@ -56,13 +57,11 @@ export const numaParamSources: Record<keyof NumaParams, string> = {
 };
 
 export function resolveNumaParams(p: Partial<NumaParams> | undefined): NumaParams {
-  const out = { ...defaultNumaParams, ...(p ?? {}) };
-  for (const [k, v] of Object.entries(out)) {
-    if (!(k in defaultNumaParams)) throw new Error(`mm.numa.${k}: unknown parameter; allowed: ${Object.keys(defaultNumaParams).join(', ')}`);
-    const want = typeof defaultNumaParams[k as keyof NumaParams];
-    if (typeof v !== want) throw new Error(`mm.numa.${k}: must be a ${want}, got ${JSON.stringify(v)}`);
-    if (want === 'number' && !(Number.isFinite(v) && (v as number) >= 0)) throw new Error(`mm.numa.${k}: must be a finite number >= 0, got ${JSON.stringify(v)}`);
-  }
+  const out = withOverrides(defaultNumaParams, p, 'mm.numa', 'parameter', (k, v) => {
+    const want = typeof defaultNumaParams[k];
+    if (typeof v !== want) return `must be a ${want}`;
+    return want === 'number' && !(Number.isFinite(v) && (v as number) >= 0) ? 'must be a finite number >= 0' : undefined;
+  });
   if (out.isolateFailProbability > 1) throw new Error(`mm.numa.isolateFailProbability: must be in [0, 1], got ${out.isolateFailProbability}`);
   if (out.scanSizeMb === 0 || out.scanPeriodMinMs === 0) throw new Error('mm.numa.scanSizeMb and scanPeriodMinMs must be > 0');
   if (out.scanPeriodMaxMs < out.scanPeriodMinMs) throw new Error(`mm.numa.scanPeriodMaxMs (${out.scanPeriodMaxMs}) must be >= scanPeriodMinMs (${out.scanPeriodMinMs})`);
