@@ -84,6 +84,7 @@ export function measure(r: ResolvedRun): RunMeasurement {
     get durationNs() { return win.durationNs; },
     measuring: () => sim.now >= win.startNs && sim.now <= win.endNs,
     lockstat: () => win.lockstat(),
+    restartMeasuring: () => win.restartAt(sim.now),
     rng: (name) => sim.rng(`workload.${name}`),
     lock: (cls, name) => kernelLock(env, kernel, cls, name),
     run(untilNs?: number) {

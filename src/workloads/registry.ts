@@ -61,6 +61,12 @@ export interface WorkloadContext {
    * (operations that drain after the window are not in it), the live figures before.
    */
   lockstat(): LockStatRow[];
+  /**
+   * Run-to-completion workloads only: the measured interval starts now. lockstat, the CPU
+   * shares and the task-time counters all restart here and run to the end of the run (aim7
+   * calls it at its driver's start signal, or where its steady-state window opens).
+   */
+  restartMeasuring(): void;
   /** a named random stream of this run (independent of every other name) */
   rng(name: string): Rng;
   /**

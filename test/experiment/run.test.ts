@@ -71,3 +71,41 @@ test('a workload must call ctx.run(); bad configs throw ConfigError before runni
   assert.throws(() => run({ workload: 'test-lazy' }), /without calling ctx\.run\(\)/);
   assert.throws(() => run({ ...base, params: { threads: 0 } }), ConfigError);
 });
+
+test('restartMeasuring: a run-to-completion workload\'s own window restarts lockstat and the CPU and task counters together', () => {
+  // two phases of the same lock storm: the window restarts between them, so every counter
+  // covers the second phase only, and the spin lockstat attributes to the lock is all of the
+  // tasks' spinning (was: lockstat covered the window, task_spin_s the whole run)
+  const name = 'test-restart-measuring';
+  if (!getWorkload(name)) {
+    registerWorkload({
+      name, description: 'a mutex storm in two phases', params: {}, timing: 'completion',
+      run(w) {
+        const lock = w.lock('i_mmap');
+        const phase = (n: number) => function* (t: import('../../src/sched').Task) {
+          for (let i = 0; i < n; i++) {
+            yield* lock.acquire(t, 'write', 'storm');
+            yield* w.sched.compute(t, 2000);
+            yield* lock.release(t, 'write');
+            yield* w.sched.compute(t, 500);
+          }
+        };
+        for (let i = 0; i < 6; i++) w.sched.spawn(`first${i}`, phase(40));
+        w.sim.at(5e6, () => {
+          w.restartMeasuring();
+          for (let i = 0; i < 6; i++) w.sched.spawn(`second${i}`, phase(40));
+        });
+        w.run();
+        return { metrics: {} };
+      },
+    });
+  }
+  const r = run({ workload: name, machine: 'ivybridge-ex-2s', seed: 1 });
+  const acq = r.lockstat.filter((l) => l.lockClass === 'i_mmap').reduce((a, l) => a + l.acqWrite, 0);
+  assert.equal(acq, 6 * 40, 'lockstat counts the second phase only');
+  const spin = r.lockstat.reduce((a, l) => a + l.spinNs, 0) / 1e9;
+  assert.ok(r.counters.task_spin_s! > 0);
+  assert.ok(Math.abs(spin - r.counters.task_spin_s!) <= 1e-9 * Math.max(1, spin), `lockstat spin ${spin} s vs task_spin_s ${r.counters.task_spin_s} s`);
+  const shares = r.counters.cpu_busy_share! + r.counters.cpu_spin_share! + r.counters.cpu_idle_share!;
+  assert.ok(Math.abs(shares - 1) < 1e-9);
+});
