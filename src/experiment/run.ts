@@ -20,7 +20,10 @@
  *
  * A run-to-completion workload (`timing: 'completion'`, the mm_paths scenarios) has no
  * warm-up, drain or trace: the simulation runs until no event is left (or maxEvents), and
- * the measured window is the whole run — CPU shares are of ncpus × elapsed time.
+ * the measured window is the whole run — CPU shares are of ncpus × elapsed time — unless
+ * the workload starts a window of its own with `ctx.restartMeasuring()` (aim7: at its start
+ * signal, or where its steady-state window opens): then every counter and lockstat run from
+ * there to the end, one interval for all.
  *
  * Results depend only on the config (seed included): nothing reads the clock or global state.
  */
