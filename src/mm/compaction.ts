@@ -86,7 +86,9 @@ export function* allocHighOrder(ctx: MmContext, task: Task, order: number): Proc
   const p = ctx.compactionParams;
   if (order < 1 || p.stallProbability === 0) return;
   if (!ctx.sim.rng('compaction.stall').chance(p.stallProbability)) return;
+  ctx.paths.enter(task, 'compaction');
   yield* compactZone(ctx, task);
+  ctx.paths.leave(task);
 }
 
 /**

@@ -7,6 +7,7 @@ export { Page } from './page';
 export { IntervalTree, IntervalNode } from './interval_tree';
 export { defaultMmCosts, mmCostSources, resolveMmCosts, type MmCosts } from './model/costs';
 export { newVmStat, type VmStat } from './model/vmstat';
+export { KernelPathClock, KERNEL_PATHS, type KernelPath, type PathTimes } from './model/kernel_paths';
 export { vmaLink, unlinkFileVma, mmapRegion, treeUpdateCost, type MmapRequest } from './mmap';
 export {
   rmapWalk, rmapWalkFile, rmapWalkAnon, tryToUnmap, tryToMunlock, pageReferenced, pageMkclean, isFileMapping,

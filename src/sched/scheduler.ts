@@ -540,6 +540,19 @@ export class Scheduler {
     this.sim.resumeAfter(t.proc, t.workLeft / rate);
   }
 
+  /**
+   * `task`'s CPU time so far that was neither user mode nor spinning (its kernel work), the
+   * stint in progress included: what a clock around a kernel path subtracts.
+   */
+  kernelNsNow(task: Task): number {
+    const now = this.sim.now;
+    const s = task.stats;
+    let k = s.cpu - s.spin - s.user;
+    if (task.onCpu) k += now - task.execStart;
+    if (task.userSince >= 0) k -= now - task.userSince;
+    return k;
+  }
+
   /** every task's stats summed, exited ones included */
   totalStats(): TaskStats {
     const s = { ...this.retired };

@@ -223,6 +223,15 @@ export interface TimeRow {
   sleep_other_locks_s: number;
   sleep_page_locked_s: number;
   sleep_other_s: number;
+  /**
+   * kernel CPU by path (aim7's task_kernel_path_<p>_s: fork, exec, exit, fault, mmap, numa,
+   * compaction, fs, ...), % of all CPUs' time as kernel_pct; empty for records without them
+   */
+  kernel_paths_pct: Record<string, number>;
+  /** sleep inside file-system calls besides i_mutex (I/O, journal), in wait4, in timer sleeps: task-s */
+  sleep_fs_s: number;
+  sleep_wait_s: number;
+  sleep_timer_s: number;
 }
 
 /**
@@ -248,7 +257,16 @@ export function buildTime(points: readonly PointStat[]): TimeRow[] {
     const sumOf = (re: RegExp) => Object.entries(t).filter(([k]) => re.test(k)).reduce((a, [, x]) => a + x, 0);
     const spinImmap = sumOf(/^task_spin_i_mmap(\..+)?_s$/);
     const sleepImmap = sumOf(/^task_sleep_i_mmap(\..+)?_s$/);
-    const lockSleep = Object.entries(t).filter(([k]) => /^task_sleep_.+_s$/.test(k) && k !== 'task_sleep_other_s').reduce((a, [, x]) => a + x, 0);
+    const lockSleep = Object.entries(t).filter(([k]) => /^task_sleep_.+_s$/.test(k) && k !== 'task_sleep_other_s' && !k.startsWith('task_sleep_path_')).reduce((a, [, x]) => a + x, 0);
+    const kernelPaths: Record<string, number> = {};
+    for (const [k, x] of Object.entries(t)) {
+      const m = /^task_kernel_path_(.+)_s$/.exec(k);
+      if (m) kernelPaths[m[1]!] = share(x);
+    }
+    // sleep by path: file-system calls' sleep besides i_mutex (the one lock class only they
+    // take) is I/O and journal waiting; wait4; timer sleeps (reaim's sleep 5)
+    const sleepFs = Math.max(0, v('task_sleep_path_fs_s') - sumOf(/^task_sleep_i_mutex(\..+)?_s$/));
+    const sleepWait = v('task_sleep_path_wait_s'), sleepTimer = v('task_sleep_path_sleep_s');
     out.push({
       workload: p.workload, users: p.users, kernel: p.kernel,
       user_pct: share(v('task_user_s')),
@@ -259,7 +277,11 @@ export function buildTime(points: readonly PointStat[]): TimeRow[] {
       sleep_immap_s: sleepImmap,
       sleep_other_locks_s: lockSleep - sleepImmap,
       sleep_page_locked_s: v('sleep_page_locked_s'),
-      sleep_other_s: Math.max(0, v('task_sleep_other_s') - v('sleep_page_locked_s')),
+      sleep_other_s: Math.max(0, v('task_sleep_other_s') - v('sleep_page_locked_s') - sleepWait - sleepTimer - sleepFs),
+      kernel_paths_pct: kernelPaths,
+      sleep_fs_s: sleepFs,
+      sleep_wait_s: sleepWait,
+      sleep_timer_s: sleepTimer,
     });
   }
   return out;
@@ -715,6 +737,12 @@ export function formatReport(r: ReportParts): string {
     const f1 = (x: number) => x.toFixed(1);
     out.push(textTable(['workload', 'users', 'kernel', 'user %', 'kernel %', 'spin i_mmap %', 'spin other %', 'idle %', 'sleep i_mmap s', 'sleep other locks s', 'sleep page lock s', 'sleep other s'],
       r.time.map((x) => [x.workload, String(x.users), x.kernel, f1(x.user_pct), f1(x.kernel_pct), x.spin_immap_pct.toFixed(2), x.spin_other_pct.toFixed(2), f1(x.idle_pct), f1(x.sleep_immap_s), f1(x.sleep_other_locks_s), f1(x.sleep_page_locked_s), f1(x.sleep_other_s)]), 3));
+    const paths = [...new Set(r.time.flatMap((x) => Object.keys(x.kernel_paths_pct ?? {})))];
+    if (paths.length) {
+      out.push('', 'Kernel CPU by path (% of all CPUs\' time; the rest of kernel % is outside these paths) and sleep by reason (task-s: I/O = file-system calls besides i_mutex)');
+      out.push(textTable(['workload', 'users', 'kernel', ...paths.map((p) => `${p} %`), 'sleep I/O s', 'sleep wait4 s', 'sleep timer s'],
+        r.time.map((x) => [x.workload, String(x.users), x.kernel, ...paths.map((p) => (x.kernel_paths_pct?.[p] ?? 0).toFixed(2)), f1(x.sleep_fs_s ?? 0), f1(x.sleep_wait_s ?? 0), f1(x.sleep_timer_s ?? 0)]), 3));
+    }
   }
   if (r.extras.length) {
     out.push('', 'Also reported (other workloads, mean ± 95% CI)');

@@ -1,3 +1,4 @@
+import { KernelPathClock } from './kernel_paths';
 import type { Simulation, Proc } from '../../engine';
 import type { Scheduler, Task } from '../../sched';
 import { ExclusiveOnly, LockEnv, Mutex, RwSem, SleepingPtl, SpinLock, type LockdepClass, type LockMode, type PageTableLock, type SleepLock } from '../../locking';
@@ -92,6 +93,8 @@ export class MmContext {
    * (hugetlb_hooks.ts): this context's own copy, so a test may wrap one for this run only.
    */
   readonly hugetlb: HugetlbOps = { ...HUGETLB_OPS };
+  /** kernel time and sleep by path (kernel_paths.ts) */
+  readonly paths: KernelPathClock;
 
   constructor(
     readonly sim: Simulation,
@@ -101,6 +104,7 @@ export class MmContext {
     opts: { costs?: Partial<MmCosts>; numa?: Partial<NumaParams>; compaction?: Partial<CompactionParams>; exactRmapWalks?: boolean } = {},
   ) {
     this.costs = resolveMmCosts(opts.costs);
+    this.paths = new KernelPathClock(sched);
     // lazy walks plan with the pte locks' spinlock state (rmap_lazy.ts): spinlock ptls only
     const ptl = kernel.locks.ptl?.primitive ?? 'spinlock';
     this.lazyRmapWalks = !env.exactLockTiming && !(opts.exactRmapWalks ?? env.exactRmapWalks) && ptl === 'spinlock';

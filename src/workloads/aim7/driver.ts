@@ -129,6 +129,7 @@ export function setupLoadPoint(ctx: MmContext, o: LoadPointOptions, hooks: LoadP
     compact_stall: ctx.vmstat.compact_stall, compact_isolated: ctx.vmstat.compact_isolated,
     compact_isolated_file: ctx.vmstat.compact_isolated_file,
     sleep_page_locked_s: ctx.vmstat.page_locked_wait_ns / 1e9,
+    ...ctx.paths.counters(),
   });
 }
 

@@ -97,7 +97,7 @@ function aim7Def(name: string, description: string, ps: Record<string, ParamSpec
         ...(p.libcCleanPages !== undefined ? { libcCleanPages: p.libcCleanPages as number } : {}),
         ...(p.logGroupCommit !== undefined ? { logGroupCommit: p.logGroupCommit as boolean } : {}),
       }, {
-        windowStart: () => w.restartMeasuring(),
+        windowStart: () => { w.restartMeasuring(); ctx.paths.restart(); },
         stopAt: () => w.sim.stop(),
       });
       w.run();

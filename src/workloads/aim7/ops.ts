@@ -64,19 +64,19 @@ export function* runOps(w: OpWorld, p: UserProcess, ops: readonly Op[]): Proc {
       case 'exec': yield* doExec(w, p, op.binary); break;
       case 'system': yield* forkAndWait(w, p, [{ k: 'exec', binary: '/bin/sh' }, { k: 'sh', cmds: op.cmds, dashC: true }]); break;
       case 'sh': yield* shell(w, p, op.cmds, op.dashC === true); break;
-      case 'brk': yield* sysBrk(ctx, t, p.mm, p.mm.brk + op.pages); break;
+      case 'brk': ctx.paths.enter(t, 'mmap'); yield* sysBrk(ctx, t, p.mm, p.mm.brk + op.pages); ctx.paths.leave(t); break;
       case 'anon_faults': yield* anonFaults(w, p, op.n); break;
-      case 'shm': yield* shm(w, p, op.pages); break;
-      case 'creat': p.files.set(op.dir, yield* fs.creat(t, op.dir, p.files.get(op.dir) ?? null)); break;
-      case 'unlink': yield* fs.unlink(t, op.dir, p.files.get(op.dir) ?? null); p.files.delete(op.dir); break;
-      case 'lookup': yield* fs.lookup(t, op.n); break;
-      case 'readdir': yield* fs.readdir(t, op.dir); break;
-      case 'write': yield* fs.write(t, lastFile(p), amountOf(op.kib, w)); break;
-      case 'read': yield* fs.read(t, amountOf(op.kib, w)); break;
-      case 'dio': yield* fs.dio(t, amountOf(op.kib, w)); break;
-      case 'osync_write': yield* fs.osyncWrite(t, amountOf(op.kib, w)); break;
-      case 'sync': yield* fs.sync(t); break;
-      case 'sleep': yield* ctx.sched.sleep(t, op.ms * 1e6); break;
+      case 'shm': ctx.paths.enter(t, 'mmap'); yield* shm(w, p, op.pages); ctx.paths.leave(t); break;
+      case 'creat': ctx.paths.enter(t, 'fs'); p.files.set(op.dir, yield* fs.creat(t, op.dir, p.files.get(op.dir) ?? null)); ctx.paths.leave(t); break;
+      case 'unlink': ctx.paths.enter(t, 'fs'); yield* fs.unlink(t, op.dir, p.files.get(op.dir) ?? null); p.files.delete(op.dir); ctx.paths.leave(t); break;
+      case 'lookup': ctx.paths.enter(t, 'fs'); yield* fs.lookup(t, op.n); ctx.paths.leave(t); break;
+      case 'readdir': ctx.paths.enter(t, 'fs'); yield* fs.readdir(t, op.dir); ctx.paths.leave(t); break;
+      case 'write': ctx.paths.enter(t, 'fs'); yield* fs.write(t, lastFile(p), amountOf(op.kib, w)); ctx.paths.leave(t); break;
+      case 'read': ctx.paths.enter(t, 'fs'); yield* fs.read(t, amountOf(op.kib, w)); ctx.paths.leave(t); break;
+      case 'dio': ctx.paths.enter(t, 'fs'); yield* fs.dio(t, amountOf(op.kib, w)); ctx.paths.leave(t); break;
+      case 'osync_write': ctx.paths.enter(t, 'fs'); yield* fs.osyncWrite(t, amountOf(op.kib, w)); ctx.paths.leave(t); break;
+      case 'sync': ctx.paths.enter(t, 'fs'); yield* fs.sync(t); ctx.paths.leave(t); break;
+      case 'sleep': ctx.paths.enter(t, 'sleep'); yield* ctx.sched.sleep(t, op.ms * 1e6); ctx.paths.leave(t); break;
       case 'repeat': for (let i = 0; i < op.n; i++) yield* runOps(w, p, op.ops); break;
     }
   }
@@ -92,7 +92,10 @@ function lastFile(p: UserProcess): number | null {
 function* userTime(w: OpWorld, p: UserProcess, ns: number): Proc {
   if (!w.numa) return yield* w.ctx.sched.compute(p.task, ns, true);
   ensureHotSet(w, p.mm);
+  // the kernel time and sleep in it are NUMA balancing's (hinting faults, task_numa_work)
+  w.ctx.paths.enter(p.task, 'numa');
   yield* w.ctx.numa.runUser(p.task, ns);
+  w.ctx.paths.leave(p.task);
 }
 
 const hotSetDone = new WeakSet<MmStruct>();
@@ -117,7 +120,9 @@ function* forkAndWait(w: OpWorld, p: UserProcess, ops: readonly Op[]): Proc {
   const { ctx } = w;
   const { sched } = ctx;
   const name = w.newName(p.task.name);
+  ctx.paths.enter(p.task, 'fork');
   const childMm = yield* fork(ctx, p.task, p.mm, name);
+  ctx.paths.leave(p.task);
   let exited = false;
   const parent = p.task;
   sched.spawn(name, function* (c) {
@@ -128,17 +133,23 @@ function* forkAndWait(w: OpWorld, p: UserProcess, ops: readonly Op[]): Proc {
     exited = true;
     if (sched.wake(parent)) yield* sched.compute(c, sched.params.wakeupCost); // SIGCHLD, wait4
   }, { cpu: p.task.cpu.id });
+  ctx.paths.enter(parent, 'wait');
   while (!exited) yield* sched.block(parent);
+  ctx.paths.leave(parent);
 }
 
 /** do_exit(): leftover temporary files are closed (not unlinked); exit_mmap */
 export function* exitProc(w: OpWorld, p: UserProcess): Proc {
   if (w.numa) w.ctx.numa.detach(p.task);
+  w.ctx.paths.enter(p.task, 'exit');
   yield* doExit(w.ctx, p.task, p.mm);
+  w.ctx.paths.leave(p.task);
 }
 
 function* doExec(w: OpWorld, p: UserProcess, binary: string): Proc {
+  w.ctx.paths.enter(p.task, 'exec');
   p.mm = yield* exec(w.ctx, p.task, p.mm, w.elf.spec(binary), binary);
+  w.ctx.paths.leave(p.task);
   if (w.numa) w.ctx.numa.attach(p.task, p.mm);
 }
 
@@ -166,8 +177,10 @@ function* anonFaults(w: OpWorld, p: UserProcess, n: number): Proc {
   const { ctx } = w;
   const heap = p.mm.brk - p.mm.startBrk;
   const real = Math.min(n, heap, HEAP_FAULTS_SIMULATED);
+  ctx.paths.enter(p.task, 'fault');
   for (let i = 0; i < real; i++) yield* pageFault(ctx, p.task, p.mm, p.mm.brk - 1 - i, true);
   if (n > real) yield* ctx.sched.compute(p.task, (n - real) * ctx.costs.anonFault);
+  ctx.paths.leave(p.task);
 }
 
 /** a SysV segment of its own (key = pid): shmat maps its shm file (own i_mmap tree), touch, shmdt */

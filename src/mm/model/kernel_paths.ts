@@ -1,0 +1,94 @@
+/**
+ * Where a task's kernel time and sleep go, by path (model-only bookkeeping, no kernel
+ * counterpart): the kernel CPU time (not user, not spinning: spin is attributed per lock
+ * class by lockstat) and the sleep of every task while it is inside fork, exec, exit, a page
+ * fault, an mmap-family call, NUMA balancing, compaction, a file-system call, wait4 or a timer
+ * sleep. Paths nest (a NUMA hinting fault inside a fault, compaction inside fork): the time
+ * goes to the innermost. Time outside every path is the rest of `task_kernel_s`.
+ *
+ * enter/leave are called by the running task at a path's ends (no generator frame of their
+ * own), so its figures are settled: the clock charges the time since the last mark to the
+ * path on top of the task's stack.
+ */
+import type { Scheduler, Task } from '../../sched';
+
+export const KERNEL_PATHS = ['fork', 'exec', 'exit', 'fault', 'mmap', 'numa', 'compaction', 'fs', 'wait', 'sleep'] as const;
+export type KernelPath = (typeof KERNEL_PATHS)[number];
+const INDEX: Readonly<Record<KernelPath, number>> = Object.freeze(Object.fromEntries(KERNEL_PATHS.map((p, i) => [p, i])) as Record<KernelPath, number>);
+
+class TaskMark {
+  readonly stack: number[] = [];
+  kernel = 0;
+  sleep = 0;
+}
+
+export interface PathTimes {
+  /** kernel CPU ns per path, in KERNEL_PATHS order */
+  kernel: number[];
+  /** sleep ns per path */
+  sleep: number[];
+}
+
+export class KernelPathClock {
+  private readonly kernelNs = new Float64Array(KERNEL_PATHS.length);
+  private readonly sleepNs = new Float64Array(KERNEL_PATHS.length);
+  private readonly marks = new Map<Task, TaskMark>();
+  private from: PathTimes = { kernel: new Array(KERNEL_PATHS.length).fill(0), sleep: new Array(KERNEL_PATHS.length).fill(0) };
+
+  constructor(private readonly sched: Scheduler) {}
+
+  /** `task` enters `path` (it is running) */
+  enter(task: Task, path: KernelPath): void {
+    let m = this.marks.get(task);
+    if (!m) {
+      this.marks.set(task, (m = new TaskMark()));
+      m.kernel = this.sched.kernelNsNow(task);
+      m.sleep = task.stats.sleep;
+    } else this.charge(task, m);
+    m.stack.push(INDEX[path]);
+  }
+
+  /** `task` leaves the path it entered last */
+  leave(task: Task): void {
+    const m = this.marks.get(task);
+    if (!m || m.stack.length === 0) throw new Error(`kernel paths: ${task.name} leaves a path it did not enter`);
+    this.charge(task, m);
+    m.stack.pop();
+    if (m.stack.length === 0) this.marks.delete(task);
+  }
+
+  private charge(task: Task, m: TaskMark): void {
+    const k = this.sched.kernelNsNow(task), s = task.stats.sleep;
+    const top = m.stack[m.stack.length - 1];
+    if (top !== undefined) {
+      this.kernelNs[top] += k - m.kernel;
+      this.sleepNs[top] += s - m.sleep;
+    }
+    m.kernel = k;
+    m.sleep = s;
+  }
+
+  /** the figures so far (time not yet charged by a task still inside a path is not in them) */
+  now(): PathTimes {
+    return { kernel: Array.from(this.kernelNs), sleep: Array.from(this.sleepNs) };
+  }
+
+  /**
+   * A measurement window starts: counters() counts from here. The time every task inside a
+   * path has spent since its last mark is charged first, so it falls before the window; a
+   * task spinning right now is left for later (its spin is not in its figures until the spin
+   * ends), as is a sleep in progress (counted when it ends, as task_sleep_s counts it).
+   */
+  restart(): void {
+    for (const [task, m] of this.marks) if (task.state !== 'spinning') this.charge(task, m);
+    this.from = this.now();
+  }
+
+  /** counters since restart() (or the start): `task_kernel_path_<p>_s`, `task_sleep_path_<p>_s` */
+  counters(): Record<string, number> {
+    const n = this.now(), out: Record<string, number> = {};
+    KERNEL_PATHS.forEach((p, i) => { out[`task_kernel_path_${p}_s`] = (n.kernel[i]! - this.from.kernel[i]!) / 1e9; });
+    KERNEL_PATHS.forEach((p, i) => { out[`task_sleep_path_${p}_s`] = (n.sleep[i]! - this.from.sleep[i]!) / 1e9; });
+    return out;
+  }
+}
