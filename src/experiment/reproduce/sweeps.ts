@@ -329,6 +329,8 @@ function checkRoles(sweeps: readonly PlannedSweep[], over: ReproduceOverrides): 
     }
   }
   const tableWorkfiles = [...new Set(tables.flatMap((t) => t.x.points.map((p) => pointKey(t.x, p.index).workfile)))];
+  const uncovered = (over.workloads ?? []).find((w) => !tableWorkfiles.includes(w));
+  if (uncovered !== undefined) throw new ConfigError(OVERRIDE_FLAGS.workloads, `names ${show(uncovered)}, which no table sweep of this preset has (its user counts are given per workfile, one table sweep each)`, tableWorkfiles.join(', '));
   const vals = sweeps.filter((s) => s.role === 'validation');
   if (vals.length > 1) throw new ConfigError(`sweeps[${vals[1]!.index}].role`, `a second validation sweep (the first is sweeps[${vals[0]!.index}])`, 'at most one validation sweep');
   for (const v of vals) {
