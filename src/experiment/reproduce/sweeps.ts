@@ -379,6 +379,12 @@ function fixedParams(x: ExpandedSweep): ParamValues {
   return p;
 }
 
+/** A machine as the plan names it: a preset name or file path, or a MachineSpec object's name. */
+function machineName(m: unknown): string {
+  if (typeof m === 'string') return m;
+  return isObj(m) && typeof m.name === 'string' ? m.name : JSON.stringify(m);
+}
+
 /** The table sweeps' grid. */
 export function tableGrid(sweeps: readonly PlannedSweep[], over: ReproduceOverrides): TableGrid {
   const tables = sweeps.filter((s) => s.role === 'table');
@@ -401,7 +407,7 @@ export function tableGrid(sweeps: readonly PlannedSweep[], over: ReproduceOverri
   const workloadParams = Object.fromEntries(workloads.map((w) => [w, Object.fromEntries(Object.entries(fixed.get(w)!).filter(([k]) => !(k in params)))]));
   return {
     workload: workloadOf(t0),
-    machine: String(t0.spec.base.machine ?? t0.points[0]!.resolved.config.machine),
+    machine: machineName(t0.spec.base.machine ?? t0.points[0]!.resolved.config.machine),
     workloads,
     users: Object.fromEntries(workloads.map((w) => [w, users[w]!])),
     replications: t0.spec.replications,
