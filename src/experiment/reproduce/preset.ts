@@ -29,11 +29,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import type { ParamValues } from '../../workloads';
 import { ConfigError, show } from '../errors';
 import { zodError } from '../zod_errors';
 import { dataPath, packageRoot } from '../../data';
-import { extraOf, planSweeps, tableGrid, validationGrid, type PlannedSweep, type ReproduceOverrides } from './sweeps';
+import { extraOf, planSweeps, tableGrid, validationGrid, type PlanExtra, type PlannedSweep, type ReproduceOverrides, type TableGrid } from './sweeps';
 
 /** The thresholds of the summary checks; a preset's `goals` overrides any of them. */
 export interface ReproduceGoals {
@@ -84,30 +83,20 @@ export interface ReproducePreset {
   sweeps: unknown[];
 }
 
-/** What the report shows of a resolved preset (reproduce.json's `plan`). */
-export interface ReproducePlan {
+/**
+ * What the report shows of a resolved preset (reproduce.json's `plan`): the table sweeps' grid
+ * (TableGrid: workload model, machine, workfiles, users, replications, seed, pairing, fixed
+ * parameters) with the preset's name, the kernels, goals, validation points and extras.
+ */
+export interface ReproducePlan extends TableGrid {
   preset: string;
   description: string | null;
-  /** the workload model of the table sweeps */
-  workload: string;
-  machine: string;
-  workloads: string[];
   /** [baseline, patched] */
   kernels: [string, string];
-  /** per workfile, ascending */
-  users: Record<string, number[]>;
-  replications: number;
-  seed: string;
-  /** the table sweeps give the two kernels of a load point and replication one seed */
-  pairSeeds: boolean;
-  /** fixed parameters of every table sweep */
-  params: ParamValues;
-  /** fixed parameters per workfile, over params */
-  workloadParams: Record<string, ParamValues>;
   goals: ReproduceGoals;
   /** null: no validation sweep */
   validation: { workloads: string[]; users: number[]; replications: number } | null;
-  extras: { workload: string; label: string; params?: ParamValues; metric: string; duration?: { ms?: number; warmupMs?: number } }[];
+  extras: PlanExtra[];
 }
 
 /** A resolved preset: the plan, the paper's files (absolute) and the sweeps to run. */

@@ -427,7 +427,16 @@ export function validationGrid(sweeps: readonly PlannedSweep[]): { workloads: st
 }
 
 /** An extra as the plan shows it: workload, label, fixed parameters, metric, duration. */
-export function extraOf(s: PlannedSweep): { workload: string; label: string; params?: ParamValues; metric: string; duration?: { ms?: number; warmupMs?: number } } {
+export interface PlanExtra {
+  workload: string;
+  label: string;
+  params?: ParamValues;
+  metric: string;
+  duration?: { ms?: number; warmupMs?: number };
+}
+
+/** The plan's view of an extra sweep. */
+export function extraOf(s: PlannedSweep): PlanExtra {
   const base = s.x.spec.base;
   const params = isObj(base.params) && Object.keys(base.params).length ? (clone(base.params) as ParamValues) : undefined;
   return { workload: workloadOf(s.x), label: s.label!, ...(params ? { params } : {}), metric: s.metric!, ...(isObj(base.duration) ? { duration: clone(base.duration) as { ms?: number; warmupMs?: number } } : {}) };
