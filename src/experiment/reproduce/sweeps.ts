@@ -259,7 +259,22 @@ function selectWorkfiles(d: Draft, workloads: readonly string[]): boolean {
   return workloads.includes(fixed);
 }
 
-/** Expand a draft; an error in a field a flag set names the flag, any other the preset field. */
+/**
+ * `--workloads` must name workfiles the table sweeps have: any, with a `workfile` axis; else
+ * the fixed workfiles of the per-workfile table sweeps.
+ */
+function checkCovered(drafts: readonly Draft[], workloads: readonly string[]): void {
+  const tables = drafts.filter((d) => d.entry.role === 'table');
+  if (tables.some((d) => axisList(d.spec, 'workfile'))) return;
+  const fixed = tables.map((d) => baseParam(d.spec, 'workfile')).filter((w): w is string => typeof w === 'string');
+  const w = workloads.find((x) => !fixed.includes(x));
+  if (w !== undefined) throw new ConfigError(OVERRIDE_FLAGS.workloads, `names ${show(w)}, which no table sweep of this preset has (its user counts are given per workfile, one table sweep each)`, fixed.join(', '));
+}
+
+/**
+ * Expand a draft; an error in a field a flag set names the flag, any other the preset field
+ * (under `--model`, which changes what every field may hold, the flag and the field).
+ */
 function expandDraft(d: Draft): ExpandedSweep {
   try {
     return expandSweep(d.spec);
@@ -268,7 +283,9 @@ function expandDraft(d: Draft): ExpandedSweep {
     for (const [prefix, flag] of d.flags) {
       if (e.field === prefix || e.field.startsWith(`${prefix}.`) || e.field.startsWith(`${prefix}[`)) throw new ConfigError(flag, e.problem, e.allowed);
     }
-    throw e.under(`sweeps[${d.index}].spec`);
+    const under = e.under(`sweeps[${d.index}].spec`);
+    if (d.flags.has('base.workload')) throw new ConfigError(OVERRIDE_FLAGS.workload, `with this model, ${under.field}: ${under.problem}`, under.allowed);
+    throw under;
   }
 }
 
@@ -281,7 +298,10 @@ export function planSweeps(entries: readonly unknown[], kernels: readonly [strin
   let drafts = parseEntries(entries, dir);
   for (const d of drafts) applyOverrides(d, over);
   if (over.validation === false) drafts = drafts.filter((d) => d.entry.role !== 'validation');
-  if (over.workloads !== undefined) drafts = drafts.filter((d) => d.entry.role === 'extra' || selectWorkfiles(d, over.workloads!));
+  if (over.workloads !== undefined) {
+    checkCovered(drafts, over.workloads);
+    drafts = drafts.filter((d) => d.entry.role === 'extra' || selectWorkfiles(d, over.workloads!));
+  }
   const planned = drafts.map((d): PlannedSweep => {
     const x = expandDraft(d);
     checkKernels(d, x, kernels, over);
@@ -329,8 +349,6 @@ function checkRoles(sweeps: readonly PlannedSweep[], over: ReproduceOverrides): 
     }
   }
   const tableWorkfiles = [...new Set(tables.flatMap((t) => t.x.points.map((p) => pointKey(t.x, p.index).workfile)))];
-  const uncovered = (over.workloads ?? []).find((w) => !tableWorkfiles.includes(w));
-  if (uncovered !== undefined) throw new ConfigError(OVERRIDE_FLAGS.workloads, `names ${show(uncovered)}, which no table sweep of this preset has (its user counts are given per workfile, one table sweep each)`, tableWorkfiles.join(', '));
   const vals = sweeps.filter((s) => s.role === 'validation');
   if (vals.length > 1) throw new ConfigError(`sweeps[${vals[1]!.index}].role`, `a second validation sweep (the first is sweeps[${vals[0]!.index}])`, 'at most one validation sweep');
   for (const v of vals) {
