@@ -5,10 +5,8 @@ import { helpText } from './kernels';
 import { ConfigError } from '../experiment/errors';
 import { RunError } from '../experiment/pool';
 import { progressBar } from '../experiment/progress';
-import { planReproduce, presetPath, reproduce, type ReproduceOptions } from '../experiment/reproduce';
-import type { ReproducePlan } from '../experiment/reproduce/preset';
-import { mainSweepSpec, extraSweepSpec, validationSweep } from '../experiment/reproduce/sweeps';
-import { expandSweep } from '../experiment/spec';
+import { presetPath, reproduce, setupReproduce, type ReproduceOptions } from '../experiment/reproduce';
+import type { ReproduceSetup } from '../experiment/reproduce/preset';
 
 const OPTIONS: Record<string, OptionSpec> = {
   quick: { type: 'boolean', help: `the quick preset (${presetPath('quick').replace(/.*\/data\//, 'data/')}): fewer user points, shorter windows` },
@@ -128,15 +126,15 @@ export const reproduceCommand: Command = {
     }
     const opts = reproduceOptions(values);
     const { out } = opts;
-    let plan: ReproducePlan;
+    let setup: ReproduceSetup;
     try {
-      plan = planReproduce(opts);
+      setup = setupReproduce(opts);
     } catch (e) {
       throw toUsage(e);
     }
     if (values['dry-run']) {
-      const p0 = plan;
-      const runs = expandSweep(mainSweepSpec(p0)).runs.length + (validationSweep(p0)?.runs.length ?? 0) + p0.extras.reduce((s, _, i) => s + expandSweep(extraSweepSpec(p0, i)).runs.length, 0);
+      const { plan } = setup;
+      const runs = setup.sweeps.reduce((s, x) => s + x.x.runs.length, 0);
       const p = { ...plan, runs };
       console.log(values.json ? JSON.stringify(p, null, 2) : [
         `preset ${plan.preset}: workload model "${plan.workload}" on ${plan.machine}, kernels ${plan.kernels.join(' vs ')}, ${plan.replications} replication(s), seed ${plan.seed}, ${plan.pairSeeds ? 'kernels paired (one seed per replication)' : 'kernels unpaired (a seed per run)'}`,

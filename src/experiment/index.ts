@@ -24,12 +24,12 @@ export { toCsv, toJson, toArrow, columnTypes, type Table, type Row, type Cell, t
 export { progressBar, progressLine, type SweepProgress } from './progress';
 export { RunError } from './pool';
 export {
-  reproduce, planReproduce, presetPath, writeFilesAtomic, resolvePlan, loadPreset, mainSweepSpec, extraSweepSpec, expandUsers, DEFAULT_GOALS,
+  reproduce, planReproduce, setupReproduce, presetPath, writeFilesAtomic, resolvePlan, resolvePreset, loadPreset, planSweeps, DEFAULT_GOALS,
   aggregatePoints, buildTable, buildNuma, buildSites, buildExtra, buildSummary, formatReport, TABLE_COLUMNS,
   ci95, mean, sampleSd, studentTQuantile, studentTCdf, pctChange, pctError, pointsError, meanAbs,
   loadPaperTable, loadPaperNuma, parsePaperCsv, svgChart, niceTicks,
   type ReproduceOptions, type ReproduceResult, type ReproduceJson, type ReproduceJsonRow, type ReproducePreset, type ReproducePlan,
-  type ReproduceOverrides, type ReproduceGoals, type ExtraSpec, type RunRecord, type PointStat, type TableRow, type NumaResult,
+  type ReproduceOverrides, type ReproduceGoals, type ReproduceSetup, type ComparisonSpec, type PresetSweep, type PlannedSweep, type RunRecord, type PointStat, type TableRow, type NumaResult,
   type SiteRow, type ExtraResult, type Check, type Summary, type PaperRow, type PaperNuma, type ChartSpec, type ChartSeries,
 } from './reproduce';
 export { pairedChange, PAIRED_CHANGE_COLUMNS, type PairedChangeOptions, type PairedChangeSource } from './paired';

@@ -9,8 +9,8 @@ import { runSweep } from '../../src/experiment/sweep';
 import { mergeSweeps } from '../../src/experiment/merge';
 import { pairedChange, PAIRED_CHANGE_COLUMNS } from '../../src/experiment/paired';
 import { parseCsv } from '../../src/experiment/tables';
-import { ci95, mean, reproduce, type ReproducePreset } from '../../src/experiment/reproduce';
-import { mainSweepSpec } from '../../src/experiment/reproduce/sweeps';
+import { ci95, mean, reproduce, setupReproduce, type ReproducePreset } from '../../src/experiment/reproduce';
+import { gridPreset, type StubGrid } from './reproduce_presets';
 import { dataPath } from '../../src/data';
 import { runMain } from '../cli/kernel-cli-helpers';
 import { STUB } from './reproduce_stub';
@@ -257,16 +257,21 @@ test('pairedChange: clear errors for a missing by, column or baseline value, and
 
 const STUB_MODULE = join(__dirname, 'reproduce_stub.js');
 
-function stubPreset(over: Partial<ReproducePreset> = {}): ReproducePreset {
-  return { name: 'stub', workload: STUB, machine: 'ivybridge-ex-2s', users: [25, 100], workloads: ['alltests'], replications: 3, seed: 7, ...over };
+function stubPreset(over: Partial<StubGrid> = {}): ReproducePreset {
+  return gridPreset({ name: 'stub', workload: STUB, machine: 'ivybridge-ex-2s', users: [25, 100], workloads: ['alltests'], replications: 3, seed: 7, ...over });
+}
+
+/** The table sweep of a preset (with overrides), expanded. */
+function tableSweep(preset: ReproducePreset, pairSeeds?: boolean): ExpandedSweep {
+  return setupReproduce({ preset, ...(pairSeeds === undefined ? {} : { pairSeeds }) }).sweeps.find((s) => s.role === 'table')!.x;
 }
 
 test('reproduce pairs the kernels by default: one seed per load point and replication, the per-pair % change and its CI in the table, JSON and report', async () => {
   const paired = await reproduce({ preset: stubPreset({ extras: [{ workload: 'lock-hammer', label: 'hammer', params: { threads: 4 }, metric: 'ops_per_s', duration: { ms: 0.2 } }] }), modules: [STUB_MODULE], workers: 0 });
   assert.equal(paired.plan.pairSeeds, true);
-  const x = expandSweep(mainSweepSpec(paired.plan));
+  const x = tableSweep(stubPreset());
   assert.deepEqual(x.spec.pairSeeds, ['kernel']);
-  for (const u of ['alltests/25', 'alltests/100']) for (const rep of [0, 1, 2]) assert.equal(seedOf(x, { workload: u, kernel: B }, rep), seedOf(x, { workload: u, kernel: P }, rep));
+  for (const u of [25, 100]) for (const rep of [0, 1, 2]) assert.equal(seedOf(x, { users: u, kernel: B }, rep), seedOf(x, { users: u, kernel: P }, rep));
   // the stub's noise depends on the seed only: paired, every pair has the same % change, so the CI is 0
   const at = (t: typeof paired.table, u: number) => t.find((r) => r.users === u)!;
   const t100 = at(paired.table, 100);
@@ -282,7 +287,7 @@ test('reproduce pairs the kernels by default: one seed per load point and replic
   // unpaired (--unpaired, or "pairSeeds": false in the preset): the kernels' noise no longer cancels
   const unpaired = await reproduce({ preset: stubPreset(), pairSeeds: false, modules: [STUB_MODULE], workers: 0 });
   assert.equal(unpaired.plan.pairSeeds, false);
-  assert.equal(expandSweep(mainSweepSpec(unpaired.plan)).spec.pairSeeds, undefined);
+  assert.equal(tableSweep(stubPreset(), false).spec.pairSeeds, undefined);
   assert.ok(at(unpaired.table, 100).sim_pct_change_paired_ci95! > 0.1, String(at(unpaired.table, 100).sim_pct_change_paired_ci95));
   assert.match(unpaired.text, /the kernels on independent seeds \(unpaired\)\n/);
   const fromPreset = await reproduce({ preset: stubPreset({ pairSeeds: false }), modules: [STUB_MODULE], workers: 0 });
@@ -301,8 +306,10 @@ test('reproduce pairs the kernels by default: one seed per load point and replic
   // a bad value in a preset names the field
   const bad = await runMain(['reproduce', '--module', STUB_MODULE, '--preset', presetFile.replace('p.json', 'q.json'), '--dry-run']);
   assert.equal(bad.code, 2);
-  writeFileSync(presetFile.replace('p.json', 'q.json'), JSON.stringify({ ...stubPreset(), pairSeeds: 'yes' }));
+  const q = stubPreset() as unknown as { sweeps: { spec: Record<string, unknown> }[] };
+  q.sweeps[0]!.spec.pairSeeds = 'yes';
+  writeFileSync(presetFile.replace('p.json', 'q.json'), JSON.stringify(q));
   const bad2 = await runMain(['reproduce', '--module', STUB_MODULE, '--preset', presetFile.replace('p.json', 'q.json'), '--dry-run']);
   assert.equal(bad2.code, 2);
-  assert.match(bad2.err, /pairSeeds: must be true \(both kernels of a replication on one seed\) or false, got "yes"/);
+  assert.match(bad2.err, /q\.json: sweeps\[0\]\.spec\.pairSeeds: must be a non-empty array of axis names \(keys of axes\) or \{axis, seedOf\}, got "yes"/);
 });

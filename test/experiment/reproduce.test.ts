@@ -6,10 +6,11 @@ import { STUB } from './reproduce_stub';
 import { files, tmp } from './helpers';
 import { runMain } from '../cli/kernel-cli-helpers';
 import {
-  aggregatePoints, buildNuma, buildSites, buildTime, buildSummary, buildTable, buildValidation, ci95, countPctChangeCi95, meanCi95, DEFAULT_GOALS, expandUsers, formatReport, mean, niceTicks, parsePaperCsv,
-  pctChange, pctError, planReproduce, pointsError, reproduce, resolvePlan, sampleSd, studentTQuantile, svgChart, validationCsvRows, validationSweep, VALIDATION_COLUMNS, writeFilesAtomic,
-  type PointStat, type RunRecord, type TableRow,
+  aggregatePoints, buildNuma, buildSites, buildTime, buildSummary, buildTable, buildValidation, ci95, countPctChangeCi95, meanCi95, DEFAULT_GOALS, formatReport, mean, niceTicks, parsePaperCsv,
+  pctChange, pctError, pointsError, reproduce, sampleSd, studentTQuantile, svgChart, validationCsvRows, VALIDATION_COLUMNS, writeFilesAtomic,
+  type PointStat, type ReproducePreset, type RunRecord, type TableRow,
 } from '../../src/experiment/reproduce';
+import { gridPreset, type StubGrid } from './reproduce_presets';
 import { parseKernels, parseUsers } from '../../src/cli/reproduce';
 import { ConfigError } from '../../src/experiment/errors';
 import { RunError } from '../../src/experiment/pool';
@@ -22,17 +23,8 @@ const close = (a: number | null, b: number, tol = 1e-9) => {
 };
 
 /** A small preset for the stub: 2 workfiles × 4 user counts × 2 kernels × 2 reps = 32 runs. */
-function stubPreset(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name: 'stub',
-    workload: STUB,
-    machine: 'ivybridge-ex-2s',
-    users: [10, 100, 1500, 1700],
-    replications: 2,
-    seed: 7,
-    params: { warmupTasks: 2, windowTasks: 3 },
-    ...over,
-  };
+function stubPreset(over: Partial<StubGrid> = {}): ReproducePreset {
+  return gridPreset({ name: 'stub', workload: STUB, machine: 'ivybridge-ex-2s', users: [10, 100, 1500, 1700], replications: 2, seed: 7, params: { warmupTasks: 2, windowTasks: 3 }, ...over });
 }
 
 test('Student t quantiles and the 95% CI half-width match hand-computed values', () => {
@@ -301,102 +293,6 @@ test('buildValidation: jpm by full runs and by the window, error %, % change by 
   assert.match(text, /\nwindow-jpm-err +all +4\.67 +reported\n/);
 });
 
-test('presets: users ranges expand; overrides replace; errors name the preset field or the flag', async () => {
-  await import('./reproduce_stub');
-  assert.deepEqual(expandUsers([10, { from: 100, to: 300, step: 100 }, 25], 'users'), [10, 25, 100, 200, 300]);
-  assert.throws(() => expandUsers([100, { from: 100, to: 200, step: 100 }], 'users'), /users: lists 100 users twice/);
-  const plan = resolvePlan(stubPreset({ users: { alltests: [10], disk: [20, 30] } }), { kernels: [P, B], reps: 4, seed: 'x' });
-  assert.deepEqual(plan.users, { alltests: [10], disk: [20, 30] });
-  assert.deepEqual(plan.kernels, [P, B]);
-  assert.equal(plan.replications, 4);
-  assert.equal(plan.seed, 'x');
-  const bad: [Record<string, unknown>, Record<string, unknown>, RegExp][] = [
-    [{ users: [0] }, {}, /^users\[0\]: must be a positive integer or \{from, to, step\} \(positive integers\), got 0$/],
-    [{ users: [5000] }, {}, /^users: must be an integer from 1 to 4000, got 5000$/],
-    [{}, { users: [5000] }, /^--users: must be an integer from 1 to 4000, got 5000$/],
-    [{ params: { windowTasks: -1 } }, {}, /^params\.windowTasks: must be a number from 0\.05 to 50, got -1$/],
-    [{ params: { estimate: 'half' } }, {}, /^params\.estimate: must be one of auto, window, full, got "half"$/],
-    [{ params: { windowMs: 1 } }, {}, /^params\.windowMs: unknown parameter of workload "aim7-stub", got 1; allowed: workfile, users, estimate, warmupTasks, windowTasks$/],
-    [{ goals: { pctChangeMaePoints: { alltests: 5, dsk: 8 } } }, {}, /^goals\.pctChangeMaePoints\.dsk: is not a workfile of this preset; allowed: alltests, disk$/],
-    [{ goals: { pctChangeMaePoints: -1 } }, {}, /^goals\.pctChangeMaePoints: must be a number >= 0, or an object of them by workfile, got -1$/],
-    // validation: errors name the field and what is allowed
-    [{ validation: { users: [100], reps: 1 } }, {}, /^validation\.reps: unknown key of validation, got 1; allowed: users, workloads, replications$/],
-    [{ validation: { users: [0] } }, {}, /^validation\.users\[0\]: must be a positive integer or \{from, to, step\} \(positive integers\), got 0$/],
-    [{ validation: { users: 100 } }, {}, /^validation\.users: must be a non-empty array of user counts and \{from, to, step\} ranges, got 100$/],
-    [{ validation: { users: [5000] } }, {}, /^validation\.users: must be an integer from 1 to 4000, got 5000$/],
-    [{ validation: { users: [100], workloads: ['alltests', 'dsk'] } }, {}, /^validation\.workloads\[1\]: is not a workfile of this preset, got "dsk"; allowed: alltests, disk$/],
-    [{ validation: { users: [100], workloads: ['disk', 'disk'] } }, {}, /^validation\.workloads: lists a workfile twice, got \["disk","disk"\]; allowed: distinct workfiles$/],
-    [{ validation: { users: [100], replications: 0 } }, {}, /^validation\.replications: must be an integer from 1 to 1000, got 0$/],
-    [{ workloads: ['alltests', 'dsk'] }, {}, /^workloads\[1\]: must be one of alltests, disk, got "dsk"$/],
-    [{}, { workloads: ['dsk'] }, /^--workloads: must be one of alltests, disk, got "dsk"$/],
-    [{}, { kernels: [B, '3.19'] }, /^--kernels: unknown kernel "3\.19"; allowed: 3\.18-rc1, /],
-    [{ kernels: [B, B] }, {}, /^kernels: names the same kernel twice/],
-    [{}, { workload: 'aim8' }, /^--model: unknown workload "aim8" .*; allowed: .*aim7-stub/],
-    [{ frob: 1 }, {}, /^frob: unknown preset key, got 1; allowed: name, description, workload, machine, workloads, kernels, users, /],
-    [{ extras: [{ workload: 'lock-hammer', metric: 'ops_per_s', params: { threads: 0 } }] }, {}, /^extras\[0\]\.params\.threads: must be an integer from 1 to 4096, got 0$/],
-  ];
-  for (const [p, o, re] of bad) {
-    assert.throws(() => resolvePlan(stubPreset(p), o), (e: unknown) => e instanceof ConfigError && re.test(e.message), `${JSON.stringify(p)} ${JSON.stringify(o)}`);
-  }
-  // validation: defaults, the plan's workfiles only, off with --no-validation or without users
-  const v = resolvePlan(stubPreset({ validation: { users: [{ from: 100, to: 200, step: 100 }] } }));
-  assert.deepEqual(v.validation, { workloads: ['alltests', 'disk'], users: [100, 200], replications: 1 });
-  assert.deepEqual(resolvePlan(stubPreset({ validation: { users: [100], workloads: ['disk', 'alltests'], replications: 3 } })).validation, { workloads: ['alltests', 'disk'], users: [100], replications: 3 });
-  assert.deepEqual(resolvePlan(stubPreset({ validation: { users: [100], workloads: ['disk'] } }), { workloads: ['alltests', 'disk'] }).validation!.workloads, ['disk']);
-  assert.equal(resolvePlan(stubPreset({ validation: { users: [100], workloads: ['disk'] } }), { workloads: ['alltests'] }).validation, null);
-  assert.equal(resolvePlan(stubPreset({ validation: { users: [100] } }), { validation: false }).validation, null);
-  assert.equal(resolvePlan(stubPreset({ validation: { users: [] } })).validation, null);
-  assert.equal(resolvePlan(stubPreset({ validation: {} })).validation, null);
-  assert.equal(resolvePlan(stubPreset()).validation, null);
-  // goals: defaults as the issue states them; a single % change goal still accepted
-  assert.deepEqual(resolvePlan(stubPreset()).goals.pctChangeMaePoints, { alltests: 5, disk: 8 });
-  assert.equal(resolvePlan(stubPreset({ goals: { pctChangeMaePoints: 6 } })).goals.pctChangeMaePoints, 6);
-  assert.equal(resolvePlan(stubPreset()).goals.baselineMaxErrPct, 5);
-  // from a file, the file is named
-  const dir = tmp();
-  const f = join(dir, 'p.json');
-  writeFileSync(f, JSON.stringify(stubPreset({ replications: 0 })));
-  assert.throws(() => planReproduce({ preset: f }), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`${f}: replications: must be an integer from 1 to 1000, got 0`));
-  writeFileSync(f, JSON.stringify(stubPreset({ validation: { users: [100], workloads: ['all'] } })));
-  assert.throws(() => planReproduce({ preset: f }), (e: unknown) => e instanceof ConfigError && e.message === `${f}: validation.workloads[0]: is not a workfile of this preset, got "all"; allowed: alltests, disk`);
-  assert.throws(() => planReproduce({ preset: f, quick: true }), /--quick: cannot be combined with --preset/);
-});
-
-test('the session preset (the committed results) parses: per-workfile users, the extras', () => {
-  const p = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'data', 'reproduce', 'session.json'), 'utf8'));
-  const plan = resolvePlan({ ...p, workload: STUB });
-  assert.deepEqual(plan.users.alltests, [10, 25, 50, 100, 200, 500]);
-  assert.deepEqual(plan.users.disk, [10, 25, 50, 100, 200, 500, 1000, 1500, 1600, 1700, 2000]);
-  assert.deepEqual(plan.extras.map((e) => e.workload), ['postgres-hugetlb', 'iozone-mmap', 'memcached']);
-  assert.deepEqual(plan.goals, DEFAULT_GOALS);
-  assert.equal(plan.pairSeeds, true);
-});
-
-test('the shipped presets parse (with a stand-in registered as aim7 they resolve)', () => {
-  for (const name of ['full', 'quick']) {
-    const p = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'data', 'reproduce', `${name}.json`), 'utf8'));
-    assert.equal(p.name, name);
-    const plan = resolvePlan({ ...p, workload: STUB });
-    assert.deepEqual(plan.workloads, ['alltests', 'disk']);
-    assert.deepEqual(plan.kernels, [B, P]);
-    assert.equal(plan.replications, 2);
-    assert.equal(p.pairSeeds, true, `${name}: the kernels paired`);
-    assert.equal(plan.pairSeeds, true);
-    assert.equal(resolvePlan({ ...p, workload: STUB }, { pairSeeds: false }).pairSeeds, false);
-    if (name === 'full') {
-      assert.deepEqual(plan.users.disk, [10, 25, 50, ...Array.from({ length: 20 }, (_, i) => 100 * (i + 1))]);
-      assert.deepEqual(plan.params, {});
-      assert.deepEqual(plan.goals, DEFAULT_GOALS);
-      assert.deepEqual(plan.validation, { workloads: ['alltests', 'disk'], users: [100, 200], replications: 1 });
-    } else {
-      assert.deepEqual(plan.users, { alltests: [25, 100], disk: [25, 100] });
-      assert.deepEqual(plan.params, { warmupTasks: 2, windowTasks: 3 });
-      assert.deepEqual(plan.validation, { workloads: ['alltests'], users: [100], replications: 1 });
-      assert.equal(resolvePlan({ ...p, workload: STUB }, { validation: false }).validation, null);
-    }
-  }
-});
-
 test('CLI flag parsing: --users lists and ranges, --kernels keeps patch lists together', () => {
   assert.deepEqual(parseUsers('100,200'), [100, 200]);
   assert.deepEqual(parseUsers('10, 100-300:100'), [10, 100, 200, 300]);
@@ -437,7 +333,10 @@ test('mmlock reproduce: bad flags exit 2 with a message naming the flag and what
   writeFileSync(join(dir, 'bad.json'), JSON.stringify(stubPreset({ users: [10, 10] })));
   const dup = await runMain(['reproduce', '--module', STUB_MODULE, '--preset', join(dir, 'bad.json'), '--out', out]);
   assert.equal(dup.code, 2);
-  assert.match(dup.err, /^mmlock reproduce: .*bad\.json: users: lists 10 users twice; allowed: distinct user counts\n$/);
+  assert.match(dup.err, /^mmlock reproduce: .*bad\.json: sweeps\[0\]\.spec\.axes\.users\[1\]: duplicate of value 0, got 10; allowed: distinct values\n$/);
+  const dupFlag = await runMain([...base, '--users', '10,10']);
+  assert.equal(dupFlag.code, 2);
+  assert.match(dupFlag.err, /^mmlock reproduce: --users: lists 10 users twice; allowed: distinct user counts\n$/);
   assert.deepEqual(files(dir).filter((f) => f === 'out'), []);
 });
 
@@ -541,25 +440,4 @@ test('countPctChangeCi95 and meanCi95 match hand-computed values', () => {
   assert.equal(meanCi95([3, null]), null);
   assert.equal(meanCi95([3, undefined as unknown as number]), null); // a table from before the paired columns
   assert.equal(meanCi95([]), null);
-});
-
-test('the validation sweep: each window run on its full twin\'s seed, the full runs on the seeds of a sweep with the estimate inside the workload axis (paired or not)', async () => {
-  await import('./reproduce_stub');
-  const { expandSweep } = await import('../../src/experiment/spec');
-  for (const pairSeeds of [true, false]) {
-    const plan = resolvePlan(stubPreset({ validation: { users: [100, 200], replications: 2 } }), { pairSeeds });
-    const x = validationSweep(plan)!;
-    // the form before twin pairing: one workload value per workfile, users and estimate
-    const values: unknown[] = [];
-    for (const w of plan.validation!.workloads) for (const u of plan.validation!.users) for (const e of ['full', 'window']) values.push({ name: plan.workload, params: { ...plan.params, workfile: w, users: u, estimate: e } });
-    const old = expandSweep({ base: { machine: plan.machine }, axes: { workload: values, kernel: [...plan.kernels] }, replications: 2, seed: plan.seed, ...(pairSeeds ? { pairSeeds: ['kernel'] } : {}) });
-    assert.equal(x.runs.length, 2 * 2 * 2 * 2 * 2);
-    assert.deepEqual(x.runs.map((r) => r.configHash), old.runs.map((r) => r.configHash));
-    const params = (sx: typeof x, p: number) => sx.points[p]!.resolved.config.params;
-    x.runs.forEach((r, i) => {
-      const o = old.runs[i]!;
-      if (params(x, r.point).estimate === 'full') assert.equal(r.seed, o.seed);
-      else assert.equal(r.seed, x.runs[i - plan.kernels.length * 2]!.seed); // the full twin: one estimate step back (kernels × reps runs per estimate)
-    });
-  }
 });

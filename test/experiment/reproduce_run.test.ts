@@ -7,15 +7,15 @@ import { tmp } from './helpers';
 import { runMain } from '../cli/kernel-cli-helpers';
 import { niceTicks, reproduce, svgChart, writeFilesAtomic, type ReproducePreset } from '../../src/experiment/reproduce';
 import { RunError } from '../../src/experiment/pool';
+import { B, gridPreset, P, type StubGrid } from './reproduce_presets';
 
 const STUB_MODULE = join(__dirname, 'reproduce_stub.js');
-const B = '3.18-rc1', P = '3.18-rc1-i_mmap_rwsem';
 
-function stubPreset(over: Partial<ReproducePreset> = {}): ReproducePreset {
-  return {
+function stubPreset(over: Partial<StubGrid> = {}): ReproducePreset {
+  return gridPreset({
     name: 'stub', workload: STUB, machine: 'ivybridge-ex-2s', users: [10, 100, 1500, 1700], replications: 2, seed: 7,
     params: { warmupTasks: 2, windowTasks: 3 }, ...over,
-  };
+  });
 }
 
 const REPORT_FILES = ['jpm-alltests.svg', 'jpm-disk.svg', 'pct-change.svg', 'points.csv', 'provenance.json', 'report.txt', 'reproduce.json', 'sites.csv', 'summary.json', 'table.csv', 'table.json'];

@@ -1,7 +1,8 @@
 /**
  * `reproduce`: the aim7 table of the i_mmap_rwsem series, simulated and set beside the
- * paper's. Built on sweeps: one sweep for the aim7 load points (workfile × users) × the two
- * kernels × replications, and one per extra workload, each in its own folder under
+ * paper's. Built on the preset's sweeps (preset.ts, sweeps.ts): the table sweeps for the aim7
+ * load points (workfile × users) × the two kernels × replications, the validation sweep, one
+ * per extra workload, each in its own folder under
  * `<out>/sweeps/` (named by its spec hash, so a rerun of the same command resumes from the
  * journal and a changed grid starts a new folder). When every run is done, the comparison
  * step reads the paper's figures and builds the table, NUMA totals, i_mmap lock time by
@@ -29,19 +30,19 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { dataPath } from '../../data';
 import type { LockStatRow } from '../../locking';
 import { ConfigError } from '../errors';
 import type { SweepProgress } from '../progress';
 import { provenance } from '../provenance';
-import { expandSweep, type ExpandedSweep } from '../spec';
+import type { ExpandedSweep } from '../spec';
 import { SweepStore } from '../store';
 import { runSweep, type SweepResult } from '../sweep';
 import { toCsv, toJson, type Row, type Table } from '../tables';
 import { loadPaperNuma, loadPaperTable } from './paper';
-import { loadPreset, resolvePlan, type ReproduceOverrides, type ReproducePlan, type ReproducePreset } from './preset';
-import { extraSweepSpec, mainSweepSpec, validationSweep } from './sweeps';
+import { loadPreset, projectRelative, resolvePreset, type ReproducePlan, type ReproducePreset, type ReproduceSetup } from './preset';
+import { VALIDATION_ESTIMATES, type PlannedSweep, type ReproduceOverrides } from './sweeps';
 import {
   aggregatePoints, buildExtra, buildNuma, buildSites, buildTime, buildSummary, buildTable, buildValidation, formatReport, TABLE_COLUMNS, VALIDATION_COLUMNS, validationCsvRows,
   type ExtraResult, type NumaResult, type PointStat, type RunRecord, type SiteRow, type Summary, type TableRow, type TimeRow, type ValidationResult,
@@ -132,21 +133,29 @@ function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
 }
 
-/** Resolve the options' preset and overrides into a plan (ConfigError names the flag or preset field). */
-export function planReproduce(opts: ReproduceOptions = {}): ReproducePlan {
+/**
+ * Resolve the options' preset and overrides: the plan, the paper's files and the sweeps
+ * (ConfigError names the flag, or the preset file and field).
+ */
+export function setupReproduce(opts: ReproduceOptions = {}): ReproduceSetup {
   if (opts.quick && opts.preset !== undefined) throw new ConfigError('--quick', 'cannot be combined with --preset', '--quick, or --preset <file>');
-  const file = typeof opts.preset === 'string' ? opts.preset : opts.preset === undefined ? presetPath(opts.quick ? 'quick' : 'full') : null;
+  const file = typeof opts.preset === 'string' ? resolve(opts.preset) : opts.preset === undefined ? presetPath(opts.quick ? 'quick' : 'full') : null;
   const input = file ? loadPreset(file) : opts.preset;
   const over: ReproduceOverrides = {};
   for (const k of ['workload', 'machine', 'workloads', 'users', 'kernels', 'reps', 'seed', 'pairSeeds', 'validation'] as const) if (opts[k] !== undefined) (over as Record<string, unknown>)[k] = opts[k];
   try {
-    return resolvePlan(input, over);
+    return file ? resolvePreset(input, over, dirname(file)) : resolvePreset(input, over);
   } catch (e) {
     if (e instanceof ConfigError && !e.field.startsWith('--')) {
-      throw new ConfigError(`${file ?? 'preset'}: ${e.field || '(top level)'}`, e.problem, e.allowed);
+      throw new ConfigError(`${typeof opts.preset === 'string' ? opts.preset : file ?? 'preset'}: ${e.field || '(top level)'}`, e.problem, e.allowed);
     }
     throw e;
   }
+}
+
+/** The plan of the options' preset and overrides (setupReproduce without the sweeps). */
+export function planReproduce(opts: ReproduceOptions = {}): ReproducePlan {
+  return setupReproduce(opts).plan;
 }
 
 /** Write `files` (name → content) into `dir`: every temporary first, then the renames; no temporary is left on error. */
@@ -258,24 +267,15 @@ function sweepDir(out: string, kind: string, x: ExpandedSweep): string {
   return join(out, 'sweeps', `${safeName(kind)}-${x.specHash}`);
 }
 
-/** One sweep of a reproduce: its name in progress and provenance, the expanded sweep and its folder. */
-interface Job { name: string; x: ExpandedSweep; dir: string | null }
+/** One sweep of a reproduce: its name in progress and provenance, the planned sweep and its folder. */
+interface Job { name: string; s: PlannedSweep; x: ExpandedSweep; dir: string | null }
 
-/** The sweeps of a plan: the aim7 table, the validation (if any), one per extra. */
-interface Jobs { main: Job; validation: Job | null; extras: Job[] }
-
-function planJobs(plan: ReproducePlan, out: string | null): Jobs {
-  const job = (name: string, kind: string, x: ExpandedSweep): Job => ({ name, x, dir: out ? sweepDir(out, kind, x) : null });
-  const valX = validationSweep(plan);
-  return {
-    main: job('aim7', 'aim7', expandSweep(mainSweepSpec(plan))),
-    validation: valX ? job('validation', 'validation', valX) : null,
-    extras: plan.extras.map((e, i) => job(`extra ${e.label}`, `extra-${e.label}`, expandSweep(extraSweepSpec(plan, i)))),
-  };
-}
-
-function jobList(jobs: Jobs): Job[] {
-  return [jobs.main, ...(jobs.validation ? [jobs.validation] : []), ...jobs.extras];
+/** The sweeps of a setup, in the preset's order: the table sweeps named aim7, the validation, one per extra. */
+function planJobs(setup: ReproduceSetup, out: string | null): Job[] {
+  return setup.sweeps.map((s) => {
+    const [name, kind] = s.role === 'table' ? ['aim7', 'aim7'] : s.role === 'validation' ? ['validation', 'validation'] : [`extra ${s.label}`, `extra-${s.label}`];
+    return { name: name!, s, x: s.x, dir: out ? sweepDir(out, kind!, s.x) : null };
+  });
 }
 
 /** Run every sweep in turn, with one progress over all of them; results in the order of `list`. */
@@ -329,8 +329,9 @@ function validationResult(plan: ReproducePlan, x: ExpandedSweep, res: SweepResul
   const recs = mainRecords(x, res);
   const runs = new Map(x.runs.map((r) => [r.runId, r]));
   const est = res.tables.runs.rows.map((row) => x.points[runs.get(row.runId as string)!.point]!.resolved.config.params.estimate);
-  const full = aggregatePoints(recs.filter((_, i) => est[i] === 'full'), plan.workloads, plan.kernels);
-  const win = aggregatePoints(recs.filter((_, i) => est[i] === 'window'), plan.workloads, plan.kernels);
+  const [FULL, WINDOW] = VALIDATION_ESTIMATES;
+  const full = aggregatePoints(recs.filter((_, i) => est[i] === FULL), plan.workloads, plan.kernels);
+  const win = aggregatePoints(recs.filter((_, i) => est[i] === WINDOW), plan.workloads, plan.kernels);
   return buildValidation(full, win, plan.kernels, plan.validation!.replications);
 }
 
@@ -338,16 +339,19 @@ function validationResult(plan: ReproducePlan, x: ExpandedSweep, res: SweepResul
 type Comparison = Pick<ReproduceResult, 'points' | 'table' | 'numa' | 'sites' | 'extras' | 'validation' | 'summary' | 'json' | 'text'>;
 
 /** The comparison: the paper is read only here, after every run. */
-function compare(plan: ReproducePlan, jobs: Jobs, results: ReadonlyMap<Job, SweepResult>): Comparison {
-  const records = mainRecords(jobs.main.x, results.get(jobs.main)!);
+function compare(setup: ReproduceSetup, jobs: readonly Job[], results: ReadonlyMap<Job, SweepResult>): Comparison {
+  const { plan } = setup;
+  const records = jobs.filter((j) => j.s.role === 'table').flatMap((j) => mainRecords(j.x, results.get(j)!));
   const points = aggregatePoints(records, plan.workloads, plan.kernels);
-  const paperNuma = loadPaperNuma();
-  const table = buildTable(points, plan.kernels, loadPaperTable());
+  const paperNuma = loadPaperNuma(setup.paper.numa);
+  const table = buildTable(points, plan.kernels, loadPaperTable(setup.paper.table));
   const numa = buildNuma(points, plan.kernels, paperNuma.pctChange);
   const sites = buildSites(records, plan.workloads, plan.kernels);
   const time = buildTime(points);
-  const extras = plan.extras.map((e, i) => extraResult(plan, e, jobs.extras[i]!.x, results.get(jobs.extras[i]!)!));
-  const validation = jobs.validation ? validationResult(plan, jobs.validation.x, results.get(jobs.validation)!) : null;
+  const extraJobs = jobs.filter((j) => j.s.role === 'extra');
+  const extras = plan.extras.map((e, i) => extraResult(plan, e, extraJobs[i]!.x, results.get(extraJobs[i]!)!));
+  const vJob = jobs.find((j) => j.s.role === 'validation');
+  const validation = vJob ? validationResult(plan, vJob.x, results.get(vJob)!) : null;
   const summary = buildSummary(table, numa, plan.goals, plan.kernels, plan.workloads, validation);
   const json: ReproduceJson = {
     rows: points.map((p) => ({ workload: p.workload, users: p.users, kernel: p.kernel, jpm: p.jpm, ci95: p.ci95 })),
@@ -396,14 +400,14 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
   const t0 = performance.now();
   const started = new Date();
   for (const m of opts.modules ?? []) require(m);
-  const plan = planReproduce(opts);
+  const setup = setupReproduce(opts);
+  const { plan } = setup;
   const workers = opts.workers ?? availableParallelism();
   const out = opts.out ?? null;
-  const jobs = planJobs(plan, out);
-  const list = jobList(jobs);
+  const list = planJobs(setup, out);
   for (const j of list) if (j.dir) SweepStore.check(j.dir, j.x);
   const { results, sweeps } = await runJobs(list, opts, workers, t0);
-  const c = compare(plan, jobs, new Map(list.map((j, i) => [j, results[i]!])));
+  const c = compare(setup, list, new Map(list.map((j, i) => [j, results[i]!])));
 
   const files: string[] = [];
   const wallSeconds = Math.round(performance.now() - t0) / 1000;
@@ -412,6 +416,7 @@ export async function reproduce(opts: ReproduceOptions = {}): Promise<ReproduceR
       kind: 'mmlock-reproduce',
       ...provenance(),
       plan,
+      paper: { table: projectRelative(setup.paper.table), numa: projectRelative(setup.paper.numa) },
       workers,
       // folders relative to the output folder: a committed provenance names no path of the machine
       sweeps: sweeps.map((s) => ({ ...s, dir: s.dir === null ? null : outRelative(out, s.dir) })),

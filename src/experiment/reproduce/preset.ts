@@ -1,54 +1,38 @@
 /**
- * Reproduce presets (data/reproduce/*.json) and the plan they resolve to (sweeps.ts turns the
- * plan into sweep specs; report.ts compares their results with the paper).
+ * Reproduce presets (data/reproduce/*.json): a list of sweep specs and a comparison block.
  *
  *   {
- *     "name": "full",
+ *     "name": "quick",
  *     "description": "...",
- *     "workload": "aim7",                       the registered workload modelling aim7
- *     "machine": "ivybridge-ex-4s",
- *     "workloads": ["alltests", "disk"],         values of its `workfile` parameter
- *     "kernels": ["3.18-rc1", "3.18-rc1-i_mmap_rwsem"],   baseline, patched
- *     "users": [10, 25, 50, {"from": 100, "to": 2000, "step": 100}],
- *                                               or per workfile: {"alltests": [...], "disk": [...]}
- *     "replications": 2,
- *     "seed": 2014,
- *     "pairSeeds": true,                         default true: both kernels of a replication on one seed
- *     "params": {"warmupTasks": 2, "windowTasks": 3},     every aim7 run ({}: the model's defaults)
- *     "workloadParams": {"disk": {"windowTasks": 4}},      per workfile, over params
- *     "goals": {"baselineMaxErrPct": 5, "pctChangeMaePoints": {"alltests": 5, "disk": 8}, ...},
- *                                               defaults: data/reproduce/goals.json (DEFAULT_GOALS)
- *     "validation": {"users": [100, 200], "workloads": ["alltests", "disk"], "replications": 1},
- *                                               the window estimate vs full runs (see below)
- *     "extras": [{"workload": "postgres-hugetlb", "label": "...", "params": {...},
- *                 "metric": "...", "duration": {"ms": 10}}]
+ *     "compare": {
+ *       "kernels": ["3.18-rc1", "3.18-rc1-i_mmap_rwsem"],      baseline, patched
+ *       "paper": {"table": "../paper/aim7-3.18-rc1.csv", "numa": "../paper/numa.json"},
+ *       "goals": "goals.json"                                   or an object over goals.json's values
+ *     },
+ *     "sweeps": [
+ *       {"role": "table", "spec": {...a sweep spec, as in data/sweeps/...}},
+ *       {"role": "validation", "spec": {...}},
+ *       {"role": "extra", "label": "iozone-B", "metric": "mb_per_s", "spec": {...}}
+ *     ]
  *   }
  *
- * `pairSeeds` (default true) gives the baseline and patched runs of each load point and
- * replication the same seed (the sweeps' `pairSeeds: ["kernel"]`, common random numbers), so
- * the % change is measured per seed pair and its CI holds only the noise the two kernels do
- * not share; false gives every run a seed of its own (the sweeps then have no pairSeeds, as
- * before the option existed). It applies to the aim7 sweep, the validation sweep and the extras.
+ * This file reads the comparison block (the kernels compared, the paper's files, the goals of
+ * the summary checks) and puts the plan together; sweeps.ts reads the sweeps (roles, what
+ * each needs, the CLI overrides). File names are relative to the preset's folder (for a preset
+ * given as an object: data/reproduce/, where the shipped presets live). Only the comparison
+ * step reads the paper's files, after every run (paper.ts); the plan checks that they exist.
  *
- * Every key but `users` is optional. Overrides (CLI flags, API options) replace the
- * preset's values; errors name the flag (`--users`) or the preset field (`users[3]`).
- *
- * `validation` checks the aim7 window estimate (a shortcut) against full runs: for each of
- * its workloads (default: every workfile of the plan) × users × both kernels × its
- * replications (default 1), one run with `estimate: "full"` and one with `estimate:
- * "window"`, every other parameter as the main grid's, the two runs of a pair on the same
- * seed. Absent, or with no users: no validation (also `--no-validation`).
+ * The plan (ReproducePlan, `plan` in reproduce.json) is what the report shows of the grid:
+ * the table sweeps' workfiles, users, replications, seed and pairing, the validation's
+ * points, the extras; its shape is the one it had when a preset was a grid of its own.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { getWorkload, workloadNames, type ParamValues } from '../../workloads';
-import { resolveRunConfig, type RunConfigInput } from '../config';
 import { ConfigError, show } from '../errors';
-import { pointParams, validationParams, VALIDATION_ESTIMATES } from './sweeps';
 import { zodError } from '../zod_errors';
-import { seedSchema } from '../config';
-import { SEED_RULE, seedProblem } from '../../engine/seed';
-import { dataPath } from '../../data';
+import { dataPath, packageRoot } from '../../data';
+import { extraOf, planSweeps, tableGrid, validationGrid, type PlanExtra, type PlannedSweep, type ReproduceOverrides, type TableGrid } from './sweeps';
 
 /** The thresholds of the summary checks; a preset's `goals` overrides any of them. */
 export interface ReproduceGoals {
@@ -79,108 +63,49 @@ export interface ReproduceGoals {
 }
 
 
-export interface ExtraSpec {
-  /** a registered workload name */
-  workload: string;
-  /** heading in the report; default: the workload name (must be distinct) */
-  label?: string;
-  params?: ParamValues;
-  /** the metric to print per kernel */
-  metric: string;
-  /** for fixed-duration workloads */
-  duration?: { ms?: number; warmupMs?: number };
+
+/** A preset's comparison block. */
+export interface ComparisonSpec {
+  /** [baseline, patched]: the kernel axis of every sweep lists them in this order */
+  kernels: [string, string];
+  /** the paper's aim7 table (CSV, paper.ts parsePaperCsv) and NUMA figure (JSON), relative to the preset's folder */
+  paper: { table: string; numa: string };
+  /** a goals file (every key, as data/reproduce/goals.json), or goals over data/reproduce/goals.json's; default: goals.json */
+  goals?: string | Partial<ReproduceGoals>;
 }
 
-export type UsersEntry = number | { from: number; to: number; step: number };
-
+/** A reproduce preset (data/reproduce/*.json). */
 export interface ReproducePreset {
   name?: string;
   description?: string;
-  workload?: string;
-  machine?: string;
-  workloads?: string[];
-  kernels?: string[];
-  users: UsersEntry[] | Record<string, UsersEntry[]>;
-  replications?: number;
-  seed?: string | number;
-  /** default true: the two kernels' runs of a load point and replication share a seed */
-  pairSeeds?: boolean;
-  params?: ParamValues;
-  workloadParams?: Record<string, ParamValues>;
-  goals?: Partial<ReproduceGoals>;
-  validation?: ValidationSpec;
-  extras?: ExtraSpec[];
+  compare: ComparisonSpec;
+  /** sweep specs with their roles (sweeps.ts) */
+  sweeps: unknown[];
 }
 
-/** A preset's `validation`: the window estimate against full runs. */
-export interface ValidationSpec {
-  /** user counts (ranges allowed); absent or empty: no validation */
-  users?: UsersEntry[];
-  /** workfiles (default: every workfile of the plan); each must be one of the preset's */
-  workloads?: string[];
-  /** replications per point and estimate (default 1) */
-  replications?: number;
-}
-
-/** The validation sweep of a plan. */
-export interface ValidationPlan {
-  /** workfiles, in the plan's order */
-  workloads: string[];
-  /** ascending */
-  users: number[];
-  replications: number;
-}
-
-/** Values that replace the preset's (from CLI flags or API options). */
-export interface ReproduceOverrides {
-  /** the registered workload modelling aim7 (`--model`) */
-  workload?: string;
-  machine?: string;
-  /** workfiles (`--workloads`) */
-  workloads?: string[];
-  /** user counts for every workfile (`--users`) */
-  users?: number[];
-  /** baseline and patched kernel (`--kernels`) */
-  kernels?: string[];
-  /** replications (`--reps`) */
-  reps?: number;
-  seed?: string | number;
-  /** false: a seed of its own for every run, the kernels unpaired (`--unpaired`) */
-  pairSeeds?: boolean;
-  /** false: skip the preset's validation sweep (`--no-validation`) */
-  validation?: boolean;
-}
-
-/** What a reproduce run will do: the preset with overrides applied and defaults filled in. */
-export interface ReproducePlan {
+/**
+ * What the report shows of a resolved preset (reproduce.json's `plan`): the table sweeps' grid
+ * (TableGrid: workload model, machine, workfiles, users, replications, seed, pairing, fixed
+ * parameters) with the preset's name, the kernels, goals, validation points and extras.
+ */
+export interface ReproducePlan extends TableGrid {
   preset: string;
   description: string | null;
-  workload: string;
-  machine: string;
-  workloads: string[];
   /** [baseline, patched] */
   kernels: [string, string];
-  /** per workfile, ascending */
-  users: Record<string, number[]>;
-  replications: number;
-  seed: string;
-  /** the two kernels' runs of a load point and replication on one seed (sweeps with pairSeeds ["kernel"]) */
-  pairSeeds: boolean;
-  params: ParamValues;
-  workloadParams: Record<string, ParamValues>;
   goals: ReproduceGoals;
   /** null: no validation sweep */
-  validation: ValidationPlan | null;
-  extras: (ExtraSpec & { label: string })[];
+  validation: { workloads: string[]; users: number[]; replications: number } | null;
+  extras: PlanExtra[];
 }
 
-/** Flag names for errors in overridden values. */
-export const OVERRIDE_FLAGS: Record<keyof ReproduceOverrides, string> = {
-  workload: '--model', machine: '--machine', workloads: '--workloads', users: '--users', kernels: '--kernels', reps: '--reps', seed: '--seed', pairSeeds: '--unpaired', validation: '--no-validation',
-};
+/** A resolved preset: the plan, the paper's files (absolute) and the sweeps to run. */
+export interface ReproduceSetup {
+  plan: ReproducePlan;
+  paper: { table: string; numa: string };
+  sweeps: PlannedSweep[];
+}
 
-const paramValue = z.union([z.number(), z.string(), z.boolean()]).describe('a number, string or boolean');
-const paramsSchema = z.record(z.string(), paramValue).describe('an object of workload parameters');
 const goalsSchema = z
   .strictObject({
     baselineMaxErrPct: z.number().min(0).describe('a number >= 0').optional(),
@@ -241,44 +166,24 @@ export function loadDefaultGoals(file = GOALS_FILE): ReproduceGoals {
 /** The goals as the issue states them (data/reproduce/goals.json). */
 export const DEFAULT_GOALS: ReproduceGoals = loadDefaultGoals();
 
-const validationSchema = z
+
+const CompareSchema = z
   .strictObject({
-    // checked by expandUsers, for messages that name the entry
-    users: z.unknown().optional(),
-    workloads: z.array(z.string().min(1).describe('a workfile name')).describe('an array of workfile names').optional(),
-    replications: z.number().int().min(1).max(1000).describe('an integer from 1 to 1000').optional(),
+    kernels: z.array(z.string().min(1).describe('a kernel name or spec')).length(2).describe('two kernels: [baseline, patched]'),
+    paper: z.strictObject({
+      table: z.string().min(1).describe('a CSV file name (workload,users,jpm_<baseline>,jpm_<patched>,pct_change)'),
+      numa: z.string().min(1).describe('a JSON file name ({"pct_change": number})'),
+    }).describe('key of compare.paper'),
+    goals: z.union([z.string().min(1), goalsSchema]).describe('a goals file name, or an object of goals').optional(),
   })
-  .describe('key of validation');
-const extraSchema = z
-  .strictObject({
-    workload: z.string().min(1).describe('a workload name'),
-    label: z.string().min(1).max(80).describe('a string of 1 to 80 characters').optional(),
-    params: paramsSchema.optional(),
-    metric: z.string().min(1).describe('a metric name of the workload'),
-    duration: z.strictObject({
-      ms: z.number().gt(0).describe('a number > 0').optional(),
-      warmupMs: z.number().min(0).describe('a number >= 0').optional(),
-    }).describe('key of duration').optional(),
-  })
-  .describe('key of an extra');
+  .describe('key of compare');
 export const PresetSchema = z
   .strictObject({
     name: z.string().min(1).max(200).describe('a string of 1 to 200 characters').optional(),
     description: z.string().describe('a string').optional(),
-    workload: z.string().min(1).describe('a workload name').optional(),
-    machine: z.string().min(1).describe('a machine preset name or a MachineSpec JSON file path').optional(),
-    workloads: z.array(z.string().min(1).describe('a workfile name')).min(1).describe('a non-empty array of workfile names').optional(),
-    kernels: z.array(z.string().min(1).describe('a kernel name or spec')).length(2).describe('two kernels: [baseline, patched]').optional(),
-    // checked by expandUsers, for messages that name the entry
-    users: z.unknown().refine((v) => v !== undefined).describe('an array of user counts and {from, to, step} ranges, or an object of them by workfile'),
-    replications: z.number().int().min(1).max(1000).describe('an integer from 1 to 1000').optional(),
-    seed: seedSchema.optional(),
-    pairSeeds: z.boolean().describe('true (both kernels of a replication on one seed) or false').optional(),
-    params: paramsSchema.optional(),
-    workloadParams: z.record(z.string(), paramsSchema).describe('an object of parameters by workfile').optional(),
-    goals: goalsSchema.optional(),
-    validation: validationSchema.optional(),
-    extras: z.array(extraSchema).describe('an array of {workload, params?, metric, label?, duration?}').optional(),
+    compare: CompareSchema,
+    // entries checked by sweeps.ts, for messages that name the entry
+    sweeps: z.array(z.unknown()).min(1).describe('a non-empty array of {role, spec}'),
   })
   .describe('preset key');
 
@@ -297,235 +202,82 @@ export function loadPreset(file: string): unknown {
   }
 }
 
-/** Expand a users list (ranges included); errors name `field`. Sorted ascending, no duplicates. */
-export function expandUsers(entries: unknown, field: string): number[] {
-  const ENTRY = 'a positive integer or {from, to, step} (positive integers)';
-  if (!Array.isArray(entries) || entries.length === 0) throw new ConfigError(field, `must be a non-empty array of user counts and {from, to, step} ranges, got ${show(entries)}`);
-  const posInt = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
-  const out: number[] = [];
-  entries.forEach((e: unknown, i) => {
-    if (posInt(e)) out.push(e as number);
-    else if (isObj(e)) {
-      const extra = Object.keys(e).find((k) => !['from', 'to', 'step'].includes(k));
-      if (extra) throw new ConfigError(`${field}[${i}].${extra}`, `unknown key of a users range, got ${show(e[extra])}`, 'from, to, step');
-      for (const k of ['from', 'to', 'step'] as const) if (!posInt(e[k])) throw new ConfigError(`${field}[${i}].${k}`, `must be a positive integer, got ${show(e[k])}`);
-      const r = e as { from: number; to: number; step: number };
-      if (r.to < r.from) throw new ConfigError(`${field}[${i}].to`, `must be >= from (${r.from}), got ${r.to}`);
-      if ((r.to - r.from) / r.step > 100000) throw new ConfigError(`${field}[${i}].step`, `makes more than 100000 user counts, got ${r.step}`);
-      for (let u = r.from; u <= r.to; u += r.step) out.push(u);
-    } else throw new ConfigError(`${field}[${i}]`, `must be ${ENTRY}, got ${show(e)}`);
-  });
-  const sorted = [...out].sort((a, b) => a - b);
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i] === sorted[i - 1]) throw new ConfigError(field, `lists ${sorted[i]} users twice`, 'distinct user counts');
-  }
-  return sorted;
-}
+/** The folder an object preset's file names are relative to. */
+export const PRESET_DIR = dataPath('reproduce');
 
 function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 /**
- * Resolve a preset and overrides into a plan, validating everything against the workload
- * registry (workfiles, user counts, parameters, kernels, machine, extras). Throws
- * ConfigError naming the flag (`--users`) or the preset field (`users`, `params.windowTasks`, `validation.users[0]`).
+ * Resolve a preset and overrides: the comparison block, the sweeps (expanded, every run's
+ * config validated) and the plan. Throws ConfigError naming the flag (`--users`) or the
+ * preset field (`compare.kernels`, `sweeps[0].spec.axes.users[3]`). `dir`: the folder file
+ * names are relative to (the preset file's).
  */
-export function resolvePlan(presetInput: unknown, over: ReproduceOverrides = {}): ReproducePlan {
-  const p = parsePreset(presetInput);
-  const g = planGrid(p, over);
-  checkGrid(g);
-  return {
+export function resolvePreset(input: unknown, over: ReproduceOverrides = {}, dir = PRESET_DIR): ReproduceSetup {
+  const p = parsePreset(input);
+  const c = p.compare;
+  if (c.kernels[0] === c.kernels[1]) throw new ConfigError('compare.kernels', `names the same kernel twice, got ${show(c.kernels)}`, 'a baseline and a different patched kernel');
+  const kernels = (over.kernels ?? c.kernels) as [string, string];
+  const sweeps = planSweeps(p.sweeps, [kernels[0], kernels[1]], over, dir);
+  const grid = tableGrid(sweeps, over);
+  const paper = { table: presetFile(dir, c.paper.table, 'compare.paper.table'), numa: presetFile(dir, c.paper.numa, 'compare.paper.numa') };
+  const plan: ReproducePlan = {
     preset: p.name ?? 'custom',
     description: p.description ?? null,
-    workload: g.workload,
-    machine: g.machine,
-    workloads: [...g.workloads],
-    kernels: g.kernels,
-    users: g.users,
-    replications: g.replications,
-    seed: g.seed,
-    pairSeeds: g.pairSeeds,
-    params: g.params,
-    workloadParams: Object.fromEntries(g.workloads.map((w) => [w, { ...(g.workloadParams[w] ?? {}) }])),
-    goals: planGoals(p),
-    validation: planValidation(g),
-    extras: planExtras(g),
+    workload: grid.workload,
+    machine: grid.machine,
+    workloads: grid.workloads,
+    kernels: [kernels[0], kernels[1]],
+    users: grid.users,
+    replications: grid.replications,
+    seed: grid.seed,
+    pairSeeds: grid.pairSeeds,
+    params: grid.params,
+    workloadParams: grid.workloadParams,
+    goals: planGoals(c.goals, dir, over.workloads === undefined ? grid.workloads : null),
+    validation: validationGrid(sweeps),
+    extras: sweeps.filter((s) => s.role === 'extra').map(extraOf),
   };
+  return { plan, paper, sweeps };
 }
 
-function parsePreset(presetInput: unknown): ReproducePreset {
-  if (!isObj(presetInput)) throw new ConfigError('', `a preset must be an object, got ${show(presetInput)}`, 'keys name, workload, machine, workloads, kernels, users, replications, seed, pairSeeds, params, workloadParams, goals, validation, extras');
-  const parsed = PresetSchema.safeParse(presetInput, { reportInput: true });
-  if (!parsed.success) throw zodError(PresetSchema, presetInput, parsed.error);
+/** The plan of a preset and overrides (resolvePreset without the sweeps). */
+export function resolvePlan(input: unknown, over: ReproduceOverrides = {}, dir = PRESET_DIR): ReproducePlan {
+  return resolvePreset(input, over, dir).plan;
+}
+
+function parsePreset(input: unknown): ReproducePreset {
+  if (!isObj(input)) throw new ConfigError('', `a preset must be an object, got ${show(input)}`, 'keys name, description, compare, sweeps');
+  const parsed = PresetSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) throw zodError(PresetSchema, input, parsed.error);
   return parsed.data as ReproducePreset;
 }
 
-/** The workfiles a preset lists (the default pair without `workloads`). */
-function presetWorkloads(p: ReproducePreset): string[] {
-  return p.workloads ?? ['alltests', 'disk'];
+/** A file named by the preset, relative to its folder; it must exist (it is read after the runs). */
+function presetFile(dir: string, name: string, field: string): string {
+  const file = isAbsolute(name) ? name : resolve(dir, name);
+  if (!existsSync(file)) throw new ConfigError(field, `no such file ${show(name)} (looked for ${show(file)})`, 'a file name relative to the preset\'s folder');
+  return file;
 }
 
-/** The aim7 grid of a plan being resolved, with where each value came from (a flag or a preset field). */
-interface Grid extends Pick<ReproducePlan, 'workload' | 'machine' | 'workloads' | 'kernels' | 'users' | 'replications' | 'seed' | 'pairSeeds' | 'params' | 'workloadParams'> {
-  p: ReproducePreset;
-  over: ReproduceOverrides;
-  /** the field that names the users of a workfile (`--users`, `users`, `users.disk`) */
-  usersField: (w: string) => string;
-}
-
-/** The field of an overridable value: the flag if overridden, else the preset field. */
-function fieldOf(over: ReproduceOverrides, key: keyof ReproduceOverrides, presetField: string): string {
-  return over[key] !== undefined ? OVERRIDE_FLAGS[key] : presetField;
-}
-
-/** The preset's grid with overrides applied and defaults filled in; each value checked on its own. */
-function planGrid(p: ReproducePreset, over: ReproduceOverrides): Grid {
-  const workload = over.workload ?? p.workload ?? 'aim7';
-  if (!getWorkload(workload)) {
-    throw new ConfigError(fieldOf(over, 'workload', 'workload'), `unknown workload ${show(workload)} (the aim7 model registers itself as "aim7"; a workload from another module needs --module)`, workloadNames().join(', ') || '(none registered)');
-  }
-  const workloads = over.workloads ?? presetWorkloads(p);
-  if (new Set(workloads).size !== workloads.length) throw new ConfigError(fieldOf(over, 'workloads', 'workloads'), `lists a workfile twice, got ${show(workloads)}`, 'distinct workfiles');
-  const kernels = over.kernels ?? p.kernels ?? ['3.18-rc1', '3.18-rc1-i_mmap_rwsem'];
-  const kField = fieldOf(over, 'kernels', 'kernels');
-  if (kernels.length !== 2) throw new ConfigError(kField, `must name two kernels (baseline, patched), got ${kernels.length}: ${show(kernels)}`);
-  if (kernels[0] === kernels[1]) throw new ConfigError(kField, `names the same kernel twice, got ${show(kernels)}`, 'a baseline and a different patched kernel');
-  const replications = over.reps ?? p.replications ?? 1;
-  if (!(Number.isInteger(replications) && replications >= 1 && replications <= 1000)) throw new ConfigError(OVERRIDE_FLAGS.reps, `must be an integer from 1 to 1000, got ${show(replications)}`);
-  if (over.seed !== undefined && seedProblem(over.seed) !== null) throw new ConfigError(OVERRIDE_FLAGS.seed, `must be ${SEED_RULE}, got ${show(over.seed)}`);
-  const workloadParams = p.workloadParams ?? {};
-  for (const w of Object.keys(workloadParams)) {
-    if (!workloads.includes(w) && !presetWorkloads(p).includes(w)) throw new ConfigError(`workloadParams.${w}`, 'is not a workfile of this preset', workloads.join(', '));
-  }
-  return {
-    p,
-    over,
-    workload,
-    machine: over.machine ?? p.machine ?? 'ivybridge-ex-4s',
-    workloads,
-    kernels: [kernels[0]!, kernels[1]!],
-    replications,
-    seed: String(over.seed ?? p.seed ?? '1'),
-    pairSeeds: over.pairSeeds ?? p.pairSeeds ?? true,
-    params: { ...(p.params ?? {}) },
-    workloadParams,
-    ...planUsers(p, over, workloads),
-  };
-}
-
-/** The user counts per workfile: the override, the preset's list, or the preset's lists by workfile. */
-function planUsers(p: ReproducePreset, over: ReproduceOverrides, workloads: readonly string[]): Pick<Grid, 'users' | 'usersField'> {
-  const users: Record<string, number[]> = {};
-  if (over.users !== undefined || Array.isArray(p.users)) {
-    const field = over.users !== undefined ? OVERRIDE_FLAGS.users : 'users';
-    const u = expandUsers(over.users ?? p.users, field);
-    for (const w of workloads) users[w] = u;
-    return { users, usersField: () => field };
-  }
-  if (isObj(p.users)) {
-    const byW = p.users as Record<string, UsersEntry[]>;
-    for (const w of workloads) {
-      if (!byW[w]) throw new ConfigError(`users.${w}`, `is missing: the preset gives users by workfile but not for ${show(w)}`, Object.keys(byW).join(', '));
-      users[w] = expandUsers(byW[w], `users.${w}`);
-    }
-    return { users, usersField: (w) => `users.${w}` };
-  }
-  throw new ConfigError('users', `must be an array of user counts and {from, to, step} ranges, or an object of them by workfile, got ${show(p.users)}`);
+/** A path for provenance: relative to the package root if inside it (no machine path in committed files). */
+export function projectRelative(file: string): string {
+  const r = relative(packageRoot(), file);
+  return r.startsWith('..') || isAbsolute(r) ? file : r.split(sep).join('/');
 }
 
 /**
- * A run config's error for an aim7 point of workfile `w`, under the preset field or flag that
- * set the value: `workload.params.users` → `users.disk`, `workload.params.windowTasks` →
- * `params.windowTasks` (or `workloadParams.disk.windowTasks`), `machine` → `machine` or `--machine`.
+ * The goals: a goals file (every key), or an object over DEFAULT_GOALS; a per-workfile goal
+ * must name a workfile of the table (`workloads`; null: not checked, under --workloads).
  */
-function presetError(g: Grid, w: string, e: ConfigError): ConfigError {
-  const m = /^workload\.params\.([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(e.field);
-  if (m) {
-    const k = m[1]!;
-    if (k === 'users') return new ConfigError(g.usersField(w), e.problem, e.allowed);
-    if (k === 'workfile') return new ConfigError(g.over.workloads !== undefined ? OVERRIDE_FLAGS.workloads : `workloads[${g.workloads.indexOf(w)}]`, e.problem, e.allowed);
-    const where = k in (g.workloadParams[w] ?? {}) ? `workloadParams.${w}.${k}` : `params.${k}`;
-    return new ConfigError(`${where}${m[2]}`, e.problem, e.allowed);
-  }
-  if (e.field === 'machine') return new ConfigError(fieldOf(g.over, 'machine', 'machine'), e.problem, e.allowed);
-  if (e.field === 'workload.params' || e.field === 'workload') return new ConfigError(`params`, e.problem, e.allowed);
-  return e;
-}
-
-/** Resolve a run config; a ConfigError goes through `mapErr`. */
-function checkRun(input: RunConfigInput, mapErr: (e: ConfigError) => ConfigError): void {
-  try {
-    resolveRunConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) throw mapErr(e);
-    throw e;
-  }
-}
-
-/** Validate every aim7 point's config on the baseline kernel, then each kernel (cheap: no run). */
-function checkGrid(g: Grid): void {
-  for (const w of g.workloads) {
-    for (const u of g.users[w]!) {
-      checkRun({ machine: g.machine, kernel: g.kernels[0], workload: { name: g.workload, params: pointParams(g.params, g.workloadParams[w], w, u) } }, (e) => presetError(g, w, e));
-    }
-  }
-  const w0 = g.workloads[0]!;
-  g.kernels.forEach((k, i) => {
-    checkRun({ machine: g.machine, kernel: k, workload: { name: g.workload, params: pointParams(g.params, g.workloadParams[w0], w0, g.users[w0]![0]!) } }, (e) => {
-      if (e.field.startsWith('kernel')) return new ConfigError(g.over.kernels !== undefined ? OVERRIDE_FLAGS.kernels : `kernels[${i}]`, e.problem, e.allowed);
-      return e;
-    });
-  });
-}
-
-/** The extras with their labels, each config checked on the baseline kernel (errors under `extras[i]`). */
-function planExtras(g: Grid): (ExtraSpec & { label: string })[] {
-  const labels = new Set<string>();
-  return (g.p.extras ?? []).map((x, i) => {
-    const label = x.label ?? x.workload;
-    if (labels.has(label)) throw new ConfigError(`extras[${i}].label`, `duplicate label ${show(label)}`, 'distinct labels (set "label")');
-    labels.add(label);
-    checkRun({ machine: g.machine, kernel: g.kernels[0], workload: x.workload, params: x.params ?? {}, ...(x.duration ? { duration: x.duration } : {}) }, (e) => {
-      if (e.field === 'machine') return new ConfigError(fieldOf(g.over, 'machine', 'machine'), e.problem, e.allowed);
-      return e.under(`extras[${i}]`);
-    });
-    return { ...x, label };
-  });
-}
-
-/** The validation sweep on the plan's workfiles: null without one (or with `--no-validation`), each run's config checked. */
-function planValidation(g: Grid): ValidationPlan | null {
-  const v = g.p.validation;
-  if (!v || g.over.validation === false || v.users === undefined || (Array.isArray(v.users) && v.users.length === 0)) return null;
-  const vUsers = expandUsers(v.users, 'validation.users');
-  const listed = presetWorkloads(g.p);
-  (v.workloads ?? []).forEach((w, i) => {
-    if (!listed.includes(w)) throw new ConfigError(`validation.workloads[${i}]`, `is not a workfile of this preset, got ${show(w)}`, listed.join(', '));
-  });
-  if (v.workloads && new Set(v.workloads).size !== v.workloads.length) throw new ConfigError('validation.workloads', `lists a workfile twice, got ${show(v.workloads)}`, 'distinct workfiles');
-  const vWorkloads = g.workloads.filter((w) => (v.workloads ?? g.workloads).includes(w));
-  for (const w of vWorkloads) {
-    for (const u of vUsers) {
-      for (const estimate of VALIDATION_ESTIMATES) {
-        checkRun({ machine: g.machine, kernel: g.kernels[0], workload: { name: g.workload, params: validationParams(g.params, g.workloadParams[w], w, u, estimate) } }, (e) => {
-          const m = /^workload\.params\.([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(e.field);
-          if (m?.[1] === 'users') return new ConfigError('validation.users', e.problem, e.allowed);
-          if (m?.[1] === 'estimate') return new ConfigError('validation', `needs the workload's "estimate" parameter to take "full" and "window": ${e.problem}`, e.allowed);
-          return presetError(g, w, e);
-        });
-      }
-    }
-  }
-  return vWorkloads.length ? { workloads: vWorkloads, users: vUsers, replications: v.replications ?? 1 } : null;
-}
-
-/** The preset's goals over DEFAULT_GOALS (a per-workfile goal must name a workfile of the preset). */
-function planGoals(p: ReproducePreset): ReproduceGoals {
-  const g = p.goals ?? {};
-  if (isObj(g.pctChangeMaePoints)) {
+function planGoals(spec: string | Partial<ReproduceGoals> | undefined, dir: string, workloads: readonly string[] | null): ReproduceGoals {
+  if (typeof spec === 'string') return loadDefaultGoals(presetFile(dir, spec, 'compare.goals'));
+  const g = spec ?? {};
+  if (workloads && isObj(g.pctChangeMaePoints)) {
     for (const w of Object.keys(g.pctChangeMaePoints)) {
-      if (!presetWorkloads(p).includes(w)) throw new ConfigError(`goals.pctChangeMaePoints.${w}`, 'is not a workfile of this preset', presetWorkloads(p).join(', '));
+      if (!workloads.includes(w)) throw new ConfigError(`compare.goals.pctChangeMaePoints.${w}`, 'is not a workfile of the table sweeps', workloads.join(', '));
     }
   }
   return {
