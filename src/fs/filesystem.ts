@@ -45,9 +45,9 @@ export class FileSystem<D extends string> {
     const mutexes = {} as Record<D, Mutex>;
     for (const d of Object.keys(dirs) as D[]) mutexes[d] = new Mutex(env, LOCKDEP_CLASSES.i_mutex!, `${dirs[d]}.i_mutex`);
     this.dirs = mutexes;
-    this.log = new XfsLog(env, sched, costs.logForceUs * 1e3, groupCommit);
+    this.log = new XfsLog(env, sched, costs.logForceUs * 1e3, groupCommit, ctx.paths);
     this.inodeSbListLock = new SpinLock(env, INODE_SB_LIST_LOCK_CLASS, 'inode_sb_list_lock');
-    this.writeback = new BdiWriteback(sched, costs.writebackFixedUs, costs.writebackInodeUs);
+    this.writeback = new BdiWriteback(sched, costs.writebackFixedUs, costs.writebackInodeUs, ctx.paths);
   }
 
   private us(task: Task, us: number) {

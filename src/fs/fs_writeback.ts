@@ -7,6 +7,7 @@
  * in the submitter's context, drivers/block/brd.c copy_to_brd), so it is computed.
  */
 import type { Proc } from '../engine';
+import type { KernelPathClock } from '../mm';
 import type { Scheduler, Task } from '../sched';
 import { ServiceThread } from './service_thread';
 
@@ -17,7 +18,7 @@ export class BdiWriteback {
   private readonly flusher: ServiceThread;
 
   /** `fixedUs` per work item plus `perInodeUs` per inode written back */
-  constructor(sched: Scheduler, fixedUs: number, perInodeUs: number) {
+  constructor(sched: Scheduler, fixedUs: number, perInodeUs: number, paths: KernelPathClock | null = null) {
     const self = this;
     this.flusher = new ServiceThread(sched, 'flush-xfs', false, function* (t) {
       const n = self.dirty.size;
@@ -25,7 +26,7 @@ export class BdiWriteback {
       self.dirty.clear();
       self.stats.items++;
       self.stats.inodes += n;
-    });
+    }, paths);
   }
 
   /** sync_inodes_sb's WB_SYNC_ALL work: queue it to the flusher and wait for its completion */

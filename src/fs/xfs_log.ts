@@ -8,6 +8,7 @@
  * the log write is CPU (brd copies the bio in the submitter's context), so it is computed.
  */
 import type { Proc } from '../engine';
+import type { KernelPathClock } from '../mm';
 import type { Scheduler, Task } from '../sched';
 import { Mutex, type LockdepClass, type LockEnv } from '../locking';
 import { ServiceThread } from './service_thread';
@@ -27,7 +28,7 @@ export class XfsLog {
    * forces that arrive while a log write is in flight share the next one; false (a what-if):
    * every force writes the log itself, serialised on a mutex held across the write.
    */
-  constructor(env: LockEnv, private readonly sched: Scheduler, private readonly writeNs: number, groupCommit: boolean) {
+  constructor(env: LockEnv, private readonly sched: Scheduler, private readonly writeNs: number, groupCommit: boolean, paths: KernelPathClock | null = null) {
     this.mutex = groupCommit ? null : new Mutex(env, XFS_LOG_CLASS, 'xfs.log');
     const self = this;
     // one CIL push + iclog write at a time, covering every force queued before it started;
@@ -36,7 +37,7 @@ export class XfsLog {
     this.writer = new ServiceThread(sched, 'xfs-cil-push', true, function* (t) {
       self.stats.writes++;
       yield* sched.compute(t, self.writeNs);
-    });
+    }, paths);
   }
 
   /**

@@ -2,9 +2,11 @@
  * Where a task's kernel time and sleep go, by path (model-only bookkeeping, no kernel
  * counterpart): the kernel CPU time (not user, not spinning: spin is attributed per lock
  * class by lockstat) and the sleep of every task while it is inside fork, exec, exit, a page
- * fault, an mmap-family call, NUMA balancing, compaction, a file-system call, wait4 or a timer
- * sleep. Paths nest (a NUMA hinting fault inside a fault, compaction inside fork): the time
- * goes to the innermost. Time outside every path is the rest of `task_kernel_s`.
+ * fault, an mmap-family call, NUMA balancing, compaction, a file-system call, another system
+ * call (aim7's `sys` costs: pipes, signals, sockets), wait4 or a timer sleep. Paths nest (a NUMA hinting fault inside a fault, compaction inside fork): the time
+ * goes to the innermost. The file system's kernel threads (xfs log push, bdi flusher: fs/
+ * service_thread.ts) count their work, not their idle sleep, as `fs`. Time outside every
+ * path is the rest of `task_kernel_s`.
  *
  * enter/leave are called by the running task at a path's ends (no generator frame of their
  * own), so its figures are settled: the clock charges the time since the last mark to the
@@ -12,7 +14,7 @@
  */
 import type { Scheduler, Task } from '../../sched';
 
-export const KERNEL_PATHS = ['fork', 'exec', 'exit', 'fault', 'mmap', 'numa', 'compaction', 'fs', 'wait', 'sleep'] as const;
+export const KERNEL_PATHS = ['fork', 'exec', 'exit', 'fault', 'mmap', 'numa', 'compaction', 'fs', 'syscall', 'wait', 'sleep'] as const;
 export type KernelPath = (typeof KERNEL_PATHS)[number];
 const INDEX: Readonly<Record<KernelPath, number>> = Object.freeze(Object.fromEntries(KERNEL_PATHS.map((p, i) => [p, i])) as Record<KernelPath, number>);
 

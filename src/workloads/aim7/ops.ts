@@ -59,7 +59,7 @@ export function* runOps(w: OpWorld, p: UserProcess, ops: readonly Op[]): Proc {
   for (const op of ops) {
     switch (op.k) {
       case 'cpu': yield* userTime(w, p, op.units * w.userUnitNs); break;
-      case 'sys': yield* ctx.sched.compute(t, op.us * 1e3); break;
+      case 'sys': ctx.paths.enter(t, 'syscall'); yield* ctx.sched.compute(t, op.us * 1e3); ctx.paths.leave(t); break;
       case 'fork': yield* forkAndWait(w, p, op.ops); break;
       case 'exec': yield* doExec(w, p, op.binary); break;
       case 'system': yield* forkAndWait(w, p, [{ k: 'exec', binary: '/bin/sh' }, { k: 'sh', cmds: op.cmds, dashC: true }]); break;
