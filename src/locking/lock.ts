@@ -297,6 +297,20 @@ export interface ExclusiveLock {
   unlock(task: Task): Proc;
 }
 
+const ENDED: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true as const });
+
+/**
+ * A Proc that is already over: what an operation that did all its work at once (no event)
+ * returns instead of a generator, for its caller's `yield*` (SpinLock.critical folded).
+ * Stateless, so one serves every caller.
+ */
+export const NOTHING_LEFT: Proc = {
+  next: () => ENDED,
+  return: (value?: unknown) => ({ value: value as void, done: true as const }),
+  throw: (e: unknown) => { throw e; },
+  [Symbol.iterator]() { return this; },
+};
+
 /**
  * Two nested exclusive locks around a body's CPU work, by events (copy_pte_range's parent and
  * child pte locks): the exact path shared by every page-table lock's criticalPair.

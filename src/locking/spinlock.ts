@@ -1,6 +1,6 @@
 import type { Task } from '../sched';
 import type { CacheLine } from '../hw';
-import { Lock, lockedPair, type SleepLock } from './lock';
+import { Lock, lockedPair, NOTHING_LEFT, type SleepLock } from './lock';
 import type { LockEnv, LockdepClass } from './env';
 import type { LockMode } from './lockstat';
 import type { Proc } from '../engine';
@@ -99,11 +99,18 @@ export class SpinLock extends Lock implements SleepLock {
    * (a few hundred ns for a page-table lock) another CPU would find the lock free where
    * the kernel would make it spin. For short, rarely contended locks (split pte locks) only.
    */
-  *critical(task: Task, site: string, body: () => number, nested = false): Proc {
+  critical(task: Task, site: string, body: () => number, nested = false): Proc {
+    // not a generator: the folded section (the common case) runs at once and returns an
+    // iterator that is already done, without a generator object; callers `yield*` the
+    // result at once, so it runs at the instant a generator's first step would have
     if (this.foldable()) {
       this.criticalFolded(task, site, body, nested);
-      return;
+      return NOTHING_LEFT;
     }
+    return this.criticalExact(task, site, body, nested);
+  }
+
+  private *criticalExact(task: Task, site: string, body: () => number, nested: boolean): Proc {
     yield* this.lock(task, site, nested);
     const ns = body();
     yield* this.env.sched.compute(task, ns);
@@ -114,17 +121,17 @@ export class SpinLock extends Lock implements SleepLock {
    * `critical` under two locks: this one, then `inner` nested (spin_lock_nested), as
    * copy_pte_range takes the child's and the parent's pte locks. Folded only if both are free.
    */
-  *criticalPair(inner: SpinLock, task: Task, site: string, body: () => number): Proc {
-    if (this.foldable() && inner.foldable()) {
+  criticalPair(inner: SpinLock, task: Task, site: string, body: () => number): Proc {
+    if (this.foldable() && inner.foldable()) { // folded: as `critical`, no generator
       let d = this.takeFolded(task, site, false);
       d += inner.takeFolded(task, site, true);
       const ns = body();
       d += inner.dropFolded(task, ns);
       d += this.dropFolded(task, ns);
       this.owe(task, d + ns);
-      return;
+      return NOTHING_LEFT;
     }
-    yield* lockedPair(this.env, this, inner, task, site, body);
+    return lockedPair(this.env, this, inner, task, site, body);
   }
 
   /** `critical` when `foldable()`: no event, all of it owed (no generator: lazy rmap walks call it from the simulation's hook) */

@@ -266,9 +266,9 @@ function* doWpPage(ctx: MmContext, task: Task, vma: Vma, addr: number): Proc {
   yield* setPteLocked(task, vma.mm, addr, null);
 }
 
-/** pte_offset_map_lock + set_pte_at (if still none, or replacing for COW) + unlock */
-function* setPteLocked(task: Task, mm: MmStruct, addr: number, page: Page | null): Proc {
-  yield* mm.ptl(addr).critical(task, 'set_pte', () => {
+/** pte_offset_map_lock + set_pte_at (if still none, or replacing for COW) + unlock (the pte lock's Proc itself: one generator less) */
+function setPteLocked(task: Task, mm: MmStruct, addr: number, page: Page | null): Proc {
+  return mm.ptl(addr).critical(task, 'set_pte', () => {
     mm.pt.set(addr, page);
     return 0;
   });

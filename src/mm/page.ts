@@ -23,31 +23,117 @@ export function ptesChanged(page: Page, mm: MmStruct): void {
   if (page.watched !== 0) changeHook?.(page, 'mappers', mm);
 }
 
+/** PteSet layout: members are filed by `mm.id` in chunks of 2^CHUNK_SHIFT ids */
+const CHUNK_SHIFT = 6;
+const CHUNK = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK - 1;
+
+type Chunk = (MmStruct | null)[];
+
 /**
  * A set of mms (one of a page's pte sets) that reports its changes while its page is
- * watched by a lazy rmap walk, which planned with it. A plain Set otherwise.
+ * watched by a lazy rmap walk, which planned with it.
+ *
+ * Has the `Set` operations the model uses (has, add, delete, clear, size, iteration), but
+ * no hashing: a member sits at a slot given by its `mm.id` (unique within a simulation),
+ * in chunks of 64 ids, the chunks in an array that covers the ids of the members (from
+ * `off * 64`). A page of libc is mapped by every process, so every exec and exit adds and
+ * removes an mm in sets of thousands; a hash set did that at several times the cost.
+ * Iteration goes by ascending `mm.id` (the order the mms were created), not by insertion;
+ * nothing in the model iterates these sets (tests do).
  */
-export class PteSet extends Set<MmStruct> {
-  constructor(readonly page: Page, readonly kind: PteSetKind) {
-    super();
+export class PteSet implements Iterable<MmStruct> {
+  private n = 0;
+  /** first chunk index (id >> CHUNK_SHIFT) that `chunks[0]` holds */
+  private off = 0;
+  /** chunk i holds the members with id >> CHUNK_SHIFT === off + i (null: none) */
+  private chunks: (Chunk | null)[] = [];
+  /** members in each chunk */
+  private counts: number[] = [];
+
+  constructor(readonly page: Page, readonly kind: PteSetKind) {}
+
+  get size(): number {
+    return this.n;
   }
-  override add(mm: MmStruct): this {
-    if (this.page.watched !== 0 && !this.has(mm)) {
-      super.add(mm);
-      changeHook?.(this.page, this.kind, mm);
-      return this;
+
+  has(mm: MmStruct): boolean {
+    if (this.n === 0) return false;
+    const i = (mm.id >> CHUNK_SHIFT) - this.off;
+    if (i < 0 || i >= this.chunks.length) return false;
+    const c = this.chunks[i]!;
+    return c !== null && c[mm.id & CHUNK_MASK] === mm;
+  }
+
+  add(mm: MmStruct): this {
+    const id = mm.id;
+    const ci = id >> CHUNK_SHIFT;
+    let chunks = this.chunks;
+    if (chunks.length === 0) this.off = ci;
+    let i = ci - this.off;
+    if (i < 0) {
+      // a member below the first chunk: the array grows at the front
+      const pad = new Array<Chunk | null>(-i).fill(null);
+      const zeros = new Array<number>(-i).fill(0);
+      this.chunks = chunks = pad.concat(chunks);
+      this.counts = zeros.concat(this.counts);
+      this.off = ci;
+      i = 0;
     }
-    return super.add(mm);
+    while (chunks.length <= i) {
+      chunks.push(null);
+      this.counts.push(0);
+    }
+    let c = chunks[i]!;
+    if (c === null) chunks[i] = c = new Array<MmStruct | null>(CHUNK).fill(null);
+    const j = id & CHUNK_MASK;
+    const cur = c[j];
+    if (cur === mm) return this;
+    if (cur !== null) throw new Error(`PteSet: two mms with id ${id} (${cur!.name}, ${mm.name})`);
+    c[j] = mm;
+    this.n++;
+    this.counts[i]++;
+    if (this.page.watched !== 0) changeHook?.(this.page, this.kind, mm);
+    return this;
   }
-  override delete(mm: MmStruct): boolean {
-    const r = super.delete(mm);
-    if (r && this.page.watched !== 0) changeHook?.(this.page, this.kind, mm);
-    return r;
+
+  delete(mm: MmStruct): boolean {
+    if (this.n === 0) return false;
+    const i = (mm.id >> CHUNK_SHIFT) - this.off;
+    const chunks = this.chunks;
+    if (i < 0 || i >= chunks.length) return false;
+    const c = chunks[i]!;
+    const j = mm.id & CHUNK_MASK;
+    if (c === null || c[j] !== mm) return false;
+    c[j] = null;
+    if (--this.counts[i] === 0) chunks[i] = null;
+    if (--this.n === 0) this.reset();
+    if (this.page.watched !== 0) changeHook?.(this.page, this.kind, mm);
+    return true;
   }
-  override clear(): void {
-    const had = this.size !== 0;
-    super.clear();
+
+  clear(): void {
+    const had = this.n !== 0;
+    this.n = 0;
+    this.reset();
     if (had && this.page.watched !== 0) changeHook?.(this.page, this.kind, null);
+  }
+
+  *[Symbol.iterator](): IterableIterator<MmStruct> {
+    for (const c of this.chunks) {
+      if (c === null) continue;
+      for (const mm of c) if (mm !== null) yield mm;
+    }
+  }
+
+  values(): IterableIterator<MmStruct> {
+    return this[Symbol.iterator]();
+  }
+
+  private reset(): void {
+    this.chunks = [];
+    this.counts = [];
+    this.off = 0;
   }
 }
 
