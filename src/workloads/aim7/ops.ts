@@ -67,15 +67,21 @@ export function* runOps(w: OpWorld, p: UserProcess, ops: readonly Op[]): Proc {
       case 'brk': ctx.paths.enter(t, 'mmap'); yield* sysBrk(ctx, t, p.mm, p.mm.brk + op.pages); ctx.paths.leave(t); break;
       case 'anon_faults': yield* anonFaults(w, p, op.n); break;
       case 'shm': ctx.paths.enter(t, 'mmap'); yield* shm(w, p, op.pages); ctx.paths.leave(t); break;
-      case 'creat': ctx.paths.enter(t, 'fs'); p.files.set(op.dir, yield* fs.creat(t, op.dir, p.files.get(op.dir) ?? null)); ctx.paths.leave(t); break;
-      case 'unlink': ctx.paths.enter(t, 'fs'); yield* fs.unlink(t, op.dir, p.files.get(op.dir) ?? null); p.files.delete(op.dir); ctx.paths.leave(t); break;
-      case 'lookup': ctx.paths.enter(t, 'fs'); yield* fs.lookup(t, op.n); ctx.paths.leave(t); break;
-      case 'readdir': ctx.paths.enter(t, 'fs'); yield* fs.readdir(t, op.dir); ctx.paths.leave(t); break;
-      case 'write': ctx.paths.enter(t, 'fs'); yield* fs.write(t, lastFile(p), amountOf(op.kib, w)); ctx.paths.leave(t); break;
-      case 'read': ctx.paths.enter(t, 'fs'); yield* fs.read(t, amountOf(op.kib, w)); ctx.paths.leave(t); break;
-      case 'dio': ctx.paths.enter(t, 'fs'); yield* fs.dio(t, amountOf(op.kib, w)); ctx.paths.leave(t); break;
-      case 'osync_write': ctx.paths.enter(t, 'fs'); yield* fs.osyncWrite(t, amountOf(op.kib, w)); ctx.paths.leave(t); break;
-      case 'sync': ctx.paths.enter(t, 'fs'); yield* fs.sync(t); ctx.paths.leave(t); break;
+      case 'creat': case 'unlink': case 'lookup': case 'readdir': case 'write': case 'read': case 'dio': case 'osync_write': case 'sync':
+        ctx.paths.enter(t, 'fs'); // a file-system call (src/fs/)
+        switch (op.k) {
+          case 'creat': p.files.set(op.dir, yield* fs.creat(t, op.dir, p.files.get(op.dir) ?? null)); break;
+          case 'unlink': yield* fs.unlink(t, op.dir, p.files.get(op.dir) ?? null); p.files.delete(op.dir); break;
+          case 'lookup': yield* fs.lookup(t, op.n); break;
+          case 'readdir': yield* fs.readdir(t, op.dir); break;
+          case 'write': yield* fs.write(t, lastFile(p), amountOf(op.kib, w)); break;
+          case 'read': yield* fs.read(t, amountOf(op.kib, w)); break;
+          case 'dio': yield* fs.dio(t, amountOf(op.kib, w)); break;
+          case 'osync_write': yield* fs.osyncWrite(t, amountOf(op.kib, w)); break;
+          case 'sync': yield* fs.sync(t); break;
+        }
+        ctx.paths.leave(t);
+        break;
       case 'sleep': ctx.paths.enter(t, 'sleep'); yield* ctx.sched.sleep(t, op.ms * 1e6); ctx.paths.leave(t); break;
       case 'repeat': for (let i = 0; i < op.n; i++) yield* runOps(w, p, op.ops); break;
     }
