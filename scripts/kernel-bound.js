@@ -59,12 +59,11 @@ const BASE = '3.18-rc1', RWSEM = '3.18-rc1-i_mmap_rwsem';
 const SEED = 2014;
 const round3 = (x) => Number(x.toPrecision(3));
 
+// the baseline column, read as `npm run calibrate` reads it (src/experiment/calibrate.ts)
 function paperRows() {
-  const [head, ...rows] = readFileSync(join(root, 'data', 'paper', 'baseline-3.18-rc1.csv'), 'utf8').trim().split('\n');
-  if (head !== 'workload,users,jpm') throw new Error(`baseline-3.18-rc1.csv: unexpected header ${head}`);
-  const m = new Map();
-  for (const r of rows) { const [w, u, j] = r.split(','); if (w === 'alltests') m.set(Number(u), Number(j)); }
-  return m;
+  const { readBaseline } = require(join(dist, 'experiment', 'calibrate'));
+  const all = readBaseline();
+  return new Map([...all].filter(([k]) => k.startsWith('alltests:')).map(([k, j]) => [Number(k.split(':')[1]), j]));
 }
 
 async function evaluate(k) {
