@@ -92,6 +92,8 @@ export class Task {
   index = -1;
   /** per-task record of the locking layer (held locks, lockdep) */
   locking: unknown = null;
+  /** per-task record of a higher layer's kernel-path clock (src/mm/model/kernel_paths.ts): a field, not a Map entry, on the hot path */
+  paths: unknown = null;
   /** the scheduler's reusable iterator for this task's compute() calls */
   computeOp: unknown = null;
   /** free slot for higher layers (mm_struct, workload state) */

@@ -18,10 +18,19 @@ export const KERNEL_PATHS = ['fork', 'exec', 'exit', 'fault', 'mmap', 'numa', 'c
 export type KernelPath = (typeof KERNEL_PATHS)[number];
 const INDEX: Readonly<Record<KernelPath, number>> = Object.freeze(Object.fromEntries(KERNEL_PATHS.map((p, i) => [p, i])) as Record<KernelPath, number>);
 
+/**
+ * A task's marks: the paths it is in, innermost last, and its kernel and sleep time at the
+ * last mark. Kept on the task (`task.paths`); the clock links the marks of tasks inside a
+ * path in the order they entered, as a Map would iterate them (restart charges in that
+ * order, so the sums are the same to the last bit).
+ */
 class TaskMark {
   readonly stack: number[] = [];
   kernel = 0;
   sleep = 0;
+  prev: TaskMark | null = null;
+  next: TaskMark | null = null;
+  constructor(readonly task: Task, readonly clock: KernelPathClock) {}
 }
 
 export interface PathTimes {
@@ -34,29 +43,48 @@ export interface PathTimes {
 export class KernelPathClock {
   private readonly kernelNs = new Float64Array(KERNEL_PATHS.length);
   private readonly sleepNs = new Float64Array(KERNEL_PATHS.length);
-  private readonly marks = new Map<Task, TaskMark>();
+  /** the marks of the tasks inside a path, oldest entry first */
+  private head: TaskMark | null = null;
+  private tail: TaskMark | null = null;
   private from: PathTimes = { kernel: new Array(KERNEL_PATHS.length).fill(0), sleep: new Array(KERNEL_PATHS.length).fill(0) };
 
   constructor(private readonly sched: Scheduler) {}
 
   /** `task` enters `path` (it is running) */
   enter(task: Task, path: KernelPath): void {
-    let m = this.marks.get(task);
-    if (!m) {
-      this.marks.set(task, (m = new TaskMark()));
+    let m = task.paths as TaskMark | null;
+    if (m === null || m.clock !== this) task.paths = m = new TaskMark(task, this);
+    if (m.stack.length === 0) {
       m.kernel = this.sched.kernelNsNow(task);
       m.sleep = task.stats.sleep;
+      this.link(m);
     } else this.charge(task, m);
     m.stack.push(INDEX[path]);
   }
 
   /** `task` leaves the path it entered last */
   leave(task: Task): void {
-    const m = this.marks.get(task);
-    if (!m || m.stack.length === 0) throw new Error(`kernel paths: ${task.name} leaves a path it did not enter`);
+    const m = task.paths as TaskMark | null;
+    if (m === null || m.clock !== this || m.stack.length === 0) throw new Error(`kernel paths: ${task.name} leaves a path it did not enter`);
     this.charge(task, m);
     m.stack.pop();
-    if (m.stack.length === 0) this.marks.delete(task);
+    if (m.stack.length === 0) this.unlink(m);
+  }
+
+  private link(m: TaskMark): void {
+    m.prev = this.tail;
+    m.next = null;
+    if (this.tail) this.tail.next = m;
+    else this.head = m;
+    this.tail = m;
+  }
+
+  private unlink(m: TaskMark): void {
+    if (m.prev) m.prev.next = m.next;
+    else this.head = m.next;
+    if (m.next) m.next.prev = m.prev;
+    else this.tail = m.prev;
+    m.prev = m.next = null;
   }
 
   private charge(task: Task, m: TaskMark): void {
@@ -82,7 +110,7 @@ export class KernelPathClock {
    * ends), as is a sleep in progress (counted when it ends, as task_sleep_s counts it).
    */
   restart(): void {
-    for (const [task, m] of this.marks) if (task.state !== 'spinning') this.charge(task, m);
+    for (let m = this.head; m; m = m.next) if (m.task.state !== 'spinning') this.charge(m.task, m);
     this.from = this.now();
   }
 
