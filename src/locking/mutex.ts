@@ -1,5 +1,5 @@
 import type { Task } from '../sched';
-import { Lock, type SleepLock } from './lock';
+import { Lock, NOTHING_LEFT, type SleepLock } from './lock';
 import { SpinLock } from './spinlock';
 import { Osq, spinOnOwner } from './osq';
 import type { LockEnv, LockdepClass, LockOp } from './env';
@@ -43,10 +43,17 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   lock(task: Task, site = 'mutex_lock', nested = false): Proc {
-    return this.settled(task, this.doLock(task, site, nested));
+    // owing nothing, the operation starts now (and a folded fast path ends now, without a
+    // generator); owing, it starts once the debt is paid (Lock.settled)
+    return this.env.sched.owes(task) ? this.settled(task, this.lockLater(task, site, nested)) : this.doLock(task, site, nested);
   }
 
-  private *doLock(task: Task, site: string, nested: boolean): Proc {
+  private *lockLater(task: Task, site: string, nested: boolean): Proc {
+    yield* this.doLock(task, site, nested);
+  }
+
+  /** mutex_lock(): the fast path runs at once; NOTHING_LEFT if it folded, else the rest as a generator */
+  private doLock(task: Task, site: string, nested: boolean): Proc {
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock decl
     if (this.foldFast() && this.count === 1) {
@@ -56,8 +63,12 @@ export class Mutex extends Lock implements SleepLock {
       this.owe(task, d);
       this.own(task, op);
       this.leave();
-      return;
+      return NOTHING_LEFT;
     }
+    return this.lockAfterDecl(task, op, d);
+  }
+
+  private *lockAfterDecl(task: Task, op: LockOp, d: number): Proc {
     yield d;
     this.count--;
     this.changed();
@@ -92,10 +103,15 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   unlock(task: Task): Proc {
-    return this.settled(task, this.doUnlock(task));
+    return this.env.sched.owes(task) ? this.settled(task, this.unlockLater(task)) : this.doUnlock(task);
   }
 
-  private *doUnlock(task: Task): Proc {
+  private *unlockLater(task: Task): Proc {
+    yield* this.doUnlock(task);
+  }
+
+  /** mutex_unlock(): as doLock, the fast path at once, the rest (a waiter to wake) as a generator */
+  private doUnlock(task: Task): Proc {
     if (this.holder !== task) this.env.violation(`${task.name} unlocks mutex ${this.name} held by ${this.holder?.name ?? 'nobody'}`);
     this.transit++;
     this.owner = null; // mutex_clear_owner()
@@ -109,8 +125,12 @@ export class Mutex extends Lock implements SleepLock {
       this.changed();
       this.owe(task, d);
       this.leave();
-      return;
+      return NOTHING_LEFT;
     }
+    return this.unlockAfterIncl(task, d);
+  }
+
+  private *unlockAfterIncl(task: Task, d: number): Proc {
     yield d;
     this.count++;
     this.changed();

@@ -1,5 +1,5 @@
 import type { Task } from '../sched';
-import { Lock, type SleepLock } from './lock';
+import { Lock, NOTHING_LEFT, type SleepLock } from './lock';
 import { SpinLock } from './spinlock';
 import { Osq, spinOnOwner } from './osq';
 import type { LockEnv, LockdepClass, LockOp } from './env';
@@ -68,11 +68,19 @@ export class RwSem extends Lock implements SleepLock {
     return this.count;
   }
 
+  // Each operation: owing nothing, it starts now, and a folded fast path ends now without a
+  // generator (NOTHING_LEFT); owing, it starts once the debt is paid (Lock.settled).
+
   downRead(task: Task, site = 'down_read', nested = false): Proc {
-    return this.settled(task, this.doDownRead(task, site, nested));
+    return this.env.sched.owes(task) ? this.settled(task, this.later(this.doDownRead, task, site, nested)) : this.doDownRead(task, site, nested);
   }
 
-  private *doDownRead(task: Task, site: string, nested: boolean): Proc {
+  /** `body(task, site, nested)` started when the returned generator first runs */
+  private *later(body: (task: Task, site: string, nested: boolean) => Proc, task: Task, site: string, nested: boolean): Proc {
+    yield* body.call(this, task, site, nested);
+  }
+
+  private doDownRead(task: Task, site: string, nested: boolean): Proc {
     const op = this.begin(task, 'read', site, nested);
     const d = this.rmw(task, op); // lock incq
     if (this.foldFast() && this.count >= 0) {
@@ -82,8 +90,12 @@ export class RwSem extends Lock implements SleepLock {
       this.owe(task, d);
       this.acquired(task, op);
       this.leave();
-      return;
+      return NOTHING_LEFT;
     }
+    return this.downReadAfterIncq(task, op, d);
+  }
+
+  private *downReadAfterIncq(task: Task, op: LockOp, d: number): Proc {
     yield d;
     if (this.add(ACTIVE_BIAS) < 0) {
       this.contend(op);
@@ -96,10 +108,10 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   upRead(task: Task): Proc {
-    return this.settled(task, this.doUpRead(task));
+    return this.env.sched.owes(task) ? this.settled(task, this.later(this.doUpRead, task, '', false)) : this.doUpRead(task);
   }
 
-  private *doUpRead(task: Task): Proc {
+  private doUpRead(task: Task): Proc {
     if (!this.readers.has(task)) this.env.violation(`${task.name} up_read on ${this.name} it does not hold for read`);
     this.transit++;
     // up_read(): rwsem_release() (lockstat's end of the hold) comes before __up_read(),
@@ -112,8 +124,12 @@ export class RwSem extends Lock implements SleepLock {
       this.add(-ACTIVE_BIAS);
       this.owe(task, d);
       this.leave();
-      return;
+      return NOTHING_LEFT;
     }
+    return this.upReadAfterXadd(task, d);
+  }
+
+  private *upReadAfterXadd(task: Task, d: number): Proc {
     yield d;
     this.readers.delete(task);
     const c = this.add(-ACTIVE_BIAS);
@@ -122,10 +138,10 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   downWrite(task: Task, site = 'down_write', nested = false): Proc {
-    return this.settled(task, this.doDownWrite(task, site, nested));
+    return this.env.sched.owes(task) ? this.settled(task, this.later(this.doDownWrite, task, site, nested)) : this.doDownWrite(task, site, nested);
   }
 
-  private *doDownWrite(task: Task, site: string, nested: boolean): Proc {
+  private doDownWrite(task: Task, site: string, nested: boolean): Proc {
     const op = this.begin(task, 'write', site, nested);
     const d = this.rmw(task, op); // lock xadd WRITE_BIAS
     if (this.foldFast() && this.count === 0) {
@@ -134,8 +150,12 @@ export class RwSem extends Lock implements SleepLock {
       this.owe(task, d);
       this.acquired(task, op);
       this.leave();
-      return;
+      return NOTHING_LEFT;
     }
+    return this.downWriteAfterXadd(task, op, d);
+  }
+
+  private *downWriteAfterXadd(task: Task, op: LockOp, d: number): Proc {
     yield d;
     const old = this.count;
     this.add(ACTIVE_WRITE_BIAS);
@@ -151,10 +171,10 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   upWrite(task: Task): Proc {
-    return this.settled(task, this.doUpWrite(task));
+    return this.env.sched.owes(task) ? this.settled(task, this.later(this.doUpWrite, task, '', false)) : this.doUpWrite(task);
   }
 
-  private *doUpWrite(task: Task): Proc {
+  private doUpWrite(task: Task): Proc {
     if (this.writer !== task) this.env.violation(`${task.name} up_write on ${this.name} held by ${this.writer?.name ?? 'nobody'}`);
     this.transit++;
     // up_write(): rwsem_release(), rwsem_clear_owner(), then __up_write()
@@ -168,8 +188,12 @@ export class RwSem extends Lock implements SleepLock {
       this.add(-ACTIVE_WRITE_BIAS);
       this.owe(task, d);
       this.leave();
-      return;
+      return NOTHING_LEFT;
     }
+    return this.upWriteAfterXadd(task, d);
+  }
+
+  private *upWriteAfterXadd(task: Task, d: number): Proc {
     yield d;
     this.writer = null;
     const c = this.add(-ACTIVE_WRITE_BIAS);
