@@ -50,12 +50,20 @@ export abstract class Lock {
    * folded fast paths and critical sections before it) is paid before the operation
    * touches the lock, so its effect lands after the work that precedes it. Each public
    * operation of a primitive (lock, trylock, unlock, down_*, up_*) is written as
-   * `op(task, …): Proc { return this.settled(task, this.opBody(task, …)); }`, and
+   * `op(task, …): Proc { return this.settled(task, this.opBody(task, …)); }` or, where the
+   * body's fast path is a plain function that runs at once (Mutex.lock, RwSem.downWrite, …:
+   * a folded fast path then returns NOTHING_LEFT, no generator), as
+   * `owes(task) ? this.settled(task, <a generator that calls the body>) : this.opBody(task, …)`;
    * test/locking/settled.test.ts checks every operation of every primitive. `body` itself
    * when nothing is owed: no allocation on the hot path.
    */
   protected settled<R>(task: Task, body: Proc<R>): Proc<R> {
     return this.env.sched.afterDebt(task, body);
+  }
+
+  /** `body(task, site, nested)` started only when the returned generator first runs: what `settled` gets when the task owes */
+  protected *later(body: (task: Task, site: string, nested: boolean) => Proc, task: Task, site: string, nested: boolean): Proc {
+    yield* body.call(this, task, site, nested);
   }
 
   /** the object holding this lock is gone: stop tracking it (LockEnv.forget) */

@@ -75,11 +75,6 @@ export class RwSem extends Lock implements SleepLock {
     return this.env.sched.owes(task) ? this.settled(task, this.later(this.doDownRead, task, site, nested)) : this.doDownRead(task, site, nested);
   }
 
-  /** `body(task, site, nested)` started when the returned generator first runs */
-  private *later(body: (task: Task, site: string, nested: boolean) => Proc, task: Task, site: string, nested: boolean): Proc {
-    yield* body.call(this, task, site, nested);
-  }
-
   private doDownRead(task: Task, site: string, nested: boolean): Proc {
     const op = this.begin(task, 'read', site, nested);
     const d = this.rmw(task, op); // lock incq
