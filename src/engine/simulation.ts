@@ -66,6 +66,11 @@ export class Simulation {
    */
   hookAt = Infinity;
   hook: ((next: Process | Timer | null) => void) | null = null;
+  /** waits ended at once by `advanceBy` (counted in eventCount too) */
+  advancedCount = 0;
+  /** the bounds of the `run()` in progress (`runUntil` -Infinity: none) */
+  private runUntil = -Infinity;
+  private runMaxEvents = 0;
 
   /** `seed` seeds every random stream of the run; see `SimulationOptions`. */
   constructor(seed: number | string = 0, options: SimulationOptions = {}) {
@@ -164,6 +169,29 @@ export class Simulation {
     this.pushNow(proc.slot, id);
   }
 
+  /**
+   * End a wait of `delay` ns of the active process at once, without a queue entry, when
+   * nothing else can happen before it: nothing due now (FIFO or list), the list's next
+   * entry strictly later than `now + delay` (an entry at that very time would go first:
+   * it was queued earlier), no hook due by then, and the `run()` in progress neither
+   * stopped nor at its `until` or `maxEvents`. Then time moves to `now + delay` and the
+   * wait counts as an event, exactly as if it had been queued and popped next; the order
+   * of everything else is unchanged. Returns false, changing nothing, when it cannot (the
+   * caller then yields the delay). The next-event shortcut of sequential simulators.
+   */
+  advanceBy(delay: number): boolean {
+    if (!(delay > 0) || this.stopped || this.active === null || this.fifoHead !== this.fifoTail) return false;
+    const t = this.now + delay;
+    if (t > this.runUntil || t >= this.hookAt || this.eventCount >= this.runMaxEvents) return false;
+    const q = this.queue;
+    if (q.size > 0 && !(q.peekTime() > t)) return false;
+    this.seq++; // the wait id `sleep` would have taken
+    this.now = t;
+    this.eventCount++;
+    this.advancedCount++;
+    return true;
+  }
+
   /** Stop `run()` after the current event. */
   stop(): void {
     this.stopped = true;
@@ -176,6 +204,21 @@ export class Simulation {
    */
   run(until = Infinity, maxEvents = Infinity): void {
     this.stopped = false;
+    const outer = this.runUntil, outerMax = this.runMaxEvents;
+    this.runUntil = until;
+    this.runMaxEvents = maxEvents;
+    try {
+      this.loop(until, maxEvents);
+    } finally {
+      this.runUntil = outer;
+      this.runMaxEvents = outerMax;
+    }
+    if (until !== Infinity && !this.stopped && this.now < until) this.now = until;
+    // what is due by `until` is done when run(until) returns (a caller may read state then)
+    if (until !== Infinity && !this.stopped && this.now >= this.hookAt) this.hook!(null);
+  }
+
+  private loop(until: number, maxEvents: number): void {
     const q = this.queue;
     const slots = this.slots;
     while (!this.stopped) {
@@ -219,9 +262,6 @@ export class Simulation {
         item.fn();
       }
     }
-    if (until !== Infinity && !this.stopped && this.now < until) this.now = until;
-    // what is due by `until` is done when run(until) returns (a caller may read state then)
-    if (until !== Infinity && !this.stopped && this.now >= this.hookAt) this.hook!(null);
   }
 
   /** Number of entries still pending (including stale ones not yet popped). */

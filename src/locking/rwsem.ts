@@ -72,7 +72,7 @@ export class RwSem extends Lock implements SleepLock {
   // generator (NOTHING_LEFT); owing, it starts once the debt is paid (Lock.settled).
 
   downRead(task: Task, site = 'down_read', nested = false): Proc {
-    return this.env.sched.owes(task) ? this.settled(task, this.later(this.doDownRead, task, site, nested)) : this.doDownRead(task, site, nested);
+    return this.env.sched.payNow(task) ? this.doDownRead(task, site, nested) : this.settled(task, this.later(this.doDownRead, task, site, nested));
   }
 
   private doDownRead(task: Task, site: string, nested: boolean): Proc {
@@ -103,7 +103,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   upRead(task: Task): Proc {
-    return this.env.sched.owes(task) ? this.settled(task, this.later(this.doUpRead, task, '', false)) : this.doUpRead(task);
+    return this.env.sched.payNow(task) ? this.doUpRead(task) : this.settled(task, this.later(this.doUpRead, task, '', false));
   }
 
   private doUpRead(task: Task): Proc {
@@ -133,7 +133,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   downWrite(task: Task, site = 'down_write', nested = false): Proc {
-    return this.env.sched.owes(task) ? this.settled(task, this.later(this.doDownWrite, task, site, nested)) : this.doDownWrite(task, site, nested);
+    return this.env.sched.payNow(task) ? this.doDownWrite(task, site, nested) : this.settled(task, this.later(this.doDownWrite, task, site, nested));
   }
 
   private doDownWrite(task: Task, site: string, nested: boolean): Proc {
@@ -166,7 +166,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   upWrite(task: Task): Proc {
-    return this.env.sched.owes(task) ? this.settled(task, this.later(this.doUpWrite, task, '', false)) : this.doUpWrite(task);
+    return this.env.sched.payNow(task) ? this.doUpWrite(task) : this.settled(task, this.later(this.doUpWrite, task, '', false));
   }
 
   private doUpWrite(task: Task): Proc {

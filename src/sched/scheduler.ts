@@ -143,7 +143,29 @@ export class Scheduler {
    * Returns `body` itself when nothing is owed: no allocation on the hot path.
    */
   afterDebt<R>(task: Task, body: Proc<R>): Proc<R> {
-    return task.debt > 0 ? new PayThen(this, task, body) : body;
+    return task.debt > 0 && !this.payNow(task) ? new PayThen(this, task, body) : body;
+  }
+
+  /**
+   * Pay what `task` owes at once, as `yield* compute(task, 0)` would, when nothing else
+   * can happen before the payment ends (Simulation.advanceBy): same time, same state,
+   * one event counted, none queued. Returns true if the task owes nothing now; false
+   * (nothing changed) if the payment needs an event: the caller then yields a compute.
+   */
+  payNow(task: Task): boolean {
+    const debt = task.debt;
+    if (debt <= 0) return true;
+    this.assertOnCpu(task, 'compute');
+    const rate = this.rateOf(task.cpu);
+    const start = this.sim.now;
+    if (!this.sim.advanceBy(debt / rate)) return false;
+    // startCompute and finishCompute of a kernel-mode compute of `debt` ns, back to back
+    task.debt = 0;
+    task.userMode = false;
+    task.segStart = start;
+    task.rate = rate;
+    this.finishCompute(task);
+    return true;
   }
 
   /**
@@ -674,8 +696,11 @@ class ComputeOp implements Generator<Yieldable2, void, unknown> {
         if (ns <= 0) return DONE;
         this.sched.assertOnCpu(task, 'compute');
         task.userMode = this.user;
-        this.yielded.value = this.sched.startCompute(task, ns);
+        const d = this.sched.startCompute(task, ns);
         this.state = OP_WORKING;
+        // nothing else can happen before the work ends: end it now, without an event
+        if (this.sched.sim.advanceBy(d)) return this.next();
+        this.yielded.value = d;
         return this.yielded;
       }
       case OP_WORKING: {

@@ -154,6 +154,7 @@ test('compute() iterators behave like generators under throw() and return()', ()
   const s = new Scheduler(sim, small(1));
   let seen: unknown = null;
   s.spawn('T', function* (t) {
+    sim.at(1, () => {}); // something due before the work ends: it needs an event (Simulation.advanceBy)
     const it = s.compute(t, 1000);
     assert.equal(it.next().done, false); // the work's duration is yielded
     assert.throws(() => it.throw(new Error('boom')), /boom/);
@@ -212,6 +213,7 @@ test('afterDebt: return() before the debt is paid ends it without starting the b
   let started = false;
   s.spawn('T', function* (t) {
     s.stall(t, 100);
+    sim.at(1, () => {}); // due before the debt is paid: paying it needs an event (Scheduler.payNow)
     const it = s.afterDebt(t, (function* (): Generator<unknown, number, unknown> { started = true; return 1; })());
     assert.equal(it.next().done, false); // paying the debt
     assert.deepEqual(it.return(7), { value: 7, done: true });
