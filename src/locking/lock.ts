@@ -53,7 +53,8 @@ export abstract class Lock {
    * `op(task, …): Proc { return this.settled(task, this.opBody(task, …)); }` or, where the
    * body's fast path is a plain function that runs at once (Mutex.lock, RwSem.downWrite, …:
    * a folded fast path then returns NOTHING_LEFT, no generator), as
-   * `owes(task) ? this.settled(task, <a generator that calls the body>) : this.opBody(task, …)`;
+   * `payNow(task) ? this.opBody(task, …) : this.settled(task, <a generator that calls the body>)`
+   * (Scheduler.payNow pays at once when nothing else is due before the payment ends);
    * test/locking/settled.test.ts checks every operation of every primitive. `body` itself
    * when nothing is owed: no allocation on the hot path.
    */

@@ -140,7 +140,8 @@ export class Scheduler {
   /**
    * `body`, started only after `task` has paid what it owes: the rule every lock operation
    * follows (Lock.settled), so that its effect lands after the work that precedes it.
-   * Returns `body` itself when nothing is owed: no allocation on the hot path.
+   * Returns `body` itself when nothing is owed or the debt was paid at once (payNow): no
+   * allocation on the hot path.
    */
   afterDebt<R>(task: Task, body: Proc<R>): Proc<R> {
     return task.debt > 0 && !this.payNow(task) ? new PayThen(this, task, body) : body;
