@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { parse, intOption, seedOption, UsageError } from '../src/args';
 import { run } from '../src/experiment/run';
+import { Simulation } from '../src/engine';
 import { WORKFILE_NAMES } from '../src/workloads/reaim/workfile';
 
 /** One measured run: what the child process reports. */
@@ -11,6 +12,8 @@ export interface Aim7Point {
   /** CPU seconds (user + system) of the child during the run: less noisy than wall on a shared machine */
   cpuS: number;
   events: number;
+  /** of those, the waits the next-event shortcut ended at once (Simulation.advanceBy): no queue entry */
+  advanced: number;
   /** the child's peak resident set, bytes */
   maxRssBytes: number;
 }
@@ -19,7 +22,8 @@ export interface Aim7Point {
  * How the simulator scales with the load: one full aim7 run (`estimate: full`, every child
  * to its end, not the window) per workfile and number of users, each in a fresh child
  * process so that the peak RSS is that run's. Prints per run the wall time of the run
- * itself (module loading excluded), the simulated events, events per wall second, the CPU
+ * itself (module loading excluded), the simulated events (and the share the next-event
+ * shortcut ended without a queue entry), events per wall second, the CPU
  * seconds of the run and the peak RSS; then per workfile the exponent b of wall ∝ N^b (least squares on log-log),
  * and as the last line `exponent=<b>`, the common slope of all workfiles (each with its
  * own intercept). Exit code 0.
@@ -47,8 +51,8 @@ export const aim7 = {
       for (const n of users) {
         const p = runChild({ workfile, users: n, kernel, seed });
         points.push(p);
-        console.log(`${workfile.padEnd(8)} users ${String(n).padStart(5)}: wall ${p.wallS.toFixed(2)} s, events ${p.events}, ` +
-          `events/s ${Math.round(p.events / p.wallS)}, cpu ${p.cpuS.toFixed(2)} s, peak RSS ${(p.maxRssBytes / 2 ** 20).toFixed(0)} MiB`);
+        console.log(`${workfile.padEnd(8)} users ${String(n).padStart(5)}: wall ${p.wallS.toFixed(2)} s, events ${p.events} ` +
+          `(${(100 * p.advanced / p.events).toFixed(1)}% ended at once), events/s ${Math.round(p.events / p.wallS)}, cpu ${p.cpuS.toFixed(2)} s, peak RSS ${(p.maxRssBytes / 2 ** 20).toFixed(0)} MiB`);
       }
     }
     for (const workfile of workfiles) {
@@ -90,6 +94,14 @@ function runChild(req: ChildRequest): Aim7Point {
 
 /** Child mode: one run, then a JSON line with its wall time, events and this process's peak RSS. */
 function child(req: ChildRequest): void {
+  // count the waits Simulation.advanceBy ended (the run's only simulation is made by run())
+  const advanceBy = Simulation.prototype.advanceBy;
+  let advanced = 0;
+  Simulation.prototype.advanceBy = function (this: Simulation, d: number): boolean {
+    const ok = advanceBy.call(this, d);
+    if (ok) advanced++;
+    return ok;
+  };
   const cpu0 = process.cpuUsage();
   const r = run({ workload: 'aim7', kernel: req.kernel, params: { workfile: req.workfile, users: req.users, estimate: 'full' }, seed: req.seed });
   const p: Aim7Point = {
@@ -97,6 +109,7 @@ function child(req: ChildRequest): void {
     wallS: r.provenance.wallSeconds,
     cpuS: cpuSeconds(process.cpuUsage(cpu0)),
     events: r.counters.sim_events!,
+    advanced,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   };
   console.log(JSON.stringify(p));

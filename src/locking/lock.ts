@@ -239,7 +239,8 @@ export abstract class Lock {
       const h = held[i];
       if (h.lock === this && h.mode === mode) {
         h.stats.hold.add(holdNs ?? this.env.sim.now - h.since);
-        held.splice(i, 1);
+        if (i === held.length - 1) held.pop(); // the usual case: the last lock taken
+        else held.splice(i, 1);
         this.holders--;
         return;
       }
