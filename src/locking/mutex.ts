@@ -65,7 +65,7 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   private *lockAfterDecl(task: Task, op: LockOp, d: number): Proc {
-    yield d;
+    if (!this.env.sim.advanceBy(d)) yield d; // ends at once if nothing else is due first
     this.count--;
     this.changed();
     if (this.count < 0) {
@@ -86,7 +86,7 @@ export class Mutex extends Lock implements SleepLock {
     const op = this.begin(task, 'write', site, true);
     const d = this.rmw(task, op);
     if (this.foldFast()) this.owe(task, d);
-    else yield d;
+    else if (!this.env.sim.advanceBy(d)) yield d;
     if (this.count === 1) {
       this.count = 0;
       this.changed();
@@ -123,14 +123,14 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   private *unlockAfterIncl(task: Task, d: number): Proc {
-    yield d;
+    if (!this.env.sim.advanceBy(d)) yield d; // ends at once if nothing else is due first
     this.count++;
     this.changed();
     if (this.count <= 0) {
       // __mutex_unlock_common_slowpath: release first (x86), then wake the head waiter
       this.count = 1;
       this.changed();
-      yield this.env.slowPathCost;
+      if (!this.env.sim.advanceBy(this.env.slowPathCost)) yield this.env.slowPathCost;
       yield* this.waitLock.lock(task, 'mutex_unlock', true);
       if (this.waitList.length) yield* this.wakeUp(task, this.waitList[0]);
       yield* this.waitLock.unlock(task);
@@ -163,7 +163,7 @@ export class Mutex extends Lock implements SleepLock {
    */
   private *slowpath(task: Task, op: LockOp): Proc {
     const sched = this.env.sched;
-    yield this.env.slowPathCost;
+    if (!this.env.sim.advanceBy(this.env.slowPathCost)) yield this.env.slowPathCost;
     if (this.options.optimisticSpin) {
       if (yield* this.optimisticSpin(task, op)) return;
       // fell out because of need_resched(): reschedule before trying the wait list

@@ -91,7 +91,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   private *downReadAfterIncq(task: Task, op: LockOp, d: number): Proc {
-    yield d;
+    if (!this.env.sim.advanceBy(d)) yield d; // ends at once if nothing else is due first
     if (this.add(ACTIVE_BIAS) < 0) {
       this.contend(op);
       yield* this.downReadFailed(task, op);
@@ -125,7 +125,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   private *upReadAfterXadd(task: Task, d: number): Proc {
-    yield d;
+    if (!this.env.sim.advanceBy(d)) yield d; // ends at once if nothing else is due first
     this.readers.delete(task);
     const c = this.add(-ACTIVE_BIAS);
     if (c < 0 && active(c) === 0) yield* this.rwsemWake(task);
@@ -151,7 +151,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   private *downWriteAfterXadd(task: Task, op: LockOp, d: number): Proc {
-    yield d;
+    if (!this.env.sim.advanceBy(d)) yield d; // ends at once if nothing else is due first
     const old = this.count;
     this.add(ACTIVE_WRITE_BIAS);
     const free = this.options.writerSteal ? active(old) === 0 : old === 0;
@@ -189,7 +189,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   private *upWriteAfterXadd(task: Task, d: number): Proc {
-    yield d;
+    if (!this.env.sim.advanceBy(d)) yield d; // ends at once if nothing else is due first
     this.writer = null;
     const c = this.add(-ACTIVE_WRITE_BIAS);
     if (c < 0 && active(c) === 0) yield* this.rwsemWake(task);
@@ -212,7 +212,7 @@ export class RwSem extends Lock implements SleepLock {
 
   /** rwsem_down_read_failed() */
   private *downReadFailed(task: Task, op: LockOp): Proc {
-    yield this.env.slowPathCost;
+    if (!this.env.sim.advanceBy(this.env.slowPathCost)) yield this.env.slowPathCost;
     const w: Waiter = { task, type: 'read', granted: false };
     yield* this.waitLock.lock(task, 'down_read', true);
     let adjustment = -ACTIVE_BIAS;
@@ -229,7 +229,7 @@ export class RwSem extends Lock implements SleepLock {
 
   /** rwsem_down_write_failed() */
   private *downWriteFailed(task: Task, op: LockOp): Proc {
-    yield this.env.slowPathCost;
+    if (!this.env.sim.advanceBy(this.env.slowPathCost)) yield this.env.slowPathCost;
     yield this.rmw(task, op);
     this.add(-ACTIVE_WRITE_BIAS); // undo the fast path's bias
     if (this.options.optimisticSpin && (yield* this.optimisticSpin(task, op))) return;
@@ -322,7 +322,7 @@ export class RwSem extends Lock implements SleepLock {
 
   /** rwsem_wake(): from up_read/up_write when the active count fell to 0 with waiters */
   private *rwsemWake(task: Task): Proc {
-    yield this.env.slowPathCost;
+    if (!this.env.sim.advanceBy(this.env.slowPathCost)) yield this.env.slowPathCost;
     yield* this.waitLock.lock(task, 'rwsem_wake', true);
     if (this.waitList.length) yield* this.doWake(task, WAKE_ANY);
     yield* this.waitLock.unlock(task);

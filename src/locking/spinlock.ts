@@ -39,7 +39,7 @@ export class SpinLock extends Lock implements SleepLock {
       this.leave();
       return;
     }
-    yield d;
+    if (!this.env.sim.advanceBy(d)) yield d; // ends at once if nothing else is due first
     const my = this.tail++;
     this.touched(); // the ticket is taken only now, after the atomic's stall
     if (my !== this.head) {
@@ -74,7 +74,7 @@ export class SpinLock extends Lock implements SleepLock {
       this.leave();
       return;
     }
-    yield d;
+    if (!this.env.sim.advanceBy(d)) yield d; // ends at once if nothing else is due first
     this.holder = null;
     this.head++;
     this.touched();
