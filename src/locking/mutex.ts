@@ -43,8 +43,9 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   lock(task: Task, site = 'mutex_lock', nested = false): Proc {
-    // owing nothing, the operation starts now (and a folded fast path ends now, without a
-    // generator); owing, it starts once the debt is paid (Lock.settled)
+    // owing nothing (or the debt paid at once, Scheduler.payNow), the operation starts now and
+    // a folded fast path ends now, without a generator; else it starts once the debt is paid
+    // (Lock.settled)
     return this.env.sched.payNow(task) ? this.doLock(task, site, nested) : this.settled(task, this.later(this.doLock, task, site, nested));
   }
 

@@ -68,8 +68,9 @@ export class RwSem extends Lock implements SleepLock {
     return this.count;
   }
 
-  // Each operation: owing nothing, it starts now, and a folded fast path ends now without a
-  // generator (NOTHING_LEFT); owing, it starts once the debt is paid (Lock.settled).
+  // Each operation: owing nothing (or the debt paid at once, Scheduler.payNow), it starts now,
+  // and a folded fast path ends now without a generator (NOTHING_LEFT); else it starts once
+  // the debt is paid (Lock.settled).
 
   downRead(task: Task, site = 'down_read', nested = false): Proc {
     return this.env.sched.payNow(task) ? this.doDownRead(task, site, nested) : this.settled(task, this.later(this.doDownRead, task, site, nested));
