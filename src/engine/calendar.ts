@@ -72,6 +72,9 @@ export class CalendarQueue implements FutureEventList {
 
   peekTime(): number {
     if (this.small) return this.heap.peekTime();
+    // the minimum found by the last peek stands until a push, pop or rebuild (they reset
+    // `top`): the loop's peek and Simulation.advanceBy's in one step cost one search
+    if (this.top >= 0) return this.key[this.top];
     const n = this.locate();
     this.top = n;
     return n < 0 ? NaN : this.key[n];
@@ -254,6 +257,7 @@ export class CalendarQueue implements FutureEventList {
       for (let n = head[b]; n >= 0; n = link[n]) this.heap.push(key[n], key[n + 1], link[n + 1]);
     }
     this.small = true;
+    this.top = -1;
     this.free = -1;
     this.used = 0;
     this.head = new Int32Array(MIN_SLOTS).fill(-1);
