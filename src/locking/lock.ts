@@ -53,17 +53,18 @@ export abstract class Lock {
    * `op(task, …): Proc { return this.settled(task, this.opBody(task, …)); }` or, where the
    * body's fast path is a plain function that runs at once (Mutex.lock, RwSem.downWrite, …:
    * a folded fast path then returns NOTHING_LEFT, no generator), as
-   * `payNow(task) ? this.opBody(task, …) : this.settled(task, <a generator that calls the body>)`
-   * (Scheduler.payNow pays at once when nothing else is due before the payment ends);
-   * test/locking/settled.test.ts checks every operation of every primitive. `body` itself
-   * when nothing is owed: no allocation on the hot path.
+   * `payNow(task) ? this.opBody(task, …) : this.later(this.opBody, task, …)` (Scheduler.payNow
+   * pays at once when nothing else is due before the payment ends; `later` pays with a
+   * compute first); test/locking/settled.test.ts checks every operation of every primitive.
+   * `body` itself when nothing is owed: no allocation on the hot path.
    */
   protected settled<R>(task: Task, body: Proc<R>): Proc<R> {
     return this.env.sched.afterDebt(task, body);
   }
 
-  /** `body(task, site, nested)` started only when the returned generator first runs: what `settled` gets when the task owes */
+  /** `body(task, site, nested)` after the debt `payNow` could not pay at once: a compute pays it first */
   protected *later(body: (task: Task, site: string, nested: boolean) => Proc, task: Task, site: string, nested: boolean): Proc {
+    yield* this.env.sched.compute(task, 0);
     yield* body.call(this, task, site, nested);
   }
 

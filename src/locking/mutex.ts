@@ -45,8 +45,8 @@ export class Mutex extends Lock implements SleepLock {
   lock(task: Task, site = 'mutex_lock', nested = false): Proc {
     // owing nothing (or the debt paid at once, Scheduler.payNow), the operation starts now and
     // a folded fast path ends now, without a generator; else it starts once the debt is paid
-    // (Lock.settled)
-    return this.env.sched.payNow(task) ? this.doLock(task, site, nested) : this.settled(task, this.later(this.doLock, task, site, nested));
+    // (Lock.later)
+    return this.env.sched.payNow(task) ? this.doLock(task, site, nested) : this.later(this.doLock, task, site, nested);
   }
 
   /** mutex_lock(): the fast path runs at once; NOTHING_LEFT if it folded, else the rest as a generator */
@@ -100,7 +100,7 @@ export class Mutex extends Lock implements SleepLock {
   }
 
   unlock(task: Task): Proc {
-    return this.env.sched.payNow(task) ? this.doUnlock(task) : this.settled(task, this.later(this.doUnlock, task, '', false));
+    return this.env.sched.payNow(task) ? this.doUnlock(task) : this.later(this.doUnlock, task, '', false);
   }
 
   /** mutex_unlock(): as doLock, the fast path at once, the rest (a waiter to wake) as a generator */

@@ -70,10 +70,10 @@ export class RwSem extends Lock implements SleepLock {
 
   // Each operation: owing nothing (or the debt paid at once, Scheduler.payNow), it starts now,
   // and a folded fast path ends now without a generator (NOTHING_LEFT); else it starts once
-  // the debt is paid (Lock.settled).
+  // the debt is paid (Lock.later).
 
   downRead(task: Task, site = 'down_read', nested = false): Proc {
-    return this.env.sched.payNow(task) ? this.doDownRead(task, site, nested) : this.settled(task, this.later(this.doDownRead, task, site, nested));
+    return this.env.sched.payNow(task) ? this.doDownRead(task, site, nested) : this.later(this.doDownRead, task, site, nested);
   }
 
   private doDownRead(task: Task, site: string, nested: boolean): Proc {
@@ -104,7 +104,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   upRead(task: Task): Proc {
-    return this.env.sched.payNow(task) ? this.doUpRead(task) : this.settled(task, this.later(this.doUpRead, task, '', false));
+    return this.env.sched.payNow(task) ? this.doUpRead(task) : this.later(this.doUpRead, task, '', false);
   }
 
   private doUpRead(task: Task): Proc {
@@ -134,7 +134,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   downWrite(task: Task, site = 'down_write', nested = false): Proc {
-    return this.env.sched.payNow(task) ? this.doDownWrite(task, site, nested) : this.settled(task, this.later(this.doDownWrite, task, site, nested));
+    return this.env.sched.payNow(task) ? this.doDownWrite(task, site, nested) : this.later(this.doDownWrite, task, site, nested);
   }
 
   private doDownWrite(task: Task, site: string, nested: boolean): Proc {
@@ -167,7 +167,7 @@ export class RwSem extends Lock implements SleepLock {
   }
 
   upWrite(task: Task): Proc {
-    return this.env.sched.payNow(task) ? this.doUpWrite(task) : this.settled(task, this.later(this.doUpWrite, task, '', false));
+    return this.env.sched.payNow(task) ? this.doUpWrite(task) : this.later(this.doUpWrite, task, '', false);
   }
 
   private doUpWrite(task: Task): Proc {
