@@ -6,7 +6,8 @@
 //  - what each task did just before each CPU segment: another segment, a lock operation,
 //    a block/sleep or a spin;
 //  - lock operations by class and primitive: how many were called owing CPU time (paid by a
-//    CPU segment first) and how many folded at once (no event at all).
+//    CPU segment first, at once if nothing else was due: Scheduler.payNow) and how many
+//    folded at once (no generator returned).
 // Model-only instrumentation: the run's results are unchanged (the wrappers only count).
 // usage: npm run build && node scripts/event-census.js [--every K] -- run --workload aim7 --param users=300 …
 'use strict';
@@ -59,6 +60,20 @@ S.startCompute = function (task, ns) {
   did(task, 'compute');
   return r;
 };
+// a debt paid at once before a lock operation (Scheduler.payNow) is a CPU segment too, one
+// that never goes through startCompute (not paid at once, it is a compute, counted there)
+const payNow = S.payNow;
+S.payNow = function (task) {
+  const owed = task.debt > 0;
+  const r = payNow.call(this, task);
+  if (owed && r) {
+    const b = last.get(task) || 'start';
+    before.set(b, (before.get(b) || 0) + 1);
+    sample('compute');
+    did(task, 'compute');
+  }
+  return r;
+};
 for (const m of ['block', 'sleep', 'spin']) {
   const orig = S[m];
   S[m] = function (task, ...rest) { sample(m); did(task, m === 'spin' ? 'spin' : 'block/sleep'); return orig.call(this, task, ...rest); };
@@ -102,7 +117,7 @@ function report() {
   console.error(`\nwhat the task did just before each of ${nb} CPU segments:`);
   for (const [k, v] of [...before].sort((a, b) => b[1] - a[1])) console.error(`${pct(v, nb)}  ${k}`);
   console.error('\nlock operations: calls; owing: the task owed CPU time (a CPU segment pays it first, then the');
-  console.error('operation runs, folded or not); folded at once: owed nothing and ended with no event:');
+  console.error('operation runs, folded or not); folded at once: ended with no generator (owing, after paying at once):');
   for (const [k, [n, f, o]] of [...ops].sort((a, b) => b[1][0] - a[1][0])) console.error(`${String(n).padStart(10)}  ${pct(o, n)} owing  ${pct(f, n)} folded at once  ${k.replace('\t', '  ')}`);
 }
 
