@@ -150,23 +150,18 @@ export class Scheduler {
   /**
    * Pay what `task` owes at once, as `yield* compute(task, 0)` would, when nothing else
    * can happen before the payment ends (Simulation.advanceBy): same time, same state,
-   * one event counted, none queued. Returns true if the task owes nothing now; false
-   * (nothing changed) if the payment needs an event: the caller then yields a compute.
+   * one event counted, none queued. Returns true if the task owes nothing now; false if
+   * the payment needs an event (the debt is still owed): the caller then yields a compute.
    */
   payNow(task: Task): boolean {
-    const debt = task.debt;
-    if (debt <= 0) return true;
+    if (task.debt <= 0) return true;
     this.assertOnCpu(task, 'compute');
-    const rate = this.rateOf(task.cpu);
-    const start = this.sim.now;
-    if (!this.sim.advanceBy(debt / rate)) return false;
-    // startCompute and finishCompute of a kernel-mode compute of `debt` ns, back to back
-    task.debt = 0;
     task.userMode = false;
-    task.segStart = start;
-    task.rate = rate;
+    const paid = this.sim.advanceBy(this.startCompute(task, task.debt));
+    if (paid) task.debt = 0;
+    // paid: the segment ends; not: the segment is dropped, the caller's compute starts it anew
     this.finishCompute(task);
-    return true;
+    return paid;
   }
 
   /**
